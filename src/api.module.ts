@@ -1,0 +1,33 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { AuthModule } from './auth/auth.module.js';
+import { CalendarModule } from './calendar/calendar.module.js';
+import { LedgerModule } from './ledger/ledger.module.js';
+import { NotificationModule } from './notification/notification.module.js';
+import { OrganizationModule } from './organization/organization.module.js';
+import { QueueModule } from './queue/queue.module.js';
+import type { BootContext } from './platform/boot.js';
+import { KezekGraphqlModule } from './platform/graphql/graphql.module.js';
+import { HealthModule } from './platform/health/health.module.js';
+import { loggingModule } from './platform/logging/logging.module.js';
+import { PlatformModule } from './platform/platform.module.js';
+import { SystemModule } from './system/system.module.js';
+
+/** Domain modules shared by the API and the worker (services, resolvers, task registrations). */
+export const DOMAIN_MODULES = [LedgerModule, CalendarModule, SystemModule, OrganizationModule, NotificationModule, QueueModule];
+
+@Module({})
+export class ApiModule {
+  static forRoot(ctx: BootContext): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [
+        PlatformModule.forRoot(ctx),
+        loggingModule(ctx.config),
+        AuthModule,
+        KezekGraphqlModule,
+        HealthModule,
+        ...DOMAIN_MODULES,
+      ],
+    };
+  }
+}

@@ -1,0 +1,67 @@
+import 'reflect-metadata';
+import { type INestApplication, type INestApplicationContext, Module, type DynamicModule } from '@nestjs/common';
+import { APP_PIPE, NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import express from 'express';
+import { Logger } from 'nestjs-pino';
+import { ApiModule, DOMAIN_MODULES } from './api.module.js';
+import type { Role } from './platform/config/config.js';
+import type { BootContext } from './platform/boot.js';
+import { mountPlaygroundAssets } from './platform/graphql/playground.js';
+import { validationPipe } from './platform/graphql/validation.pipe.js';
+import { loggingModule } from './platform/logging/logging.module.js';
+import { Metrics } from './platform/metrics/metrics.js';
+import { PlatformModule } from './platform/platform.module.js';
+import { WorkerModule } from './worker.module.js';
+
+@Module({})
+class WorkerOnlyModule {
+  static forRoot(ctx: BootContext): DynamicModule {
+    return {
+      module: WorkerOnlyModule,
+      imports: [PlatformModule.forRoot(ctx), loggingModule(ctx.config), ...DOMAIN_MODULES, WorkerModule],
+    };
+  }
+}
+
+@Module({})
+class RootModule {
+  static forRoot(ctx: BootContext, withWorker: boolean): DynamicModule {
+    return {
+      module: RootModule,
+      imports: [ApiModule.forRoot(ctx), ...(withWorker ? [WorkerModule] : [])],
+      providers: [{ provide: APP_PIPE, useValue: validationPipe }],
+    };
+  }
+}
+
+export type KezekApp = INestApplication | INestApplicationContext;
+
+/** API (HTTP) for role api/all (with job workers for all); a plain context for role worker. */
+export async function createKezekApp(ctx: BootContext, role: Role): Promise<KezekApp> {
+  if (role === 'worker') {
+    const app = await NestFactory.createApplicationContext(WorkerOnlyModule.forRoot(ctx), { bufferLogs: true });
+    app.useLogger(app.get(Logger));
+    app.enableShutdownHooks();
+    await app.init();
+    return app;
+  }
+  const app = await NestFactory.create<NestExpressApplication>(RootModule.forRoot(ctx, role === 'all'), {
+    bodyParser: false,
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+  const http = app.getHttpAdapter().getInstance() as express.Express;
+  const metrics = app.get(Metrics);
+  http.disable('x-powered-by');
+  http.use((req, res, next) => {
+    const end = metrics.httpDuration.startTimer({ method: req.method });
+    res.on('finish', () => end({ route: req.path.startsWith('/graphql') ? '/graphql' : req.path.slice(0, 40), status: String(res.statusCode) }));
+    next();
+  });
+  http.use(express.json({ limit: ctx.config.MAX_BODY_BYTES }));
+  mountPlaygroundAssets(http);
+  app.enableShutdownHooks();
+  await app.init();
+  return app;
+}

@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import jwt from 'jsonwebtoken';
+import type { Principal, Role } from './principal.js';
+
+/** JWT_SECRET, or (outside production) a secret generated once and kept under the data dir. */
+export function resolveJwtSecret(configured: string | undefined, dataDir: string): string {
+  if (configured) return configured;
+  const file = resolve(dataDir, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('hex');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+export interface TokenClaims {
+  sub: string;
+  role: Role;
+  organizationId?: string;
+  iin?: string;
+}
+
+export function signToken(secret: string, claims: TokenClaims, expiresInSeconds = 12 * 3600): string {
+  return jwt.sign(claims, secret, { algorithm: 'HS256', expiresIn: expiresInSeconds });
+}
+
+/** Verifies against the real clock (never the simulated one). Throws on a bad or expired token. */
+export function verifyToken(secret: string, token: string): Principal {
+  const payload = jwt.verify(token, secret, { algorithms: ['HS256'] });
+  if (typeof payload !== 'object' || payload === null) throw new Error('malformed token');
+  const sub = typeof payload.sub === 'string' ? payload.sub : '';
+  if (!sub) throw new Error('token has no sub');
+  const role = (payload as { role?: unknown }).role;
+  switch (role) {
+    case 'ADMIN':
+      return { kind: 'user', sub, role };
+    case 'ORG_STAFF': {
+      const organizationId = (payload as { organizationId?: unknown }).organizationId;
+      if (typeof organizationId !== 'string' || !organizationId) throw new Error('ORG_STAFF token needs organizationId');
+      return { kind: 'user', sub, role, organizationId };
+    }
+    case 'APPLICANT': {
+      const iin = (payload as { iin?: unknown }).iin;
+      if (typeof iin !== 'string' || !/^\d{12}$/.test(iin)) throw new Error('APPLICANT token needs iin');
+      return { kind: 'user', sub, role, iin };
+    }
+    default:
+      throw new Error('token has an unknown role');
+  }
+}

@@ -1,0 +1,34 @@
+import { ArgsType, Field, InputType } from '@nestjs/graphql';
+import { IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { PageArgs } from '../../platform/graphql/connection.js';
+
+@InputType()
+export class CreateOrganizationInput {
+  @Field()
+  @IsString()
+  @Length(1, 300, { message: 'name must be 1 to 300 characters' })
+  name: string;
+
+  @Field({ description: '12-digit BIN with a valid check digit' })
+  @IsString()
+  bin: string;
+
+  @Field({ description: 'KATO code, 9 digits' })
+  @IsString()
+  @Matches(/^\d{9}$/, { message: 'locality must be a 9-digit KATO code' })
+  locality: string;
+
+  @Field({ nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  address?: string;
+}
+
+@ArgsType()
+export class OrganizationsArgs extends PageArgs {
+  @Field({ nullable: true, description: 'KATO code filter' })
+  @IsOptional()
+  @Matches(/^\d{9}$/, { message: 'locality must be a 9-digit KATO code' })
+  locality?: string;
+}

@@ -1,0 +1,64 @@
+import { resolve } from 'node:path';
+import type { DataSource } from 'typeorm';
+import { resolveJwtSecret } from '../auth/jwt.js';
+import { ConfigError, loadConfig, type EnvConfig } from './config/config.js';
+import { createDataSource, runMigrations } from './database/data-source.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres.js';
+
+export interface BootContext {
+  config: EnvConfig;
+  databaseUrl: string;
+  dataSource: DataSource;
+  jwtSecret: string;
+  embedded: EmbeddedDatabase | null;
+  /** Stops the database connection and the embedded server (if ours). */
+  shutdown(): Promise<void>;
+}
+
+function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || 5432}${u.pathname}`;
+  } catch {
+    return 'DATABASE_URL';
+  }
+}
+
+/** Everything that must exist before Nest starts: config, database (embedded or not), migrations. */
+export async function boot(env: NodeJS.ProcessEnv = process.env, log: (m: string) => void = () => undefined): Promise<BootContext> {
+  const config = loadConfig(env);
+  let embedded: EmbeddedDatabase | null = null;
+  let databaseUrl = config.DATABASE_URL;
+  if (!databaseUrl) {
+    const port = Number(env.EMBEDDED_PG_PORT ?? 54329);
+    log(`starting embedded PostgreSQL on 127.0.0.1:${port}, data in ${resolve(config.DATA_DIR, 'pg')}`);
+    embedded = await startEmbeddedPostgres({ dataDir: config.DATA_DIR, port, database: 'kezek' });
+    databaseUrl = embedded.url;
+  }
+  const dataSource = createDataSource(databaseUrl);
+  try {
+    await dataSource.initialize();
+  } catch (e) {
+    await embedded?.stop();
+    throw new ConfigError(
+      `Cannot connect to the database at ${describeUrl(databaseUrl)}: ${(e as Error).message.split('\n')[0]}`,
+    );
+  }
+  const applied = await runMigrations(dataSource);
+  if (applied.length) log(`migrations applied: ${applied.join(', ')}`);
+  const jwtSecret = resolveJwtSecret(config.JWT_SECRET, config.DATA_DIR);
+  let down = false;
+  return {
+    config,
+    databaseUrl,
+    dataSource,
+    jwtSecret,
+    embedded,
+    async shutdown() {
+      if (down) return;
+      down = true;
+      if (dataSource.isInitialized) await dataSource.destroy();
+      await embedded?.stop();
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export const DATABASE_URL = Symbol('DATABASE_URL');
+export const JWT_SECRET = Symbol('JWT_SECRET');

@@ -1,0 +1,5 @@
+import { Foundation1764000000000 } from './1764000000000-foundation.js';
+import { Queue1764000000001 } from './1764000000001-queue.js';
+
+/** Explicit, ordered list (no glob loading: works the same from dist/ and under jest). */
+export const MIGRATIONS = [Foundation1764000000000, Queue1764000000001];

@@ -1,0 +1,28 @@
+/** Transport-neutral error codes (API.md "Errors"); mapped once to `extensions.code`. */
+export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT';
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+export const badInput = (field: string, problem: string): AppError =>
+  new AppError('BAD_USER_INPUT', `${field}: ${problem}`, field);
+export const notFound = (what: string, id: string): AppError =>
+  new AppError('NOT_FOUND', `${what} ${id} not found`, 'id');
+export const conflict = (message: string, field?: string): AppError =>
+  new AppError('CONFLICT', message, field);
+export const forbidden = (message = 'you are not allowed to do this'): AppError =>
+  new AppError('FORBIDDEN', message);
+export const unauthenticated = (message = 'authentication required'): AppError =>
+  new AppError('UNAUTHENTICATED', message);
+
+export function assertUnreachable(x: never): never {
+  throw new Error(`unreachable: ${String(x)}`);
+}

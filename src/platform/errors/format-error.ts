@@ -1,0 +1,68 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { AppError, type ErrorCode } from './app-error.js';
+
+const KNOWN: ReadonlySet<string> = new Set<ErrorCode>([
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'BAD_USER_INPUT',
+  'NOT_FOUND',
+  'CONFLICT',
+]);
+
+/** Postgres error → API error, for constraint violations that race past the service checks. */
+export function fromDatabaseError(e: unknown): AppError | null {
+  const err = e as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };
+  const code = err.driverError?.code ?? err.code;
+  const constraint = err.driverError?.constraint ?? err.constraint ?? '';
+  if (code === '23505') {
+    return new AppError('CONFLICT', `conflict: ${CONSTRAINT_MESSAGES[constraint] ?? constraint}`);
+  }
+  if (code === '23514' || code === '22P02' || code === '22007' || code === '22008' || code === '22003') {
+    return new AppError('BAD_USER_INPUT', `invalid value (${constraint || code})`);
+  }
+  return null;
+}
+
+export const CONSTRAINT_MESSAGES: Record<string, string> = {
+  uq_organization_bin: 'bin: an organization with this BIN already exists',
+  uq_application_live_child: 'childIin: this child already has a live application',
+  uq_referral_live_application: 'applicationId: the application already has a live referral',
+  uq_referral_live_vacancy: 'vacancyId: the place already has a live referral',
+};
+
+/** One mapping from any thrown error to a GraphQL error with `extensions.code`. */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+  const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
+  if (original instanceof AppError) {
+    return {
+      ...base,
+      message: original.message,
+      extensions: { code: original.code, ...(original.field ? { field: original.field } : {}) },
+    };
+  }
+  const db = fromDatabaseError(original);
+  if (db) return { ...base, message: db.message, extensions: { code: db.code } };
+  const code = formatted.extensions?.code;
+  if (typeof code === 'string' && KNOWN.has(code)) return { ...base, extensions: { code } };
+  if (
+    code === 'GRAPHQL_VALIDATION_FAILED' ||
+    code === 'GRAPHQL_PARSE_FAILED' ||
+    code === 'BAD_REQUEST' ||
+    code === 'PERSISTED_QUERY_NOT_SUPPORTED'
+  ) {
+    return { ...base, extensions: { code: 'BAD_USER_INPUT', reason: code } };
+  }
+  // A GraphQL error that no resolver threw (parse, validation, variable coercion) is the caller's input.
+  const e = error as { name?: string; originalError?: unknown } | null;
+  if (e?.name === 'GraphQLError' && !e.originalError && !code) {
+    return { ...base, extensions: { code: 'BAD_USER_INPUT' } };
+  }
+  const status = (original as { status?: number } | null)?.status;
+  if (status === 403) return { ...base, extensions: { code: 'FORBIDDEN' } };
+  if (status === 401) return { ...base, extensions: { code: 'UNAUTHENTICATED' } };
+  if (status === 400) return { ...base, extensions: { code: 'BAD_USER_INPUT' } };
+  if (status === 429) return { ...base, message: 'too many requests', extensions: { code: 'TOO_MANY_REQUESTS' } };
+  if (process.env.KEZEK_DEBUG_ERRORS) console.error('unmapped error', formatted, original);
+  return { ...base, message: 'internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}

@@ -1,0 +1,53 @@
+import { Controller, Get, Header, Res } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import type { Response } from 'express';
+import { DataSource } from 'typeorm';
+import { JobsService } from '../jobs/jobs.service.js';
+import { Metrics } from '../metrics/metrics.js';
+
+const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> =>
+  Promise.race([p, new Promise<T>((_, rej) => setTimeout(() => rej(new Error(`timeout after ${ms} ms`)), ms).unref())]);
+
+@Controller()
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicator: HealthIndicatorService,
+    private readonly ds: DataSource,
+    private readonly jobs: JobsService,
+    private readonly metrics: Metrics,
+  ) {}
+
+  /** 200 {"status":"ok",…} once database and job backend answer; 503 otherwise. */
+  @Get('health')
+  @HealthCheck()
+  check(): ReturnType<HealthCheckService['check']> {
+    return this.health.check([
+      async () => {
+        const i = this.indicator.check('database');
+        try {
+          await withTimeout(this.ds.query('SELECT 1'), 2000);
+          return i.up();
+        } catch (e) {
+          return i.down({ message: (e as Error).message });
+        }
+      },
+      async () => {
+        const i = this.indicator.check('jobs');
+        try {
+          await withTimeout(this.jobs.ping(), 2000);
+          return i.up({ backend: this.jobs.backend });
+        } catch (e) {
+          return i.down({ backend: this.jobs.backend, message: (e as Error).message });
+        }
+      },
+    ]);
+  }
+
+  @Get('metrics')
+  @Header('Content-Type', 'text/plain; version=0.0.4')
+  async prometheus(@Res() res: Response): Promise<void> {
+    res.type(this.metrics.registry.contentType);
+    res.send(await this.metrics.registry.metrics());
+  }
+}

@@ -1,0 +1,16 @@
+export {
+  ageInMonths,
+  ageInYears,
+  checkDigit,
+  isValidBin,
+  isValidIin,
+  makeBin,
+  makeIin,
+  parseBin,
+  parseIin,
+  type BinParseResult,
+  type IinParseResult,
+  type Sex,
+} from './iin.js';
+export { isKato } from './kato.js';
+export { maskPhone, normalizeKzPhone } from './phone.js';

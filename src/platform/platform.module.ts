@@ -1,0 +1,35 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { BootContext } from './boot.js';
+import { Clock } from './clock/clock.js';
+import { ClockService } from './clock/clock.service.js';
+import { ENV_CONFIG } from './config/config.js';
+import { DATABASE_URL, JWT_SECRET } from './database/database.tokens.js';
+import { JobRegistry } from './jobs/job-registry.js';
+import { JobsService } from './jobs/jobs.service.js';
+import { Metrics } from './metrics/metrics.js';
+import { SettingsService } from './settings.service.js';
+
+/** Framework glue shared by every module: config, database, clock, jobs, metrics, settings. */
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRoot(ctx: BootContext): DynamicModule {
+    return {
+      module: PlatformModule,
+      providers: [
+        { provide: ENV_CONFIG, useValue: ctx.config },
+        { provide: DATABASE_URL, useValue: ctx.databaseUrl },
+        { provide: JWT_SECRET, useValue: ctx.jwtSecret },
+        { provide: DataSource, useValue: ctx.dataSource },
+        ClockService,
+        { provide: Clock, useExisting: ClockService },
+        { provide: Metrics, useValue: new Metrics() },
+        JobsService,
+        JobRegistry,
+        SettingsService,
+      ],
+      exports: [ENV_CONFIG, DATABASE_URL, JWT_SECRET, DataSource, ClockService, Clock, Metrics, JobsService, JobRegistry, SettingsService],
+    };
+  }
+}

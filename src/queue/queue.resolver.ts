@@ -1,0 +1,89 @@
+import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Public, Roles } from '../auth/access.decorator.js';
+import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
+import type { Principal } from '../auth/principal.js';
+import { ApplicationStatus } from '../platform/graphql/enums.js';
+import { memo, type RequestContext } from '../platform/graphql/request-cache.js';
+import { ApplicationsArgs, RegisterApplicationInput } from './dto/application.input.js';
+import {
+  Application,
+  ApplicationConnection,
+  PriorityCategory,
+  QueuePosition,
+} from './dto/application.model.js';
+import { QueueRankingService } from './queue-ranking.service.js';
+import { QueueService } from './queue.service.js';
+
+@Resolver(() => Application)
+export class QueueResolver {
+  constructor(
+    private readonly queue: QueueService,
+    private readonly ranking: QueueRankingService,
+  ) {}
+
+  @Public()
+  @Query(() => [PriorityCategory], { description: 'Priority categories with class, legal basis and names' })
+  priorityCategories(): Promise<PriorityCategory[]> {
+    return this.queue.categories();
+  }
+
+  @Roles('ADMIN', 'APPLICANT')
+  @Query(() => Application, { nullable: true, description: 'ADMIN, or the APPLICANT who owns it' })
+  application(@Args('id', { type: () => ID }) id: string, @CurrentPrincipal() by: Principal): Promise<Application> {
+    return this.queue.get(id, by);
+  }
+
+  @Roles('APPLICANT')
+  @Query(() => [Application])
+  myApplications(@CurrentPrincipal() by: Principal): Promise<Application[]> {
+    return this.queue.mine(by);
+  }
+
+  @Roles('ADMIN')
+  @Query(() => ApplicationConnection, { description: 'ADMIN: applications filtered by locality, cohort, status, class' })
+  applications(@Args() args: ApplicationsArgs): ReturnType<QueueService['list']> {
+    return this.queue.list(args);
+  }
+
+  @Public()
+  @Query(() => QueuePosition, { description: 'Anyone: queue position by application id or number; no personal data' })
+  queuePosition(
+    @Args('applicationId', { type: () => ID, nullable: true }) applicationId?: string,
+    @Args('number', { nullable: true }) number?: string,
+  ): Promise<QueuePosition> {
+    return this.queue.position(applicationId, number);
+  }
+
+  @Roles('ADMIN', 'APPLICANT')
+  @Mutation(() => Application, { description: 'APPLICANT (own IIN) or ADMIN' })
+  registerApplication(
+    @Args('input') input: RegisterApplicationInput,
+    @CurrentPrincipal() by: Principal,
+  ): Promise<Application> {
+    return this.queue.register(input, by);
+  }
+
+  @Roles('ADMIN', 'APPLICANT')
+  @Mutation(() => Application, { description: 'Owner or ADMIN: archive as WITHDRAWN' })
+  withdrawApplication(@Args('id', { type: () => ID }) id: string, @CurrentPrincipal() by: Principal): Promise<Application> {
+    return this.queue.withdraw(id, by);
+  }
+
+  @Roles('ADMIN')
+  @Mutation(() => Application, { description: 'ADMIN: confirm (or reject) a claimed priority category' })
+  confirmPriority(
+    @Args('applicationId', { type: () => ID }) applicationId: string,
+    @Args('category') category: string,
+    @Args('confirmed') confirmed: boolean,
+    @CurrentPrincipal() by: Principal,
+  ): Promise<Application> {
+    return this.queue.confirmPriority(applicationId, category, confirmed, by);
+  }
+
+  @ResolveField(() => Int, { nullable: true, description: 'Place in its queue; null unless QUEUED' })
+  async queueNumber(@Parent() app: Application, @Context() ctx: RequestContext): Promise<number | null> {
+    if (app.status !== ApplicationStatus.QUEUED) return null;
+    const q = await memo(ctx, `queue:${app.locality}:${app.cohort}`, () => this.ranking.rankedQueue(app.locality, app.cohort));
+    return q.numberOf.get(app.id) ?? null;
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * Whether an application may be offered a vacancy.
+ *
+ * The caller passes only allocatable applications: status, stop-list and live-referral filtering
+ * happen before these functions are reached.
+ *
+ * Dates are 'YYYY-MM-DD' strings (compared lexicographically, which is chronological).
+ * Pure functions: no clock, no I/O.
+ */
+import type { RankedApplication } from '../../queue/domain/index.js';
+
+export type GroupType = 'GENERAL' | 'SPECIAL';
+export type WorkMode = 'FULL_DAY' | 'HALF_DAY' | 'ROUND_THE_CLOCK';
+export type AdmissionMode = 'GENERAL' | 'EARLY_BOOKING' | 'TEMPORARY_STAY';
+
+export interface ApplicationView extends RankedApplication {
+  /** Locality KATO code. */
+  locality: string;
+  /** Birth year of the child: the queue is (locality, cohort). */
+  cohort: number;
+  birthDate: string;
+  /** Chosen organizations, in preference order; empty = any organization in the locality. */
+  organizationIds: string[];
+  language: string;
+  /** The group type the family asked for. */
+  groupType: GroupType;
+  specialNeedsConfirmed: boolean;
+  workModes: WorkMode[];
+  desiredAdmissionDate: string;
+  acceptsTemporaryStay: boolean;
+  /** Twins/triplets batch; null when the child applies alone. */
+  batchId: string | null;
+}
+
+export interface VacancyView {
+  id: string;
+  organizationId: string;
+  locality: string;
+  language: string;
+  ageFromMonths: number;
+  ageToMonths: number;
+  groupType: GroupType;
+  workMode: WorkMode;
+  admissionMode: AdmissionMode;
+  admissionStartDate: string;
+}
+
+export const NO_EXCLUSIONS: ReadonlySet<string> = new Set<string>();
+
+/** Key of an (application, vacancy) pair that must never be offered again. */
+export function exclusionKey(applicationId: string, vacancyId: string): string {
+  return `${applicationId}:${vacancyId}`;
+}
+
+/** Queue key `${locality}:${cohort}`. */
+export function queueKeyOf(app: Pick<ApplicationView, 'locality' | 'cohort'>): string {
+  return `${app.locality}:${app.cohort}`;
+}
+
+const year = (date: string): number => Number(date.slice(0, 4));
+const month = (date: string): number => Number(date.slice(5, 7));
+const day = (date: string): number => Number(date.slice(8, 10));
+
+/** Completed months between two 'YYYY-MM-DD' dates: (y2-y1)*12 + (m2-m1) - (d2 < d1 ? 1 : 0). */
+export function ageInMonths(birthDate: string, onDate: string): number {
+  return (
+    (year(onDate) - year(birthDate)) * 12 +
+    (month(onDate) - month(birthDate)) -
+    (day(onDate) < day(birthDate) ? 1 : 0)
+  );
+}
+
+function daysInMonth(y: number, m: number): number {
+  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+}
+
+const pad = (n: number, width: number): string => String(n).padStart(width, '0');
+
+/** Date from a month index (y * 12 + m - 1) and a day of that month. */
+function fromMonthIndex(index: number, d: number): string {
+  const y = Math.floor(index / 12);
+  const m = index - y * 12 + 1;
+  return `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`;
+}
+
+/**
+ * The birth dates whose age in completed months on `onDate` lies in [fromMonths, toMonths]:
+ * exactly the dates `earliest <= birthDate <= latest` (empty when earliest > latest).
+ *
+ * With D = onDate and M(x) = 12·year + month:
+ *   age ≥ from  ⇔  M(b) < M(D) − from, or M(b) = M(D) − from and day(b) ≤ day(D);
+ *   age ≤ to    ⇔  M(b) > M(D) − to − 1, or M(b) = M(D) − to − 1 and day(b) > day(D).
+ */
+export function birthDateWindow(
+  onDate: string,
+  fromMonths: number,
+  toMonths: number,
+): { earliest: string; latest: string } {
+  const dIndex = year(onDate) * 12 + month(onDate) - 1;
+  const dDay = day(onDate);
+
+  const latestIndex = dIndex - fromMonths;
+  const latestYear = Math.floor(latestIndex / 12);
+  const latestDay = Math.min(dDay, daysInMonth(latestYear, latestIndex - latestYear * 12 + 1));
+  const latest = fromMonthIndex(latestIndex, latestDay);
+
+  const earlyIndex = dIndex - toMonths - 1;
+  const earlyYear = Math.floor(earlyIndex / 12);
+  const earliest =
+    dDay + 1 <= daysInMonth(earlyYear, earlyIndex - earlyYear * 12 + 1)
+      ? fromMonthIndex(earlyIndex, dDay + 1)
+      : fromMonthIndex(earlyIndex + 1, 1);
+  return { earliest, latest };
+}
+
+/**
+ * Everything but the organization choice, the desired admission date and the exclusion list:
+ * locality, language, group type, work mode, temporary stay, age on the admission start date.
+ */
+function fitsPlace(app: ApplicationView, vacancy: VacancyView): boolean {
+  if (app.locality !== vacancy.locality) return false;
+  if (app.language !== vacancy.language) return false;
+  if (vacancy.groupType === 'SPECIAL') {
+    if (app.groupType !== 'SPECIAL' || !app.specialNeedsConfirmed) return false;
+  } else if (app.groupType !== 'GENERAL') {
+    return false;
+  }
+  if (!app.workModes.includes(vacancy.workMode)) return false;
+  if (vacancy.admissionMode === 'TEMPORARY_STAY' && !app.acceptsTemporaryStay) return false;
+  const age = ageInMonths(app.birthDate, vacancy.admissionStartDate);
+  return age >= vacancy.ageFromMonths && age <= vacancy.ageToMonths;
+}
+
+/**
+ * Whether the queue may offer `vacancy` to `app`:
+ *  - same locality;
+ *  - the vacancy's organization is among the chosen ones, or none was chosen;
+ *  - same language;
+ *  - a SPECIAL group takes only confirmed special-needs applications asking for SPECIAL;
+ *    a GENERAL group takes only applications asking for GENERAL;
+ *  - the vacancy's work mode is one the family accepts;
+ *  - the age in completed months on the admission start date is within [ageFrom, ageTo];
+ *  - the desired admission date is not after the admission start date;
+ *  - a TEMPORARY_STAY vacancy only if the family accepts temporary stay;
+ *  - the pair is not excluded (`${appId}:${vacancyId}` in `excluded`).
+ */
+export function isEligible(
+  app: ApplicationView,
+  vacancy: VacancyView,
+  excluded: ReadonlySet<string>,
+): boolean {
+  if (!fitsPlace(app, vacancy)) return false;
+  if (app.desiredAdmissionDate > vacancy.admissionStartDate) return false;
+  if (app.organizationIds.length > 0 && !app.organizationIds.includes(vacancy.organizationId)) {
+    return false;
+  }
+  return excluded.size === 0 || !excluded.has(exclusionKey(app.id, vacancy.id));
+}
+
+/**
+ * Whether `app` may claim an open place (first come, first served): as {@link isEligible} but
+ * WITHOUT the organization-choice and desired-date restrictions.
+ */
+export function fitsForClaim(
+  app: ApplicationView,
+  vacancy: VacancyView,
+  excluded: ReadonlySet<string> = NO_EXCLUSIONS,
+): boolean {
+  if (!fitsPlace(app, vacancy)) return false;
+  return excluded.size === 0 || !excluded.has(exclusionKey(app.id, vacancy.id));
+}
