@@ -5,6 +5,8 @@ import { LedgerModule } from './ledger/ledger.module.js';
 import { NotificationModule } from './notification/notification.module.js';
 import { OrganizationModule } from './organization/organization.module.js';
 import { QueueModule } from './queue/queue.module.js';
+import { VacancyModule } from './vacancy/vacancy.module.js';
+import { ReferralModule } from './referral/referral.module.js';
 import type { BootContext } from './platform/boot.js';
 import { KezekGraphqlModule } from './platform/graphql/graphql.module.js';
 import { HealthModule } from './platform/health/health.module.js';
@@ -13,7 +15,7 @@ import { PlatformModule } from './platform/platform.module.js';
 import { SystemModule } from './system/system.module.js';
 
 /** Domain modules shared by the API and the worker (services, resolvers, task registrations). */
-export const DOMAIN_MODULES = [LedgerModule, CalendarModule, SystemModule, OrganizationModule, NotificationModule, QueueModule];
+export const DOMAIN_MODULES = [LedgerModule, CalendarModule, SystemModule, OrganizationModule, NotificationModule, QueueModule, VacancyModule, ReferralModule];
 
 @Module({})
 export class ApiModule {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { eventHash } from './domain/hashing.js';
+import { eventHash, ZERO_HASH } from './domain/hashing.js';
 
 export interface LedgerEventInput {
   type: string;
@@ -14,16 +14,33 @@ export interface LedgerEventInput {
 
 /**
  * Appends events in the caller's transaction. No global lock: `seq` is a sequence, and the sealer
- * only seals events whose transaction is older than every running one (so none can be skipped).
+ * (ledger-sealer.service.ts) only seals a prefix of `seq` once every transaction that may still hold
+ * an event in it has finished (so none can be skipped or slip in later).
  */
 @Injectable()
 export class LedgerService {
+  /**
+   * Head of the sealed chain as stored (does not seal; `LedgerSealerService.head()` seals first).
+   * Reads blocks only: O(blocks), not O(events).
+   */
+  async head(em: EntityManager): Promise<{ length: number; headHash: string }> {
+    const rows: { hash: string | null; length: string }[] = await em.query(
+      `SELECT (SELECT hash FROM ledger_block ORDER BY seq DESC LIMIT 1) AS hash,
+              COALESCE((SELECT sum(event_count) FROM ledger_block), 0) AS length`,
+    );
+    return { length: Number(rows[0]?.length ?? 0), headHash: rows[0]?.hash ?? ZERO_HASH };
+  }
+
   async append(em: EntityManager, e: LedgerEventInput): Promise<void> {
     const at = e.at.toISOString();
-    const hash = eventHash({ at, type: e.type, entity: e.entity, entityId: e.entityId, actor: e.actor, data: e.data });
+    // Hash exactly what jsonb will give back (Dates become ISO strings, undefined keys vanish, ...),
+    // so verification, which re-reads the row, recomputes the same hash.
+    const json = JSON.stringify(e.data);
+    const data = JSON.parse(json) as unknown;
+    const hash = eventHash({ at, type: e.type, entity: e.entity, entityId: e.entityId, actor: e.actor, data });
     await em.query(
       `INSERT INTO ledger_event (at, type, entity, entity_id, actor, data, hash) VALUES ($1,$2,$3,$4,$5,$6::jsonb,$7)`,
-      [at, e.type, e.entity, e.entityId, e.actor, JSON.stringify(e.data), hash],
+      [at, e.type, e.entity, e.entityId, e.actor, json, hash],
     );
   }
 }

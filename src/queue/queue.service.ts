@@ -1,4 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { returning } from '../platform/database/sql.js';
 import { DataSource, type EntityManager } from 'typeorm';
 import { actorOf, applicantIin, isAdmin, type Principal } from '../auth/principal.js';
 import { CalendarService } from '../calendar/calendar.service.js';
@@ -199,6 +200,20 @@ export class QueueService implements OnModuleInit {
     return app;
   }
 
+  async loadMany(ids: readonly string[]): Promise<Map<string, Application>> {
+    const valid = ids.filter(isUuid);
+    const rows: ApplicationRow[] = valid.length
+      ? await this.ds.query(`SELECT ${APPLICATION_COLUMNS} FROM application a WHERE a.id = ANY($1::uuid[])`, [valid])
+      : [];
+    const out = new Map<string, Application>();
+    for (const r of rows) {
+      const app = toApplication(r);
+      app.claims = await this.claims(this.ds, r.id);
+      out.set(r.id, app);
+    }
+    return out;
+  }
+
   private async claims(em: EntityManager | DataSource, id: string): Promise<CategoryClaim[]> {
     const rows: { category_code: string; status: ClaimStatus; claimed_at: Date; due_at: Date; decided_at: Date | null }[] =
       await em.query(`SELECT * FROM category_claim WHERE application_id = $1 ORDER BY category_code`, [id]);
@@ -307,7 +322,8 @@ export class QueueService implements OnModuleInit {
 
   /** Archives a live application (cancelling its live referral and closing any stop-list term). */
   async archive(em: EntityManager, app: Application, reason: ArchiveReason, actor: string, now: Date): Promise<void> {
-    const cancelled: { id: string; vacancy_id: string }[] = await em.query(
+    const cancelled = await returning<{ id: string; vacancy_id: string }>(
+      em,
       `UPDATE referral SET status = 'CANCELLED', closed_at = $2, close_reason = $3
        WHERE application_id = $1 AND status IN ('BOOKED','OFFERED','CONFIRMED') RETURNING id, vacancy_id`,
       [app.id, now, `application ${reason.toLowerCase()}`],
@@ -382,7 +398,8 @@ export class QueueService implements OnModuleInit {
   /** 00:00 daily: unconfirmed claims past their due time lapse; registration time unchanged. */
   async lapseClaims(at: Date): Promise<{ lapsed: number }> {
     return this.ds.transaction(async (em) => {
-      const rows: { application_id: string; category_code: string }[] = await em.query(
+      const rows = await returning<{ application_id: string; category_code: string }>(
+        em,
         `UPDATE category_claim SET status = 'LAPSED', decided_at = $1, decided_by = 'system'
          WHERE status = 'PENDING' AND due_at <= $1 RETURNING application_id, category_code`,
         [at],

@@ -43,8 +43,9 @@ export class EnvConfig {
   REDIS_URL?: string;
 
   @ValidateIf((c: EnvConfig) => c.NODE_ENV === 'production' || c.JWT_SECRET !== undefined)
-  @IsString({ message: 'JWT_SECRET is required when NODE_ENV=production' })
+  // Decorators apply bottom-up and the first failing constraint is reported: keep IsString last.
   @MinLength(16, { message: 'JWT_SECRET must be at least 16 characters' })
+  @IsString({ message: 'JWT_SECRET is required when NODE_ENV=production' })
   JWT_SECRET?: string;
 
   @Transform(toBool)
@@ -89,6 +90,64 @@ export class EnvConfig {
 
   @IsIn(['log', 'mobizon', 'http'])
   SMS_PROVIDER: 'log' | 'mobizon' | 'http' = 'log';
+
+  // SMS delivery. Optional settings are initialised to `undefined` so that loadConfig picks them up.
+
+  /** Mobizon API key (required when SMS_PROVIDER=mobizon). */
+  @ValidateIf((c: EnvConfig) => c.SMS_PROVIDER === 'mobizon' || c.SMS_MOBIZON_API_KEY !== undefined)
+  @IsString({ message: 'SMS_MOBIZON_API_KEY is required when SMS_PROVIDER=mobizon' })
+  @MinLength(1, { message: 'SMS_MOBIZON_API_KEY is required when SMS_PROVIDER=mobizon' })
+  SMS_MOBIZON_API_KEY?: string = undefined;
+
+  /** Mobizon API server of the account's region. */
+  @Matches(/^https?:\/\/[^\s/]+(:\d+)?\/?$/, { message: 'SMS_MOBIZON_URL must be an http(s) URL such as https://api.mobizon.kz' })
+  SMS_MOBIZON_URL = 'https://api.mobizon.kz';
+
+  /** Sender name (alphaname) registered with the provider; the provider's default when unset. */
+  @IsOptional()
+  @Matches(/^[\w .-]{1,11}$/, { message: 'SMS_SENDER must be 1 to 11 letters, digits, spaces, dots or dashes' })
+  SMS_SENDER?: string = undefined;
+
+  /** Generic HTTP provider endpoint (required when SMS_PROVIDER=http). */
+  @ValidateIf((c: EnvConfig) => c.SMS_PROVIDER === 'http' || c.SMS_HTTP_URL !== undefined)
+  @Matches(/^https?:\/\/\S+$/, { message: 'SMS_HTTP_URL must be an http(s) URL (required when SMS_PROVIDER=http)' })
+  SMS_HTTP_URL?: string = undefined;
+
+  /** Bearer token for the generic HTTP provider. */
+  @IsOptional()
+  @IsString()
+  SMS_HTTP_TOKEN?: string = undefined;
+
+  /** Timeout of one request to the SMS provider (any adapter), in milliseconds. */
+  @Transform(toInt)
+  @IsInt({ message: 'SMS_HTTP_TIMEOUT_MS must be an integer between 50 and 120000' })
+  @Min(50, { message: 'SMS_HTTP_TIMEOUT_MS must be an integer between 50 and 120000' })
+  @Max(120_000, { message: 'SMS_HTTP_TIMEOUT_MS must be an integer between 50 and 120000' })
+  SMS_HTTP_TIMEOUT_MS = 5000;
+
+  /** First retry delay of a failed text; doubles per attempt (capped at 10 minutes). */
+  @Transform(toInt)
+  @IsInt({ message: 'SMS_RETRY_BASE_MS must be an integer between 10 and 600000' })
+  @Min(10, { message: 'SMS_RETRY_BASE_MS must be an integer between 10 and 600000' })
+  @Max(600_000, { message: 'SMS_RETRY_BASE_MS must be an integer between 10 and 600000' })
+  SMS_RETRY_BASE_MS = 1000;
+
+  /**
+   * Least delay before retrying a text whose previous attempt timed out: the provider may still be
+   * processing that request, and the retry first asks the provider whether it was sent.
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'SMS_UNCERTAIN_RETRY_MS must be an integer between 0 and 3600000' })
+  @Min(0, { message: 'SMS_UNCERTAIN_RETRY_MS must be an integer between 0 and 3600000' })
+  @Max(3_600_000, { message: 'SMS_UNCERTAIN_RETRY_MS must be an integer between 0 and 3600000' })
+  SMS_UNCERTAIN_RETRY_MS = 60_000;
+
+  /** Attempts before a text that keeps failing is marked FAILED (about 2 hours with the defaults). */
+  @Transform(toInt)
+  @IsInt({ message: 'SMS_MAX_ATTEMPTS must be an integer between 1 and 100' })
+  @Min(1, { message: 'SMS_MAX_ATTEMPTS must be an integer between 1 and 100' })
+  @Max(100, { message: 'SMS_MAX_ATTEMPTS must be an integer between 1 and 100' })
+  SMS_MAX_ATTEMPTS = 20;
 }
 
 export class ConfigError extends Error {}

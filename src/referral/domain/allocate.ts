@@ -269,7 +269,7 @@ export function allocate(input: AllocationInput): AllocationResult {
     const cls = pickClass(
       cycles[slice.queueKey] ?? 0,
       ratio,
-      (c) => (found[c] = firstEligible(slice.lists[c], vacancy, null)) >= 0,
+      (c) => (found[c] = firstEligible(slice.lists[c], vacancy, skipped)) >= 0,
     );
     return cls === null ? -1 : found[cls];
   };

@@ -1,0 +1,587 @@
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { returning } from '../platform/database/sql.js';
+import { DataSource, type EntityManager } from 'typeorm';
+import { actorOf, applicantIin, isAdmin, staffOrg, type Principal } from '../auth/principal.js';
+import { CalendarService } from '../calendar/calendar.service.js';
+import { addCalendarDays, almatyMidnight, endOfAlmatyDay, toAlmatyDate } from '../calendar/domain/almaty-time.js';
+import { calendarDaysDeadline, workingDaysDeadline } from '../calendar/domain/deadlines.js';
+import { LedgerService } from '../ledger/ledger.service.js';
+import type { Stage } from '../notification/domain/stages.js';
+import { NotificationService } from '../notification/notification.service.js';
+import { isUuid } from '../organization/organization.service.js';
+import { Clock } from '../platform/clock/clock.js';
+import { badInput, conflict, forbidden, notFound, unauthenticated } from '../platform/errors/app-error.js';
+import { ArchiveReason, type DocumentKind, type RefusalReason } from '../platform/graphql/enums.js';
+import { isRealDate } from '../platform/graphql/scalars.js';
+import { SchedulerService } from '../platform/jobs/scheduler.service.js';
+import { Metrics } from '../platform/metrics/metrics.js';
+import { SettingsService, type Settings } from '../platform/settings.service.js';
+import { APPLICATION_COLUMNS, toApplication, type ApplicationRow } from '../queue/application.row.js';
+import { QueueService } from '../queue/queue.service.js';
+import { inTransferPeriod } from '../vacancy/domain/vacancy-rules.js';
+import { BULLETIN_MINUTES } from '../vacancy/vacancy.service.js';
+import { toVacancy, VACANCY_COLUMNS, type VacancyRow } from '../vacancy/vacancy.row.js';
+import { allocate } from './domain/allocate.js';
+import { exclusionKey, fitsForClaim, type ApplicationView, type VacancyView } from './domain/eligibility.js';
+import { missingDocuments, requiredDocuments } from './domain/referral-state.js';
+import type { AllocationRun, Referral } from './dto/referral.model.js';
+import { toReferral, type ReferralRow } from './referral.row.js';
+
+const LIVE = `('BOOKED','OFFERED','CONFIRMED')`;
+const REFERRAL_COLUMNS = `r.id, r.application_id, r.vacancy_id, r.status, r.issued_at, r.clock_start, r.confirm_by,
+  r.confirmed_at, r.valid_until, r.extended, r.documents, r.required_documents, r.claimed, r.closed_at, r.close_reason`;
+
+/** Last moment of a deadline for texts: the day before the 00:00 instant, 23:59. */
+export function deadlineText(deadline: Date): string {
+  return `${toAlmatyDate(new Date(deadline.getTime() - 1))} 23:59`;
+}
+
+const REFUSAL_TEXT: Record<RefusalReason, { kk: string; ru: string }> = {
+  INCOMPLETE_DOCUMENTS: { kk: 'құжаттар толық емес', ru: 'неполный пакет документов' },
+  EXPIRED_DOCUMENTS: { kk: 'құжаттардың мерзімі өткен', ru: 'истёк срок действия документов' },
+  VACCINATION_LIMIT: { kk: 'екпе алмаған балалар лимиті толды', ru: 'исчерпан лимит непривитых детей' },
+};
+
+interface Ctx {
+  em: EntityManager;
+  at: Date;
+  actor: string;
+}
+
+@Injectable()
+export class ReferralService implements OnModuleInit {
+  private readonly log = new Logger(ReferralService.name);
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly clock: Clock,
+    private readonly ledger: LedgerService,
+    private readonly notifications: NotificationService,
+    private readonly calendar: CalendarService,
+    private readonly settings: SettingsService,
+    private readonly scheduler: SchedulerService,
+    private readonly queue: QueueService,
+    private readonly metrics: Metrics,
+  ) {}
+
+  onModuleInit(): void {
+    // 00:00: deadlines end at 24:00 Asia/Almaty, so the midnight sweep expires them on the right day.
+    this.scheduler.register({ kind: 'referral-expiry', atMinutes: 0, order: 10, run: (at) => this.expireDue(at) });
+    this.scheduler.register({ kind: 'stop-list-release', atMinutes: 0, order: 40, run: (at) => this.releaseStopList(at) });
+    // 09:00, after the bulletins (order 10): hand the fresh and returned places to the queue heads.
+    this.scheduler.register({
+      kind: 'allocation',
+      atMinutes: BULLETIN_MINUTES,
+      order: 20,
+      run: async (at) => {
+        const run = await this.runAllocation('schedule', at);
+        return { run: run.id, considered: run.vacanciesConsidered, issued: run.referralsIssued };
+      },
+    });
+  }
+
+  // ---------- reading and access ----------
+
+  async load(em: EntityManager | DataSource, id: string, lock = false): Promise<ReferralRow> {
+    if (!isUuid(id)) throw notFound('referral', id);
+    const rows: ReferralRow[] = await em.query(
+      `SELECT ${REFERRAL_COLUMNS} FROM referral r WHERE r.id = $1 ${lock ? 'FOR UPDATE' : ''}`,
+      [id],
+    );
+    if (!rows[0]) throw notFound('referral', id);
+    return rows[0];
+  }
+
+  private async parties(em: EntityManager | DataSource, r: ReferralRow): Promise<{ app: ApplicationRow; vac: VacancyRow; orgName: string }> {
+    const apps: ApplicationRow[] = await em.query(`SELECT ${APPLICATION_COLUMNS} FROM application a WHERE a.id = $1`, [r.application_id]);
+    const vacs: (VacancyRow & { org_name: string })[] = await em.query(
+      `SELECT ${VACANCY_COLUMNS}, o.name AS org_name FROM vacancy v JOIN organization o ON o.id = v.organization_id WHERE v.id = $1`,
+      [r.vacancy_id],
+    );
+    return { app: apps[0], vac: vacs[0], orgName: vacs[0].org_name };
+  }
+
+  private assertOwner(by: Principal, app: ApplicationRow): void {
+    if (isAdmin(by) || applicantIin(by) === app.applicant_iin) return;
+    if (by.kind === 'anonymous') throw unauthenticated();
+    throw forbidden('this referral belongs to another applicant');
+  }
+
+  private assertStaff(by: Principal, vac: VacancyRow): void {
+    if (isAdmin(by) || staffOrg(by) === vac.organization_id) return;
+    if (by.kind === 'anonymous') throw unauthenticated();
+    throw forbidden('only staff of the organization holding the place may do this');
+  }
+
+  async get(id: string, by: Principal): Promise<Referral> {
+    const r = await this.load(this.ds, id);
+    const { app, vac } = await this.parties(this.ds, r);
+    if (!(isAdmin(by) || applicantIin(by) === app.applicant_iin || staffOrg(by) === vac.organization_id)) {
+      if (by.kind === 'anonymous') throw unauthenticated();
+      throw forbidden('referral: you may see only your own referrals or those of your organization');
+    }
+    return toReferral(r);
+  }
+
+  /** Live referral per application id / vacancy id (for field resolvers). */
+  async liveBy(column: 'application_id' | 'vacancy_id', ids: readonly string[]): Promise<Map<string, Referral>> {
+    const valid = ids.filter(isUuid);
+    const rows: ReferralRow[] = valid.length
+      ? await this.ds.query(`SELECT ${REFERRAL_COLUMNS} FROM referral r WHERE r.${column} = ANY($1::uuid[]) AND r.status IN ${LIVE}`, [valid])
+      : [];
+    return new Map(rows.map((r) => [column === 'application_id' ? r.application_id : r.vacancy_id, toReferral(r)]));
+  }
+
+  canSeeVacancyReferral(by: Principal, organizationId: string): boolean {
+    return isAdmin(by) || staffOrg(by) === organizationId;
+  }
+
+  // ---------- allocation ----------
+
+  async runAllocation(trigger: string, at: Date = this.clock.now()): Promise<AllocationRun> {
+    const runRows: { id: string }[] = await this.ds.query(
+      `INSERT INTO allocation_run (started_at, trigger) VALUES ($1, $2) RETURNING id`,
+      [at, trigger],
+    );
+    const runId = runRows[0].id;
+    const localities: { locality: string }[] = await this.ds.query(
+      `SELECT DISTINCT locality FROM vacancy WHERE status = 'PUBLISHED' AND bulletin_date IS NOT NULL ORDER BY locality`,
+    );
+    let considered = 0;
+    let issued = 0;
+    const started = process.hrtime.bigint();
+    for (const { locality } of localities) {
+      const r = await this.allocateLocality(locality, at, runId);
+      considered += r.considered;
+      issued += r.issued;
+    }
+    const finishedAt = new Date(at.getTime() + Number(process.hrtime.bigint() - started) / 1e6);
+    await this.ds.query(
+      `UPDATE allocation_run SET finished_at = $2, vacancies_considered = $3, referrals_issued = $4 WHERE id = $1`,
+      [runId, finishedAt, considered, issued],
+    );
+    this.log.log({ run: runId, trigger, considered, issued }, 'allocation run done');
+    return { id: runId, startedAt: at, finishedAt, vacanciesConsidered: considered, referralsIssued: issued, trigger, localities: localities.map((l) => l.locality) };
+  }
+
+  /**
+   * One locality, one transaction, under the locality's advisory lock: the result equals allocating
+   * the places one at a time in bulletin order (domain/allocate.ts). Safe to re-run: allocated places
+   * are no longer PUBLISHED and referred applications no longer QUEUED.
+   */
+  async allocateLocality(locality: string, at: Date, runId: string | null): Promise<{ considered: number; issued: number }> {
+    return this.ds.transaction(async (em) => {
+      await em.query(`SELECT pg_advisory_xact_lock(727100, hashtext($1))`, [locality]);
+      const s = await this.settings.get(em);
+      if (inTransferPeriod(toAlmatyDate(at), s.transferPeriod)) return { considered: 0, issued: 0 };
+      const vacs: (VacancyRow & { org_name: string })[] = await em.query(
+        `SELECT ${VACANCY_COLUMNS}, o.name AS org_name FROM vacancy v
+         JOIN organization o ON o.id = v.organization_id
+         JOIN bulletin_entry e ON e.vacancy_id = v.id AND e.kind = 'VACATED'
+         WHERE v.locality = $1 AND v.status = 'PUBLISHED' AND v.bulletin_date IS NOT NULL AND v.bulletin_date <= $2::date
+           AND (v.open_at IS NULL OR v.open_at > $3)
+         ORDER BY e.bulletin_date, e.position FOR UPDATE OF v`,
+        [locality, toAlmatyDate(at), at],
+      );
+      if (!vacs.length) return { considered: 0, issued: 0 };
+      const apps: ApplicationRow[] = await em.query(
+        `SELECT ${APPLICATION_COLUMNS} FROM application a WHERE a.locality = $1 AND a.status = 'QUEUED' ORDER BY a.seq FOR UPDATE`,
+        [locality],
+      );
+      const excl: { application_id: string; vacancy_id: string }[] = await em.query(
+        `SELECT application_id, vacancy_id FROM referral_exclusion WHERE vacancy_id = ANY($1::uuid[])`,
+        [vacs.map((v) => v.id)],
+      );
+      const cycleRows: { cohort: number; position: number }[] = await em.query(
+        `SELECT cohort, position FROM queue_cycle WHERE locality = $1`,
+        [locality],
+      );
+      const cycles: Record<string, number> = {};
+      for (const c of cycleRows) cycles[`${locality}:${c.cohort}`] = c.position;
+      const result = allocate({
+        vacancies: vacs.map(toVacancyView),
+        applications: apps.map(toApplicationView),
+        cycles,
+        ratio: s.interleave,
+        excluded: new Set(excl.map((e) => exclusionKey(e.application_id, e.vacancy_id))),
+      });
+      const cal = await this.calendar.calendar(em);
+      const appById = new Map(apps.map((a) => [a.id, a]));
+      const vacById = new Map(vacs.map((v) => [v.id, v]));
+      for (const ref of result.referrals) {
+        const app = appById.get(ref.applicationId);
+        const vac = vacById.get(ref.vacancyId);
+        if (!app || !vac) throw new Error('allocation returned an unknown id');
+        await this.issue({ em, at, actor: 'system:allocation' }, app, vac, vac.org_name, s, cal, { runId, queueKey: ref.queueKey, claimed: false });
+      }
+      for (const [key, position] of Object.entries(result.cycles)) {
+        if (cycles[key] === position) continue;
+        const cohort = Number(key.split(':')[1]);
+        await em.query(
+          `INSERT INTO queue_cycle (locality, cohort, position) VALUES ($1,$2,$3)
+           ON CONFLICT (locality, cohort) DO UPDATE SET position = EXCLUDED.position`,
+          [locality, cohort, position],
+        );
+      }
+      const taken = new Set(result.referrals.map((r) => r.vacancyId));
+      const untaken = vacs.filter((v) => !taken.has(v.id) && v.open_at === null).map((v) => v.id);
+      if (untaken.length) {
+        // Nobody eligible now: the place opens for claims when its priority window ends.
+        await em.query(`UPDATE vacancy SET open_at = $2 WHERE id = ANY($1::uuid[])`, [
+          untaken,
+          new Date(at.getTime() + s.priorityWindowHours * 3600_000),
+        ]);
+      }
+      this.metrics.referralsIssued.inc(result.referrals.length);
+      return { considered: vacs.length, issued: result.referrals.length };
+    });
+  }
+
+  private async issue(
+    c: Ctx,
+    app: ApplicationRow,
+    vac: VacancyRow,
+    orgName: string,
+    s: Settings,
+    cal: Awaited<ReturnType<CalendarService['calendar']>>,
+    o: { runId: string | null; queueKey: string | null; claimed: boolean },
+  ): Promise<string> {
+    const booked = vac.admission_mode === 'EARLY_BOOKING' && vac.vacated_at === null;
+    const clockStart = booked
+      ? null
+      : vac.vacated_at && vac.vacated_at.getTime() > c.at.getTime()
+        ? vac.vacated_at
+        : c.at;
+    const confirmBy = clockStart ? workingDaysDeadline(cal, clockStart, s.confirmWorkingDays) : null;
+    const required = requiredDocuments(app.priority_class as 0 | 1 | 2, vac.group_type);
+    const rows: { id: string }[] = await c.em.query(
+      `INSERT INTO referral (application_id, vacancy_id, status, issued_at, clock_start, confirm_by, required_documents, claimed, run_id, queue_key)
+       VALUES ($1,$2,$3,$4,$5,$6,$7::text[],$8,$9,$10) RETURNING id`,
+      [app.id, vac.id, booked ? 'BOOKED' : 'OFFERED', c.at, clockStart, confirmBy, required, o.claimed, o.runId, o.queueKey],
+    );
+    const id = rows[0].id;
+    await c.em.query(`UPDATE vacancy SET status = $2 WHERE id = $1`, [vac.id, booked ? 'BOOKED' : 'REFERRED']);
+    await c.em.query(`UPDATE application SET status = 'REFERRED', updated_at = $2 WHERE id = $1`, [app.id, c.at]);
+    await this.ledger.append(c.em, {
+      type: 'referral.issued', entity: 'referral', entityId: id, actor: c.actor, at: c.at,
+      data: {
+        applicationId: app.id, vacancyId: vac.id, status: booked ? 'BOOKED' : 'OFFERED', queueKey: o.queueKey,
+        runId: o.runId, claimed: o.claimed, priorityClass: app.priority_class, registeredAt: app.registered_at.toISOString(),
+        seq: Number(app.seq), clockStart: clockStart?.toISOString() ?? null, confirmBy: confirmBy?.toISOString() ?? null,
+      },
+    });
+    await this.notify(c, app, booked ? 'REFERRAL_BOOKED' : 'REFERRAL_OFFERED', `${booked ? 'REFERRAL_BOOKED' : 'REFERRAL_OFFERED'}:${id}`, {
+      organization: orgName,
+      ...(confirmBy ? { deadline: deadlineText(confirmBy) } : {}),
+    });
+    return id;
+  }
+
+  private notify(c: Ctx, app: ApplicationRow, stage: Stage, key: string, params: Record<string, string | number>): Promise<void> {
+    return this.notifications.enqueue(c.em, {
+      applicationId: app.id, phone: app.phone, language: app.notification_language, stage, key,
+      params: { number: app.number, ...params }, at: c.at,
+    });
+  }
+
+  /** Puts a place back to allocation and the application back in the queue (original time). */
+  private async release(c: Ctx, r: ReferralRow, status: 'DECLINED' | 'EXPIRED' | 'CANCELLED', reason: string, appStatus: 'QUEUED' | 'STOP_LISTED'): Promise<void> {
+    await c.em.query(`UPDATE referral SET status = $2, closed_at = $3, close_reason = $4 WHERE id = $1`, [r.id, status, c.at, reason]);
+    await c.em.query(`UPDATE vacancy SET status = 'PUBLISHED', open_at = NULL WHERE id = $1 AND status IN ('BOOKED','REFERRED')`, [r.vacancy_id]);
+    await c.em.query(`INSERT INTO referral_exclusion (application_id, vacancy_id) VALUES ($1,$2) ON CONFLICT DO NOTHING`, [r.application_id, r.vacancy_id]);
+    await c.em.query(`UPDATE application SET status = $2, updated_at = $3 WHERE id = $1 AND status = 'REFERRED'`, [r.application_id, appStatus, c.at]);
+    await this.ledger.append(c.em, {
+      type: `referral.${status.toLowerCase()}`, entity: 'referral', entityId: r.id, actor: c.actor, at: c.at,
+      data: { applicationId: r.application_id, vacancyId: r.vacancy_id, reason, previousStatus: r.status, confirmBy: r.confirm_by?.toISOString() ?? null, validUntil: r.valid_until?.toISOString() ?? null },
+    });
+  }
+
+  // ---------- applicant actions ----------
+
+  async confirm(id: string, by: Principal): Promise<Referral> {
+    return this.ds.transaction(async (em) => {
+      const r = await this.load(em, id, true);
+      const { app, vac, orgName } = await this.parties(em, r);
+      this.assertOwner(by, app);
+      const now = this.clock.now();
+      if (r.status !== 'OFFERED') throw conflict(`id: referral is ${r.status}, only an OFFERED referral can be confirmed`, 'id');
+      if (r.confirm_by && r.confirm_by.getTime() <= now.getTime()) throw conflict('id: the confirmation deadline has passed', 'id');
+      const s = await this.settings.get(em);
+      const cal = await this.calendar.calendar(em);
+      const validUntil = workingDaysDeadline(cal, now, s.documentsWorkingDays);
+      await em.query(`UPDATE referral SET status = 'CONFIRMED', confirmed_at = $2, valid_until = $3 WHERE id = $1`, [id, now, validUntil]);
+      const c = { em, at: now, actor: actorOf(by) };
+      await this.ledger.append(em, {
+        type: 'referral.confirmed', entity: 'referral', entityId: id, actor: c.actor, at: now,
+        data: { applicationId: app.id, vacancyId: vac.id, validUntil: validUntil.toISOString() },
+      });
+      await this.notify(c, app, 'REFERRAL_CONFIRMED', `REFERRAL_CONFIRMED:${id}`, { organization: orgName, deadline: deadlineText(validUntil) });
+      return toReferral(await this.load(em, id));
+    });
+  }
+
+  async decline(id: string, by: Principal): Promise<Referral> {
+    return this.ds.transaction(async (em) => {
+      const r = await this.load(em, id, true);
+      const { app } = await this.parties(em, r);
+      this.assertOwner(by, app);
+      if (!['OFFERED', 'CONFIRMED', 'BOOKED'].includes(r.status)) throw conflict(`id: referral is ${r.status}, no longer live`, 'id');
+      const c = { em, at: this.clock.now(), actor: actorOf(by) };
+      await this.release(c, r, 'DECLINED', 'declined by the applicant', 'QUEUED');
+      await this.notify(c, app, 'REFERRAL_DECLINED', `REFERRAL_DECLINED:${id}`, {});
+      return toReferral(await this.load(em, id));
+    });
+  }
+
+  async claim(vacancyId: string, applicationId: string, by: Principal): Promise<Referral> {
+    if (!isUuid(vacancyId)) throw notFound('vacancy', vacancyId);
+    if (!isUuid(applicationId)) throw notFound('application', applicationId);
+    return this.ds.transaction(async (em) => {
+      const vrows: (VacancyRow & { org_name: string })[] = await em.query(
+        `SELECT ${VACANCY_COLUMNS}, o.name AS org_name FROM vacancy v JOIN organization o ON o.id = v.organization_id WHERE v.id = $1`,
+        [vacancyId],
+      );
+      const vac = vrows[0];
+      if (!vac) throw notFound('vacancy', vacancyId);
+      await em.query(`SELECT pg_advisory_xact_lock(727100, hashtext($1))`, [vac.locality]);
+      const apps: ApplicationRow[] = await em.query(`SELECT ${APPLICATION_COLUMNS} FROM application a WHERE a.id = $1 FOR UPDATE`, [applicationId]);
+      const app = apps[0];
+      if (!app) throw notFound('application', applicationId);
+      this.assertOwner(by, app);
+      const now = this.clock.now();
+      const locked: VacancyRow[] = await em.query(`SELECT ${VACANCY_COLUMNS} FROM vacancy v WHERE v.id = $1 FOR UPDATE`, [vacancyId]);
+      const v = toVacancy(locked[0], now);
+      if (!v.openForClaim) throw conflict('vacancyId: the place is not open for claims (still in its priority window, or taken)', 'vacancyId');
+      if (app.status !== 'QUEUED') throw conflict(`applicationId: application is ${app.status}, only a QUEUED one may claim`, 'applicationId');
+      const s = await this.settings.get(em);
+      if (inTransferPeriod(toAlmatyDate(now), s.transferPeriod)) throw conflict('vacancyId: no referrals are issued during the transfer period', 'vacancyId');
+      const excluded: unknown[] = await em.query(`SELECT 1 FROM referral_exclusion WHERE application_id = $1 AND vacancy_id = $2`, [applicationId, vacancyId]);
+      if (excluded.length || !fitsForClaim(toApplicationView(app), toVacancyView(locked[0]))) {
+        throw conflict('applicationId: the child does not fit this place (language, group, work mode, age or earlier refusal)', 'applicationId');
+      }
+      const cal = await this.calendar.calendar(em);
+      const id = await this.issue({ em, at: now, actor: actorOf(by) }, app, locked[0], vac.org_name, s, cal, { runId: null, queueKey: null, claimed: true });
+      this.metrics.referralsIssued.inc();
+      return toReferral(await this.load(em, id));
+    });
+  }
+
+  // ---------- organization actions ----------
+
+  async markVacated(vacancyId: string, on: string, by: Principal): Promise<VacancyRow> {
+    if (!isRealDate(on)) throw badInput('on', 'must be a real date YYYY-MM-DD');
+    if (!isUuid(vacancyId)) throw notFound('vacancy', vacancyId);
+    return this.ds.transaction(async (em) => {
+      const vrows: (VacancyRow & { org_name: string })[] = await em.query(
+        `SELECT ${VACANCY_COLUMNS}, o.name AS org_name FROM vacancy v JOIN organization o ON o.id = v.organization_id WHERE v.id = $1 FOR UPDATE OF v`,
+        [vacancyId],
+      );
+      const vac = vrows[0];
+      if (!vac) throw notFound('vacancy', vacancyId);
+      this.assertStaff(by, vac);
+      if (vac.admission_mode !== 'EARLY_BOOKING') throw conflict('vacancyId: only an EARLY_BOOKING place is marked vacated', 'vacancyId');
+      if (vac.vacated_at) throw conflict('vacancyId: the place is already marked vacated', 'vacancyId');
+      if (!['PUBLISHED', 'BOOKED'].includes(vac.status)) throw conflict(`vacancyId: place is ${vac.status}`, 'vacancyId');
+      const now = this.clock.now();
+      const today = toAlmatyDate(now);
+      if (on < addCalendarDays(today, -31)) throw badInput('on', 'is too far in the past');
+      const startOfOn = almatyMidnight(on);
+      const vacatedAt = startOfOn.getTime() > now.getTime() ? startOfOn : now;
+      await em.query(`UPDATE vacancy SET vacated_at = $2 WHERE id = $1`, [vacancyId, vacatedAt]);
+      const c = { em, at: now, actor: actorOf(by) };
+      await this.ledger.append(em, { type: 'vacancy.vacated', entity: 'vacancy', entityId: vacancyId, actor: c.actor, at: now, data: { on, vacatedAt: vacatedAt.toISOString() } });
+      const refs: ReferralRow[] = await em.query(`SELECT ${REFERRAL_COLUMNS} FROM referral r WHERE r.vacancy_id = $1 AND r.status = 'BOOKED' FOR UPDATE`, [vacancyId]);
+      if (refs[0]) {
+        const s = await this.settings.get(em);
+        const cal = await this.calendar.calendar(em);
+        const confirmBy = workingDaysDeadline(cal, vacatedAt, s.confirmWorkingDays);
+        await em.query(`UPDATE referral SET status = 'OFFERED', clock_start = $2, confirm_by = $3 WHERE id = $1`, [refs[0].id, vacatedAt, confirmBy]);
+        await em.query(`UPDATE vacancy SET status = 'REFERRED' WHERE id = $1`, [vacancyId]);
+        const { app } = await this.parties(em, refs[0]);
+        await this.ledger.append(em, { type: 'referral.offered', entity: 'referral', entityId: refs[0].id, actor: c.actor, at: now, data: { clockStart: vacatedAt.toISOString(), confirmBy: confirmBy.toISOString() } });
+        await this.notify(c, app, 'REFERRAL_OFFERED', `REFERRAL_OFFERED:${refs[0].id}`, { organization: vac.org_name, deadline: deadlineText(confirmBy) });
+      }
+      const out: VacancyRow[] = await em.query(`SELECT ${VACANCY_COLUMNS} FROM vacancy v WHERE v.id = $1`, [vacancyId]);
+      return out[0];
+    });
+  }
+
+  async extend(id: string, until: string, by: Principal): Promise<Referral> {
+    if (!isRealDate(until)) throw badInput('until', 'must be a real date YYYY-MM-DD');
+    return this.ds.transaction(async (em) => {
+      const r = await this.load(em, id, true);
+      const { app, vac } = await this.parties(em, r);
+      this.assertStaff(by, vac);
+      if (r.status !== 'CONFIRMED') throw conflict(`id: referral is ${r.status}, only a CONFIRMED referral can be extended`, 'id');
+      if (r.extended) throw conflict('id: the referral was already extended once', 'id');
+      const s = await this.settings.get(em);
+      const start = r.clock_start ?? r.issued_at;
+      const limit = calendarDaysDeadline(start, s.extensionCalendarDays);
+      const newUntil = endOfAlmatyDay(until);
+      if (newUntil.getTime() > limit.getTime()) {
+        throw badInput('until', `may be at most ${s.extensionCalendarDays} calendar days from the start of validity (last day ${toAlmatyDate(new Date(limit.getTime() - 1))})`);
+      }
+      if (r.valid_until && newUntil.getTime() <= r.valid_until.getTime()) throw badInput('until', 'must be after the current deadline');
+      const now = this.clock.now();
+      await em.query(`UPDATE referral SET valid_until = $2, extended = true WHERE id = $1`, [id, newUntil]);
+      const c = { em, at: now, actor: actorOf(by) };
+      await this.ledger.append(em, { type: 'referral.extended', entity: 'referral', entityId: id, actor: c.actor, at: now, data: { validUntil: newUntil.toISOString(), previous: r.valid_until?.toISOString() ?? null } });
+      await this.notify(c, app, 'REFERRAL_EXTENDED', `REFERRAL_EXTENDED:${id}`, { deadline: deadlineText(newUntil) });
+      return toReferral(await this.load(em, id));
+    });
+  }
+
+  async recordDocuments(id: string, kinds: DocumentKind[], by: Principal): Promise<Referral> {
+    if (kinds.length === 0) throw badInput('kinds', 'give at least one document kind');
+    return this.ds.transaction(async (em) => {
+      const r = await this.load(em, id, true);
+      const { vac } = await this.parties(em, r);
+      this.assertStaff(by, vac);
+      if (r.status !== 'CONFIRMED') throw conflict(`referralId: referral is ${r.status}; documents are accepted for a CONFIRMED referral`, 'referralId');
+      const docs = [...new Set([...r.documents, ...kinds])].sort();
+      const now = this.clock.now();
+      await em.query(`UPDATE referral SET documents = $2::text[] WHERE id = $1`, [id, docs]);
+      await this.ledger.append(em, { type: 'referral.documents_recorded', entity: 'referral', entityId: id, actor: actorOf(by), at: now, data: { kinds, documents: docs } });
+      return toReferral(await this.load(em, id));
+    });
+  }
+
+  async refuse(id: string, reason: RefusalReason, by: Principal): Promise<Referral> {
+    return this.ds.transaction(async (em) => {
+      const r = await this.load(em, id, true);
+      const { app, vac, orgName } = await this.parties(em, r);
+      this.assertStaff(by, vac);
+      if (!['OFFERED', 'CONFIRMED'].includes(r.status)) throw conflict(`referralId: referral is ${r.status}, no longer live`, 'referralId');
+      const c = { em, at: this.clock.now(), actor: actorOf(by) };
+      await this.release(c, r, 'CANCELLED', `admission refused: ${reason}`, 'QUEUED');
+      await this.notify(c, app, 'ADMISSION_REFUSED', `ADMISSION_REFUSED:${id}`, {
+        organization: orgName,
+        reason: REFUSAL_TEXT[reason][app.notification_language],
+      });
+      return toReferral(await this.load(em, id));
+    });
+  }
+
+  async enroll(id: string, by: Principal): Promise<Referral> {
+    return this.ds.transaction(async (em) => {
+      const r = await this.load(em, id, true);
+      const { app, vac, orgName } = await this.parties(em, r);
+      this.assertStaff(by, vac);
+      if (r.status !== 'CONFIRMED') throw conflict(`id: referral is ${r.status}; only a CONFIRMED referral leads to enrollment`, 'id');
+      const missing = missingDocuments(r.required_documents, r.documents);
+      if (missing.length) throw conflict(`id: documents missing: ${missing.join(', ')}`, 'id');
+      const now = this.clock.now();
+      const c = { em, at: now, actor: actorOf(by) };
+      await em.query(`UPDATE referral SET status = 'ENROLLED', closed_at = $2, close_reason = 'enrolled' WHERE id = $1`, [id, now]);
+      await em.query(`UPDATE vacancy SET status = 'FILLED' WHERE id = $1`, [vac.id]);
+      await this.ledger.append(em, { type: 'referral.enrolled', entity: 'referral', entityId: id, actor: c.actor, at: now, data: { applicationId: app.id, vacancyId: vac.id } });
+      await this.queue.archive(em, toApplication(app), ArchiveReason.ENROLLED, c.actor, now);
+      await this.notify(c, app, 'ENROLLED', `ENROLLED:${app.id}`, { organization: orgName });
+      return toReferral(await this.load(em, id));
+    });
+  }
+
+  // ---------- scheduled sweeps ----------
+
+  /** Expires every live referral whose deadline has passed: stop-list for N days, place back to allocation. */
+  async expireDue(at: Date): Promise<{ expired: number }> {
+    const due: { id: string }[] = await this.ds.query(
+      `SELECT id FROM referral WHERE (status = 'OFFERED' AND confirm_by <= $1) OR (status = 'CONFIRMED' AND valid_until <= $1) ORDER BY issued_at`,
+      [at],
+    );
+    let expired = 0;
+    for (const { id } of due) {
+      const done = await this.ds.transaction(async (em) => {
+        const r = await this.load(em, id, true);
+        const deadline = r.status === 'OFFERED' ? r.confirm_by : r.status === 'CONFIRMED' ? r.valid_until : null;
+        if (!deadline || deadline.getTime() > at.getTime()) return false;
+        const { app } = await this.parties(em, r);
+        const s = await this.settings.get(em);
+        const lastDay = toAlmatyDate(new Date(deadline.getTime() - 1));
+        const until = addCalendarDays(lastDay, s.stopListCalendarDays);
+        const c = { em, at, actor: 'system:expiry' };
+        await this.release(c, r, 'EXPIRED', r.status === 'OFFERED' ? 'not confirmed in time' : 'documents not completed in time', 'STOP_LISTED');
+        await em.query(
+          `UPDATE application SET stop_list_reason = 'referral expired', stop_listed_until = $2 WHERE id = $1`,
+          [app.id, until],
+        );
+        await em.query(
+          `INSERT INTO stop_list_entry (application_id, reason, starts_on, until, created_at, created_by) VALUES ($1,'referral expired',$2,$3,$4,'system:expiry')`,
+          [app.id, addCalendarDays(lastDay, 1), until, at],
+        );
+        await this.ledger.append(em, { type: 'stop_list.added', entity: 'stop_list', entityId: app.id, actor: c.actor, at, data: { reason: 'referral expired', referralId: r.id, startsOn: addCalendarDays(lastDay, 1), until } });
+        await this.notify(c, app, 'REFERRAL_EXPIRED_STOP_LISTED', `REFERRAL_EXPIRED:${r.id}`, { until });
+        return true;
+      });
+      if (done) expired++;
+    }
+    this.metrics.referralsExpired.inc(expired);
+    return { expired };
+  }
+
+  /** 00:00 daily: stop-list terms that ended yesterday end now; applications return to the queue. */
+  async releaseStopList(at: Date): Promise<{ released: number }> {
+    const today = toAlmatyDate(at);
+    const due: { id: string; application_id: string }[] = await this.ds.query(
+      `SELECT id, application_id FROM stop_list_entry WHERE ended_at IS NULL AND until IS NOT NULL AND until < $1::date`,
+      [today],
+    );
+    let released = 0;
+    for (const e of due) {
+      const ok = await this.ds.transaction(async (em) => {
+        const ended = await returning<{ id: string }>(
+          em,
+          `UPDATE stop_list_entry SET ended_at = $2, ended_by = 'system' WHERE id = $1 AND ended_at IS NULL RETURNING id`,
+          [e.id, at],
+        );
+        if (!ended.length) return false;
+        const apps = await returning<ApplicationRow>(
+          em,
+          `UPDATE application a SET status = 'QUEUED', stop_list_reason = NULL, stop_listed_until = NULL, updated_at = $2
+           WHERE a.id = $1 AND a.status = 'STOP_LISTED' RETURNING ${APPLICATION_COLUMNS}`,
+          [e.application_id, at],
+        );
+        await this.ledger.append(em, { type: 'stop_list.ended', entity: 'stop_list', entityId: e.application_id, actor: 'system', at, data: { entry: e.id } });
+        if (apps[0]) await this.notify({ em, at, actor: 'system' }, apps[0], 'STOP_LIST_ENDED', `STOP_LIST_ENDED:${e.id}`, {});
+        return true;
+      });
+      if (ok) released++;
+    }
+    return { released };
+  }
+}
+
+export function toVacancyView(v: VacancyRow): VacancyView {
+  return {
+    id: v.id,
+    organizationId: v.organization_id,
+    locality: v.locality,
+    language: v.language,
+    ageFromMonths: v.age_from_months,
+    ageToMonths: v.age_to_months,
+    groupType: v.group_type,
+    workMode: v.work_mode,
+    admissionMode: v.admission_mode,
+    admissionStartDate: v.admission_start_date,
+  };
+}
+
+export function toApplicationView(a: ApplicationRow): ApplicationView {
+  return {
+    id: a.id,
+    seq: Number(a.seq),
+    priorityClass: a.priority_class as 0 | 1 | 2,
+    registeredAt: a.registered_at.getTime(),
+    locality: a.locality,
+    cohort: a.cohort,
+    birthDate: a.child_birth_date,
+    organizationIds: a.organization_ids,
+    language: a.language,
+    groupType: a.group_type,
+    specialNeedsConfirmed: a.special_needs_confirmed,
+    workModes: a.work_modes,
+    desiredAdmissionDate: a.desired_admission_date,
+    acceptsTemporaryStay: a.accepts_temporary_stay,
+    batchId: a.batch_id,
+  };
+}

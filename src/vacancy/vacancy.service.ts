@@ -1,0 +1,242 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { returning } from '../platform/database/sql.js';
+import { DataSource, type EntityManager } from 'typeorm';
+import { actorOf, isAdmin, staffOrg, type Principal } from '../auth/principal.js';
+import { almatyAt, addCalendarDays, toAlmatyDate } from '../calendar/domain/almaty-time.js';
+import { LedgerService } from '../ledger/ledger.service.js';
+import { isUuid } from '../organization/organization.service.js';
+import { Clock } from '../platform/clock/clock.js';
+import { badInput, conflict, forbidden, notFound } from '../platform/errors/app-error.js';
+import { decodeCursor, toConnection, type ConnectionShape } from '../platform/graphql/connection.js';
+import { BulletinKind } from '../platform/graphql/enums.js';
+import { isRealDate } from '../platform/graphql/scalars.js';
+import { SchedulerService } from '../platform/jobs/scheduler.service.js';
+import { SettingsService } from '../platform/settings.service.js';
+import { inTransferPeriod, vacancyProblem } from './domain/vacancy-rules.js';
+import type { BulletinEntry, PublishVacancyInput, VacanciesArgs, Vacancy } from './dto/vacancy.model.js';
+import { toVacancy, VACANCY_COLUMNS, type VacancyRow } from './vacancy.row.js';
+
+/** Bulletin publication time: 09:00 Asia/Almaty. */
+export const BULLETIN_MINUTES = 9 * 60;
+
+/** The bulletin a hand-over at `instant` belongs to: (D−1 09:00, D 09:00] → D. */
+export function bulletinDateOf(instant: Date): string {
+  const d = toAlmatyDate(instant);
+  return instant.getTime() <= almatyAt(d, 9).getTime() ? d : addCalendarDays(d, 1);
+}
+
+@Injectable()
+export class VacancyService implements OnModuleInit {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly clock: Clock,
+    private readonly ledger: LedgerService,
+    private readonly settings: SettingsService,
+    private readonly scheduler: SchedulerService,
+  ) {}
+
+  onModuleInit(): void {
+    this.scheduler.register({ kind: 'bulletins', atMinutes: BULLETIN_MINUTES, order: 10, run: (at) => this.publishBulletins(at) });
+  }
+
+  private assertManages(by: Principal, organizationId: string): void {
+    if (isAdmin(by)) return;
+    if (staffOrg(by) === organizationId) return;
+    throw forbidden(`organizationId: you may only manage places of your own organization`);
+  }
+
+  async publish(inputs: PublishVacancyInput[], by: Principal): Promise<Vacancy[]> {
+    if (inputs.length === 0) throw badInput('input', 'give at least one place');
+    if (inputs.length > 50) throw badInput('input', 'at most 50 entries per call');
+    const total = inputs.reduce((n, i) => n + i.count, 0);
+    if (total > 500) throw badInput('input', 'at most 500 places per call');
+    for (const [i, v] of inputs.entries()) {
+      this.assertManages(by, v.organizationId);
+      if (!isRealDate(v.admissionStartDate)) throw badInput(`input[${i}].admissionStartDate`, 'must be a real date');
+      if (v.attendanceUntil && !isRealDate(v.attendanceUntil)) throw badInput(`input[${i}].attendanceUntil`, 'must be a real date');
+      const p = vacancyProblem(v);
+      if (p) throw badInput(`input[${i}].${p[0]}`, p[1]);
+    }
+    const now = this.clock.now();
+    const s = await this.settings.get();
+    const today = toAlmatyDate(now);
+    if (inTransferPeriod(today, s.transferPeriod)) {
+      throw conflict(
+        `publishVacancies: places are not published during the transfer period (${s.transferPeriod.from}..${s.transferPeriod.to}, MM-DD)`,
+      );
+    }
+    return this.ds.transaction(async (em) => {
+      const ids = [...new Set(inputs.map((i) => i.organizationId))];
+      const orgs: { id: string; locality: string }[] = await em.query(
+        `SELECT id, locality FROM organization WHERE id = ANY($1::uuid[])`,
+        [ids],
+      );
+      const out: Vacancy[] = [];
+      for (const [i, v] of inputs.entries()) {
+        const org = orgs.find((o) => o.id === v.organizationId);
+        if (!org) throw badInput(`input[${i}].organizationId`, `organization ${v.organizationId} does not exist`);
+        for (let k = 0; k < v.count; k++) {
+          const rows: VacancyRow[] = await em.query(
+            `INSERT INTO vacancy v (organization_id, locality, status, age_group, language, age_from_months, age_to_months,
+               group_type, work_mode, admission_mode, admission_start_date, attendance_until, published_at, published_by)
+             VALUES ($1,$2,'PUBLISHED',$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING ${VACANCY_COLUMNS}`,
+            [
+              v.organizationId, org.locality, v.ageGroup.trim(), v.language, v.ageFromMonths, v.ageToMonths, v.groupType,
+              v.workMode, v.admissionMode, v.admissionStartDate, v.attendanceUntil ?? null, now, actorOf(by),
+            ],
+          );
+          const r = rows[0];
+          await this.ledger.append(em, {
+            type: 'vacancy.published', entity: 'vacancy', entityId: r.id, actor: actorOf(by), at: now,
+            data: {
+              organizationId: r.organization_id, locality: r.locality, seq: Number(r.seq), ageGroup: r.age_group,
+              language: r.language, ageFromMonths: r.age_from_months, ageToMonths: r.age_to_months, groupType: r.group_type,
+              workMode: r.work_mode, admissionMode: r.admission_mode, admissionStartDate: r.admission_start_date,
+              attendanceUntil: r.attendance_until, bulletinDate: bulletinDateOf(now),
+            },
+          });
+          out.push(toVacancy(r, now));
+        }
+      }
+      return out;
+    });
+  }
+
+  async revoke(id: string, reason: string, by: Principal): Promise<Vacancy> {
+    const why = reason.trim();
+    if (!why) throw badInput('reason', 'is required');
+    if (why.length > 500) throw badInput('reason', 'is too long (500 characters at most)');
+    return this.ds.transaction(async (em) => {
+      const v = await this.load(em, id, true);
+      this.assertManages(by, v.organizationId);
+      const live: { id: string; status: string }[] = await em.query(
+        `SELECT id, status FROM referral WHERE vacancy_id = $1 AND status IN ('BOOKED','OFFERED','CONFIRMED')`,
+        [id],
+      );
+      if (live.length) throw conflict(`id: the place has a live referral ${live[0].id} (${live[0].status}); it cannot be revoked`, 'id');
+      if (v.status !== 'PUBLISHED') throw conflict(`id: only a published place can be revoked (status ${v.status})`, 'id');
+      const now = this.clock.now();
+      const rows = await returning<VacancyRow>(
+        em,
+        `UPDATE vacancy v SET status = 'REVOKED', revoked_at = $2, revoke_reason = $3 WHERE id = $1 RETURNING ${VACANCY_COLUMNS}`,
+        [id, now, why],
+      );
+      await this.ledger.append(em, {
+        type: 'vacancy.revoked', entity: 'vacancy', entityId: id, actor: actorOf(by), at: now,
+        data: { reason: why, bulletinDate: bulletinDateOf(now) },
+      });
+      return toVacancy(rows[0], now);
+    });
+  }
+
+  async load(em: EntityManager | DataSource, id: string, lock = false): Promise<Vacancy> {
+    if (!isUuid(id)) throw notFound('vacancy', id);
+    const rows: VacancyRow[] = await em.query(
+      `SELECT ${VACANCY_COLUMNS} FROM vacancy v WHERE v.id = $1 ${lock ? 'FOR UPDATE' : ''}`,
+      [id],
+    );
+    if (!rows[0]) throw notFound('vacancy', id);
+    return toVacancy(rows[0], this.clock.now());
+  }
+
+  get(id: string): Promise<Vacancy> {
+    return this.load(this.ds, id);
+  }
+
+  async getMany(ids: readonly string[]): Promise<Map<string, Vacancy>> {
+    const valid = ids.filter(isUuid);
+    const rows: VacancyRow[] = valid.length
+      ? await this.ds.query(`SELECT ${VACANCY_COLUMNS} FROM vacancy v WHERE v.id = ANY($1::uuid[])`, [valid])
+      : [];
+    const now = this.clock.now();
+    return new Map(rows.map((r) => [r.id, toVacancy(r, now)]));
+  }
+
+  /** ADMIN: all; ORG_STAFF: their organization only; others: open places only. */
+  async list(args: VacanciesArgs, by: Principal): Promise<ConnectionShape<Vacancy>> {
+    let organizationId = args.organizationId ?? null;
+    let openOnly = args.openForClaim ?? false;
+    const own = staffOrg(by);
+    if (own) {
+      if (organizationId && organizationId !== own) throw forbidden('organizationId: staff see only their own organization');
+      organizationId = own;
+    } else if (!isAdmin(by)) {
+      openOnly = true;
+    }
+    const now = this.clock.now();
+    const after = decodeCursor(args.after, 1);
+    const params: unknown[] = [organizationId, args.locality ?? null, args.status ?? null, args.admissionMode ?? null, openOnly, now];
+    const where = `($1::uuid IS NULL OR v.organization_id = $1) AND ($2::text IS NULL OR v.locality = $2)
+      AND ($3::text IS NULL OR v.status = $3) AND ($4::text IS NULL OR v.admission_mode = $4)
+      AND (NOT $5::boolean OR (v.status = 'PUBLISHED' AND v.open_at IS NOT NULL AND v.open_at <= $6))`;
+    const total: { n: number }[] = await this.ds.query(`SELECT count(*)::int AS n FROM vacancy v WHERE ${where}`, params);
+    const rows: VacancyRow[] = await this.ds.query(
+      `SELECT ${VACANCY_COLUMNS} FROM vacancy v WHERE ${where} AND ($7::bigint IS NULL OR v.seq > $7) ORDER BY v.seq LIMIT $8`,
+      [...params, after ? Number(after[0]) : null, args.first + 1],
+    );
+    return toConnection(rows, args.first, total[0].n, (r) => toVacancy(r, now), (r) => [Number(r.seq)]);
+  }
+
+  async bulletin(date: string, kind: BulletinKind, locality: string | null): Promise<BulletinEntry[]> {
+    if (!isRealDate(date)) throw badInput('date', 'must be a real date YYYY-MM-DD');
+    if (locality !== null && !/^\d{9}$/.test(locality)) throw badInput('locality', 'must be a 9-digit KATO code');
+    const rows: { position: number; at: Date; vacancy_id: string; locality: string; ledger_head: string | null }[] =
+      await this.ds.query(
+        `SELECT e.position, e.at, e.vacancy_id, e.locality, p.ledger_head FROM bulletin_entry e
+         LEFT JOIN bulletin_publication p ON p.bulletin_date = e.bulletin_date AND p.kind = e.kind
+         WHERE e.bulletin_date = $1 AND e.kind = $2 AND ($3::text IS NULL OR e.locality = $3) ORDER BY e.position`,
+        [date, kind, locality],
+      );
+    return rows.map((r) => ({
+      position: r.position, at: r.at, kind, date, locality: r.locality, vacancyId: r.vacancy_id, ledgerHead: r.ledger_head,
+    }));
+  }
+
+  /**
+   * 09:00 daily: freezes the bulletins of day D = local date of `at`. VACATED: every place handed over
+   * up to `at` that is in no VACATED bulletin yet, in hand-over order (revoked ones too: a bulletin is a
+   * protocol of events); REVOKED likewise. During the transfer period no bulletin is published; places
+   * handed over before it appear in the first bulletin after it. Idempotent (publication row per day/kind).
+   */
+  async publishBulletins(at: Date): Promise<{ date: string; vacated: number; revoked: number }> {
+    const date = toAlmatyDate(at);
+    const s = await this.settings.get();
+    if (inTransferPeriod(date, s.transferPeriod)) return { date, vacated: 0, revoked: 0 };
+    return this.ds.transaction(async (em) => {
+      await em.query(`SELECT pg_advisory_xact_lock(727003)`);
+      const done: unknown[] = await em.query(`SELECT 1 FROM bulletin_publication WHERE bulletin_date = $1`, [date]);
+      if (done.length) return { date, vacated: -1, revoked: -1 };
+      const head = await this.ledger.head(em);
+      const counts = { vacated: 0, revoked: 0 };
+      for (const kind of [BulletinKind.VACATED, BulletinKind.REVOKED]) {
+        const timeCol = kind === BulletinKind.VACATED ? 'published_at' : 'revoked_at';
+        const rows: { id: string; at: Date; locality: string }[] = await em.query(
+          `SELECT v.id, v.${timeCol} AS at, v.locality FROM vacancy v
+           WHERE v.${timeCol} IS NOT NULL AND v.${timeCol} <= $1
+             AND NOT EXISTS (SELECT 1 FROM bulletin_entry e WHERE e.vacancy_id = v.id AND e.kind = $2)
+           ORDER BY v.${timeCol}, v.seq`,
+          [at, kind],
+        );
+        for (const [i, r] of rows.entries()) {
+          await em.query(
+            `INSERT INTO bulletin_entry (bulletin_date, kind, position, at, vacancy_id, locality) VALUES ($1,$2,$3,$4,$5,$6)`,
+            [date, kind, i + 1, r.at, r.id, r.locality],
+          );
+        }
+        if (kind === BulletinKind.VACATED && rows.length) {
+          await em.query(`UPDATE vacancy SET bulletin_date = $1 WHERE id = ANY($2::uuid[])`, [date, rows.map((r) => r.id)]);
+        }
+        await em.query(
+          `INSERT INTO bulletin_publication (bulletin_date, kind, published_at, entries, ledger_length, ledger_head) VALUES ($1,$2,$3,$4,$5,$6)`,
+          [date, kind, at, rows.length, head.length, head.headHash],
+        );
+        await this.ledger.append(em, {
+          type: 'bulletin.published', entity: 'bulletin', entityId: `${date}:${kind}`, actor: 'system', at,
+          data: { date, kind, vacancies: rows.map((r) => r.id), ledgerHead: head.headHash, ledgerLength: head.length },
+        });
+        counts[kind === BulletinKind.VACATED ? 'vacated' : 'revoked'] = rows.length;
+      }
+      return { date, ...counts };
+    });
+  }
+}
