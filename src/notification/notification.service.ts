@@ -1,8 +1,15 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { applicantIin, isAdmin, type Principal } from '../auth/principal.js';
+import { isUuid } from '../organization/organization.service.js';
 import { Clock } from '../platform/clock/clock.js';
+import { ENV_CONFIG, type EnvConfig } from '../platform/config/config.js';
+import { forbidden, notFound } from '../platform/errors/app-error.js';
+import { safeProviderMessage } from './adapters/http-call.js';
+import { isFinalFailure, retryDelayMs, type RetryPolicy } from './domain/retry.js';
 import type { Language, Stage } from './domain/stages.js';
-import { SmsGateway, SmsSendError } from './ports/sms-gateway.js';
+import type { Notification } from './dto/notification.model.js';
+import { SmsGateway, SmsSendError, type SmsSendResult } from './ports/sms-gateway.js';
 import { render } from './templates.js';
 
 export interface OutboxMessage {
@@ -17,72 +24,226 @@ export interface OutboxMessage {
   at: Date;
 }
 
-export const MAX_ATTEMPTS = 8;
+/** Default of SMS_MAX_ATTEMPTS (kept for callers that imported it). */
+export const MAX_ATTEMPTS = 20;
 
-/** Transactional outbox of text messages, and their delivery (worker). */
+/** A run stops after this many failures in a row: the provider is down, the rest waits for the next run. */
+const STOP_AFTER_FAILURES_IN_A_ROW = 3;
+/** Delivery reports are polled for this long after sending. */
+const REPORT_WINDOW_MS = 3 * 24 * 3600_000;
+
+interface ClaimedRow {
+  id: string;
+  phone: string;
+  text: string;
+  idempotency_key: string;
+  attempts: number;
+}
+
+interface NotificationRow {
+  id: string;
+  stage: string;
+  language: string;
+  text: string;
+  status: string;
+  created_at: Date;
+  sent_at: Date | null;
+  delivered_at: Date | null;
+  attempts: number;
+}
+
+type Outcome = 'sent' | 'failed' | 'retry' | 'lost';
+
+/**
+ * Transactional outbox of text messages, and their delivery (worker).
+ *
+ * Delivery guarantees (SPEC invariant 7): a stage's text is one row (idempotency key), and each row is
+ * sent at most once and retried until sent:
+ * - a row is *claimed* by one statement (`FOR UPDATE SKIP LOCKED`) that counts the attempt and leases
+ *   the row (next_attempt_at moves past the request timeout), then committed; the provider is called
+ *   outside any transaction; the outcome is written only if the row is still that attempt's;
+ * - a worker dying mid-send leaves the lease to run out; the next attempt then, like every retry after
+ *   an attempt whose outcome is unknown, first asks the provider whether the text already went out
+ *   (`findSent`; providers with idempotency keys deduplicate themselves) before sending again;
+ * - permanent rejections are final at once; other failures back off exponentially (SMS_RETRY_BASE_MS,
+ *   ×2 per attempt, ≤ 10 min, ±20 % jitter; ≥ SMS_UNCERTAIN_RETRY_MS after a timeout) until
+ *   SMS_MAX_ATTEMPTS.
+ * Retries are timed on the real clock (delivery is real-world I/O, even in simulation).
+ */
 @Injectable()
 export class NotificationService {
   private readonly log = new Logger(NotificationService.name);
+  private readonly policy: RetryPolicy;
+  private readonly leaseMs: number;
 
   constructor(
     private readonly ds: DataSource,
     private readonly clock: Clock,
     private readonly gateway: SmsGateway,
-  ) {}
-
-  /** Writes the message in the caller's transaction; a repeated key is ignored (at most once per stage). */
-  async enqueue(em: EntityManager, m: OutboxMessage): Promise<void> {
-    const text = render(m.language, m.stage, m.params);
-    await em.query(
-      `INSERT INTO notification (application_id, offer_id, stage, idempotency_key, language, phone, text, status, next_attempt_at, created_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,'PENDING',$8,$8) ON CONFLICT (idempotency_key) DO NOTHING`,
-      [m.applicationId ?? null, m.offerId ?? null, m.stage, m.key, m.language, m.phone, text, m.at],
-    );
+    @Inject(ENV_CONFIG) config: EnvConfig,
+  ) {
+    this.policy = {
+      baseMs: config.SMS_RETRY_BASE_MS,
+      uncertainMinMs: config.SMS_UNCERTAIN_RETRY_MS,
+      maxAttempts: config.SMS_MAX_ATTEMPTS,
+    };
+    // findSent (up to a few list pages) and send, each bounded by the request timeout, plus margin.
+    this.leaseMs = config.SMS_HTTP_TIMEOUT_MS * 8 + 30_000;
   }
 
   /**
-   * Sends due messages. Each row is claimed with SKIP LOCKED, so parallel workers never send the same
-   * one; 4xx-like (permanent) failures are final, others retry with exponential backoff.
-   * Retries are timed on the real clock (delivery is real-world I/O, even in simulation).
+   * Writes the message in the caller's transaction; a repeated key is ignored (at most once per stage).
+   * Returns whether a new message was written.
    */
-  async deliverDue(limit = 50): Promise<{ sent: number; failed: number }> {
-    let sent = 0;
-    let failed = 0;
+  async enqueue(em: EntityManager, m: OutboxMessage): Promise<boolean> {
+    const text = render(m.language, m.stage, m.params);
+    const rows: unknown[] = await em.query(
+      `INSERT INTO notification (application_id, offer_id, stage, idempotency_key, language, phone, text, status, next_attempt_at, created_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,'PENDING',now(),$8) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
+      [m.applicationId ?? null, m.offerId ?? null, m.stage, m.key, m.language, m.phone, text, m.at],
+    );
+    return rows.length > 0;
+  }
+
+  /** Sends due messages, one at a time; safe to run in parallel (workers, tests). */
+  async deliverDue(limit = 50): Promise<{ sent: number; failed: number; retried: number }> {
+    const out = { sent: 0, failed: 0, retried: 0 };
+    let failuresInARow = 0;
     for (let i = 0; i < limit; i++) {
-      const outcome = await this.ds.transaction(async (em) => {
-        const rows: { id: string; phone: string; text: string; idempotency_key: string; attempts: number }[] =
-          await em.query(
-            `SELECT id, phone, text, idempotency_key, attempts FROM notification
-             WHERE status = 'PENDING' AND next_attempt_at <= now()
-             ORDER BY next_attempt_at, created_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
-          );
-        const n = rows[0];
-        if (!n) return 'none' as const;
-        try {
-          const r = await this.gateway.send(n.phone, n.text, n.idempotency_key);
-          await em.query(
-            `UPDATE notification SET status = 'SENT', sent_at = $2, attempts = attempts + 1, provider_message_id = $3, last_error = NULL WHERE id = $1`,
-            [n.id, this.clock.now(), r.providerMessageId],
-          );
-          return 'sent' as const;
-        } catch (e) {
-          const permanent = e instanceof SmsSendError && e.permanent;
-          const attempts = n.attempts + 1;
-          const final = permanent || attempts >= MAX_ATTEMPTS;
-          const delayMs = Math.min(2 ** attempts * 500, 10 * 60_000);
-          await em.query(
-            `UPDATE notification SET status = $2, attempts = $3, last_error = $4,
-             next_attempt_at = now() + ($5 || ' milliseconds')::interval WHERE id = $1`,
-            [n.id, final ? 'FAILED' : 'PENDING', attempts, (e as Error).message.slice(0, 300), String(delayMs)],
-          );
-          this.log.warn({ notification: n.id, attempts, final, err: (e as Error).message }, 'sms delivery failed');
-          return final ? ('failed' as const) : ('retry' as const);
-        }
-      });
-      if (outcome === 'none') break;
-      if (outcome === 'sent') sent++;
-      if (outcome === 'failed') failed++;
+      const n = await this.claim();
+      if (!n) break;
+      const outcome = await this.attempt(n);
+      if (outcome === 'sent') out.sent++;
+      if (outcome === 'failed') out.failed++;
+      if (outcome === 'retry') out.retried++;
+      failuresInARow = outcome === 'retry' ? failuresInARow + 1 : 0;
+      if (failuresInARow >= STOP_AFTER_FAILURES_IN_A_ROW) break;
     }
-    return { sent, failed };
+    return out;
+  }
+
+  /** Counts the attempt and leases the row, committed before the provider is called. */
+  private async claim(): Promise<ClaimedRow | null> {
+    const rows: ClaimedRow[] = await this.ds.query(
+      `UPDATE notification SET attempts = attempts + 1, next_attempt_at = now() + ($1 || ' milliseconds')::interval
+       WHERE id = (SELECT id FROM notification WHERE status = 'PENDING' AND next_attempt_at <= now()
+                   ORDER BY next_attempt_at, created_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+       RETURNING id, phone, text, idempotency_key, attempts`,
+      [String(this.leaseMs)],
+    );
+    return rows[0] ?? null;
+  }
+
+  private async attempt(n: ClaimedRow): Promise<Outcome> {
+    try {
+      let result: SmsSendResult | null = null;
+      if (n.attempts > 1 && this.gateway.findSent) {
+        result = await this.gateway.findSent(n.phone, n.text, await this.takenProviderIds(n));
+        if (result) this.log.log({ notification: n.id, attempts: n.attempts }, 'sms found already sent by an earlier attempt');
+      }
+      result ??= await this.gateway.send(n.phone, n.text, n.idempotency_key);
+      const done: unknown[] = await this.ds.query(
+        `UPDATE notification SET status = 'SENT', sent_at = $3, provider_message_id = $4
+         WHERE id = $1 AND attempts = $2 AND status = 'PENDING' RETURNING id`,
+        [n.id, n.attempts, this.clock.now(), result.providerMessageId],
+      );
+      return done.length ? 'sent' : 'lost';
+    } catch (e) {
+      const err = e instanceof SmsSendError ? e : new SmsSendError(safeProviderMessage((e as Error).message), false, true);
+      const final = isFinalFailure(n.attempts, err.permanent, this.policy);
+      const delayMs = retryDelayMs(n.attempts, err.uncertain, this.policy, Math.random());
+      await this.ds.query(
+        `UPDATE notification SET status = $3, last_error = $4, next_attempt_at = now() + ($5 || ' milliseconds')::interval
+         WHERE id = $1 AND attempts = $2 AND status = 'PENDING'`,
+        [n.id, n.attempts, final ? 'FAILED' : 'PENDING', err.message.slice(0, 300), String(delayMs)],
+      );
+      this.log.warn(
+        { notification: n.id, attempts: n.attempts, final, permanent: err.permanent, uncertain: err.uncertain, retryInMs: final ? null : delayMs, err: err.message },
+        'sms delivery failed',
+      );
+      return final ? 'failed' : 'retry';
+    }
+  }
+
+  /** Provider ids other messages to this number already own: an earlier send found must not be one. */
+  private async takenProviderIds(n: ClaimedRow): Promise<Set<string>> {
+    const rows: { provider_message_id: string }[] = await this.ds.query(
+      `SELECT provider_message_id FROM notification WHERE phone = $1 AND id <> $2 AND provider_message_id IS NOT NULL`,
+      [n.phone, n.id],
+    );
+    return new Set(rows.map((r) => r.provider_message_id));
+  }
+
+  /**
+   * Polls the provider's delivery reports of recently sent messages: delivered ones become DELIVERED
+   * (delivered_at), finally undelivered ones FAILED with the provider's status in last_error.
+   */
+  async pollDeliveryReports(limit = 500): Promise<{ delivered: number; undelivered: number }> {
+    const out = { delivered: 0, undelivered: 0 };
+    if (!this.gateway.deliveryReports) return out;
+    const now = this.clock.now();
+    const rows: { id: string; provider_message_id: string }[] = await this.ds.query(
+      `SELECT id, provider_message_id FROM notification
+       WHERE status = 'SENT' AND delivered_at IS NULL AND provider_message_id IS NOT NULL AND sent_at > $1
+       ORDER BY sent_at LIMIT $2`,
+      [new Date(now.getTime() - REPORT_WINDOW_MS), limit],
+    );
+    if (!rows.length) return out;
+    const byProviderId = new Map<string, string[]>();
+    for (const r of rows) byProviderId.set(r.provider_message_id, [...(byProviderId.get(r.provider_message_id) ?? []), r.id]);
+    let reports;
+    try {
+      reports = await this.gateway.deliveryReports([...byProviderId.keys()]);
+    } catch (e) {
+      this.log.warn({ err: safeProviderMessage((e as Error).message) }, 'sms delivery reports unavailable');
+      return out;
+    }
+    for (const rep of reports) {
+      const ids = byProviderId.get(rep.providerMessageId) ?? [];
+      if (!ids.length || rep.state === 'PENDING') continue;
+      if (rep.state === 'DELIVERED') {
+        await this.ds.query(
+          `UPDATE notification SET status = 'DELIVERED', delivered_at = $2 WHERE id = ANY($1::uuid[]) AND status = 'SENT'`,
+          [ids, this.clock.now()],
+        );
+        out.delivered += ids.length;
+      } else {
+        await this.ds.query(
+          `UPDATE notification SET status = 'FAILED', last_error = $2 WHERE id = ANY($1::uuid[]) AND status = 'SENT'`,
+          [ids, `not delivered: provider status ${safeProviderMessage(rep.providerStatus, 40)}`],
+        );
+        out.undelivered += ids.length;
+      }
+    }
+    return out;
+  }
+
+  /** The texts of an application (and of the proactive offer it came from): ADMIN or its applicant. */
+  async forApplication(applicationId: string, by: Principal): Promise<Notification[]> {
+    if (!isUuid(applicationId)) throw notFound('application', applicationId);
+    const apps: { applicant_iin: string }[] = await this.ds.query(`SELECT applicant_iin FROM application WHERE id = $1`, [
+      applicationId,
+    ]);
+    if (!apps[0]) throw notFound('application', applicationId);
+    if (!isAdmin(by) && applicantIin(by) !== apps[0].applicant_iin) {
+      throw forbidden('notifications: you may only see the notifications of your own applications');
+    }
+    const rows: NotificationRow[] = await this.ds.query(
+      `SELECT id, stage, language, text, status, created_at, sent_at, delivered_at, attempts FROM notification
+       WHERE application_id = $1 OR offer_id IN (SELECT id FROM proactive_offer WHERE application_id = $1)
+       ORDER BY created_at, id`,
+      [applicationId],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      stage: r.stage,
+      language: r.language,
+      text: r.text,
+      status: r.status,
+      createdAt: r.created_at,
+      sentAt: r.sent_at,
+      deliveredAt: r.delivered_at,
+      attempts: r.attempts,
+    }));
   }
 }

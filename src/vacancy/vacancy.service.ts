@@ -77,7 +77,7 @@ export class VacancyService implements OnModuleInit {
         if (!org) throw badInput(`input[${i}].organizationId`, `organization ${v.organizationId} does not exist`);
         for (let k = 0; k < v.count; k++) {
           const rows: VacancyRow[] = await em.query(
-            `INSERT INTO vacancy v (organization_id, locality, status, age_group, language, age_from_months, age_to_months,
+            `INSERT INTO vacancy AS v (organization_id, locality, status, age_group, language, age_from_months, age_to_months,
                group_type, work_mode, admission_mode, admission_start_date, attendance_until, published_at, published_by)
              VALUES ($1,$2,'PUBLISHED',$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING ${VACANCY_COLUMNS}`,
             [

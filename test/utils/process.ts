@@ -198,8 +198,10 @@ export function startServer(env: NodeJS.ProcessEnv): ServerProcess {
       const t0 = Date.now();
       if (exit) return { ...(exit as Exit), ms: 0 };
       child.kill(signal);
-      const timeout = sleep(timeoutMs).then(() => null);
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<null>((res) => (timer = setTimeout(() => res(null), timeoutMs)));
       const result = await Promise.race([exited, timeout]);
+      clearTimeout(timer);
       if (!result) {
         child.kill('SIGKILL');
         await exited;

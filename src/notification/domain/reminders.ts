@@ -1,4 +1,4 @@
-import { addCalendarDays, toAlmatyDate } from '../../calendar/domain/almaty-time.js';
+import { toAlmatyDate } from '../../calendar/domain/almaty-time.js';
 import type { WorkingCalendar } from '../../calendar/domain/working-days.js';
 
 const ALMATY_OFFSET_MS = 5 * 3600_000;
@@ -23,7 +23,7 @@ export function reminderDay(cal: Pick<WorkingCalendar, 'workingDayBefore'>, dead
  * runs missed while no worker ran); the idempotency key keeps it to one text per deadline.
  */
 export function reminderDue(cal: Pick<WorkingCalendar, 'workingDayBefore'>, deadline: Date, today: string, at: Date): boolean {
-  return at.getTime() < deadline.getTime() && reminderDay(cal, deadline) <= today && today < addCalendarDays(lastDayOf(deadline), 1);
+  return at.getTime() < deadline.getTime() && reminderDay(cal, deadline) <= today;
 }
 
 /** 'YYYY-MM-DD HH:mm' in Almaty of the last minute before `deadline` (e.g. '2026-03-26 23:59'). */
