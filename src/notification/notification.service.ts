@@ -91,12 +91,16 @@ export class NotificationService {
     this.leaseMs = config.SMS_HTTP_TIMEOUT_MS * 8 + 30_000;
   }
 
-  /**
-   * Writes the message in the caller's transaction; a repeated key is ignored (at most once per stage).
-   * Returns whether a new message was written.
-   */
-  async enqueue(em: EntityManager, m: OutboxMessage): Promise<boolean> {
+  /** Writes the message in the caller's transaction; a repeated key is ignored (at most once per stage). */
+  async enqueue(em: EntityManager, m: OutboxMessage): Promise<void> {
+    await this.enqueueIfNew(em, m);
+  }
+
+  /** Like `enqueue`; tells whether a new message was written (false: the key was already there). */
+  async enqueueIfNew(em: EntityManager, m: OutboxMessage): Promise<boolean> {
     const text = render(m.language, m.stage, m.params);
+    // next_attempt_at is real time (delivery is real-world I/O): a simulated clock ahead of the real one
+    // must not hold the message back.
     const rows: unknown[] = await em.query(
       `INSERT INTO notification (application_id, offer_id, stage, idempotency_key, language, phone, text, status, next_attempt_at, created_at)
        VALUES ($1,$2,$3,$4,$5,$6,$7,'PENDING',now(),$8) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,

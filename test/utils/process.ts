@@ -46,8 +46,11 @@ export function ensureBuilt(): void {
     execSync('npm run -s build', { cwd: ROOT, stdio: 'pipe', timeout: 180_000 });
   } catch (e) {
     const out = `${String((e as { stdout?: Buffer }).stdout ?? '')}${String((e as { stderr?: Buffer }).stderr ?? '')}`;
-    if (!existsSync(MAIN) || !existsSync(TOKEN_CLI)) throw new Error(`npm run build failed:\n${out}`);
-    console.warn(`npm run build reported errors (dist/ was emitted anyway):\n${out.slice(0, 2000)}`);
+    if (!existsSync(MAIN) || !existsSync(TOKEN_CLI))
+      throw new Error(`npm run build failed:\n${out}`);
+    console.warn(
+      `npm run build reported errors (dist/ was emitted anyway):\n${out.slice(0, 2000)}`,
+    );
   }
 }
 
@@ -103,9 +106,18 @@ export interface RunResult extends Exit {
 }
 
 /** Runs a built entry point to completion (killed after `timeoutMs`). */
-export function runNode(script: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<RunResult> {
+export function runNode(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 30_000,
+): Promise<RunResult> {
   return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [script, ...args], { env, cwd: env.DATA_DIR ?? tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, ...args], {
+      env,
+      cwd: env.DATA_DIR ?? tmpdir(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -144,7 +156,11 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 export function startServer(env: NodeJS.ProcessEnv): ServerProcess {
   const port = Number(env.PORT);
   const startedAt = Date.now();
-  const child = spawn(process.execPath, [MAIN], { env, cwd: env.DATA_DIR ?? tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN], {
+    env,
+    cwd: env.DATA_DIR ?? tmpdir(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -157,7 +173,9 @@ export function startServer(env: NodeJS.ProcessEnv): ServerProcess {
     });
   });
   const died = (): Error =>
-    new Error(`server exited (${JSON.stringify(exit)}) before it was ready\nstdout:\n${out.slice(-3000)}\nstderr:\n${err.slice(-3000)}`);
+    new Error(
+      `server exited (${JSON.stringify(exit)}) before it was ready\nstdout:\n${out.slice(-3000)}\nstderr:\n${err.slice(-3000)}`,
+    );
   const url = `http://127.0.0.1:${port}`;
   return {
     child,
@@ -179,7 +197,9 @@ export function startServer(env: NodeJS.ProcessEnv): ServerProcess {
         }
         await sleep(25);
       }
-      throw new Error(`no 200 from ${url}/health within ${timeoutMs} ms\nstdout:\n${out.slice(-3000)}\nstderr:\n${err.slice(-3000)}`);
+      throw new Error(
+        `no 200 from ${url}/health within ${timeoutMs} ms\nstdout:\n${out.slice(-3000)}\nstderr:\n${err.slice(-3000)}`,
+      );
     },
     async waitForOutput(text, timeoutMs = 60_000) {
       while (Date.now() - startedAt < timeoutMs) {
@@ -187,7 +207,9 @@ export function startServer(env: NodeJS.ProcessEnv): ServerProcess {
         if (exit) throw died();
         await sleep(25);
       }
-      throw new Error(`"${text}" not printed within ${timeoutMs} ms\nstdout:\n${out.slice(-3000)}\nstderr:\n${err.slice(-3000)}`);
+      throw new Error(
+        `"${text}" not printed within ${timeoutMs} ms\nstdout:\n${out.slice(-3000)}\nstderr:\n${err.slice(-3000)}`,
+      );
     },
     rssMiB() {
       const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
@@ -205,7 +227,9 @@ export function startServer(env: NodeJS.ProcessEnv): ServerProcess {
       if (!result) {
         child.kill('SIGKILL');
         await exited;
-        throw new Error(`server did not exit within ${timeoutMs} ms of ${signal}\nstdout:\n${out.slice(-3000)}`);
+        throw new Error(
+          `server did not exit within ${timeoutMs} ms of ${signal}\nstdout:\n${out.slice(-3000)}`,
+        );
       }
       return { ...result, ms: Date.now() - t0 };
     },
@@ -218,10 +242,17 @@ export async function gqlAt<T = Record<string, any>>(
   query: string,
   variables: Record<string, unknown> = {},
   token?: string,
-): Promise<{ status: number; data?: T; errors?: { message: string; extensions?: { code?: string } }[] }> {
+): Promise<{
+  status: number;
+  data?: T;
+  errors?: { message: string; extensions?: { code?: string } }[];
+}> {
   const res = await fetch(`${url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     body: JSON.stringify({ query, variables }),
   });
   return { status: res.status, ...((await res.json()) as object) };

@@ -57,7 +57,7 @@ export class MobizonSmsGateway extends SmsGateway {
     return { providerMessageId };
   }
 
-  async findSent(to: string, text: string, exclude: ReadonlySet<string>): Promise<SmsSendResult | null> {
+  override async findSent(to: string, text: string, exclude: ReadonlySet<string>): Promise<SmsSendResult | null> {
     const recipient = mobizonRecipient(to);
     for (let page = 0; page < LIST_MAX_PAGES; page++) {
       const answer = await this.call('list', {
@@ -81,7 +81,7 @@ export class MobizonSmsGateway extends SmsGateway {
     throw new SmsSendError('mobizon: too many messages to this number to check for an earlier send', false);
   }
 
-  async deliveryReports(providerMessageIds: string[]): Promise<DeliveryReport[]> {
+  override async deliveryReports(providerMessageIds: string[]): Promise<DeliveryReport[]> {
     const out: DeliveryReport[] = [];
     for (let i = 0; i < providerMessageIds.length; i += STATUS_BATCH) {
       const answer = await this.call('getsmsstatus', { ids: providerMessageIds.slice(i, i + STATUS_BATCH) });

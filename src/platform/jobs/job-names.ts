@@ -11,6 +11,7 @@ export enum JobName {
   CatchUp = 'catch-up',
   AllocateLocality = 'allocate-locality',
   DeliverNotifications = 'deliver-notifications',
+  PollDeliveryReports = 'poll-delivery-reports',
   SealLedger = 'seal-ledger',
 }
 
@@ -34,5 +35,6 @@ export const SCHEDULES: ScheduleDecl[] = [
   { id: 'midnight-0000', queue: QueueName.Schedule, job: JobName.CatchUp, repeat: { pattern: '0 0 * * *', tz: 'Asia/Almaty' } },
   { id: 'catch-up-tick', queue: QueueName.Schedule, job: JobName.CatchUp, repeat: { every: 30_000 } },
   { id: 'deliver-tick', queue: QueueName.Notification, job: JobName.DeliverNotifications, repeat: { every: 3_000 } },
+  { id: 'delivery-reports-tick', queue: QueueName.Notification, job: JobName.PollDeliveryReports, repeat: { every: 60_000 } },
   { id: 'seal-tick', queue: QueueName.Ledger, job: JobName.SealLedger, repeat: { every: 5_000 } },
 ];

@@ -66,10 +66,12 @@ const appsArb = (maxLength = 60): fc.Arbitrary<RankedApplication[]> =>
       { maxLength },
     )
     .chain((rows) =>
-      fc.shuffledSubarray(
-        rows.map((_, i) => i * 7 + 3),
-        { minLength: rows.length, maxLength: rows.length },
-      ).map((seqs) => rows.map((r, i) => app(`a${i}`, r.priorityClass, r.registeredAt, seqs[i]))),
+      fc
+        .shuffledSubarray(
+          rows.map((_, i) => i * 7 + 3),
+          { minLength: rows.length, maxLength: rows.length },
+        )
+        .map((seqs) => rows.map((r, i) => app(`a${i}`, r.priorityClass, r.registeredAt, seqs[i]))),
     );
 
 const ratioArb: fc.Arbitrary<InterleaveRatio> = fc
@@ -152,7 +154,17 @@ describe('rankQueue (tables)', () => {
     const ranked = rankQueue(apps, 0, DEFAULT_RATIO);
     expect(classes(ranked)).toEqual([1, 2, 2, 2, 1, 2, 2, 2, 1, 2, 2]);
     expect(ranked.map((a) => a.id)).toEqual([
-      'f0', 'g0', 'g1', 'g2', 'f1', 'g3', 'g4', 'g5', 'f2', 'g6', 'g7',
+      'f0',
+      'g0',
+      'g1',
+      'g2',
+      'f1',
+      'g3',
+      'g4',
+      'g5',
+      'f2',
+      'g6',
+      'g7',
     ]);
   });
 
@@ -168,12 +180,7 @@ describe('rankQueue (tables)', () => {
   });
 
   it('class 0 goes first regardless of registration; seq breaks ties', () => {
-    const apps = [
-      app('g', 2, 1, 1),
-      app('z2', 0, 500, 8),
-      app('z1', 0, 500, 7),
-      app('f', 1, 2, 2),
-    ];
+    const apps = [app('g', 2, 1, 1), app('z2', 0, 500, 8), app('z1', 0, 500, 7), app('f', 1, 2, 2)];
     expect(rankQueue(apps, 0).map((a) => a.id)).toEqual(['z1', 'z2', 'f', 'g']);
   });
 
@@ -217,9 +224,7 @@ describe('rankQueue (properties)', () => {
       fc.property(appsArb(), cycleArb, ratioArb, (apps, p, ratio) => {
         const numbers = queueNumbers(apps, p, ratio);
         expect(numbers.size).toBe(apps.length);
-        expect([...numbers.values()].sort((x, y) => x - y)).toEqual(
-          apps.map((_, i) => i + 1),
-        );
+        expect([...numbers.values()].sort((x, y) => x - y)).toEqual(apps.map((_, i) => i + 1));
       }),
     );
   });

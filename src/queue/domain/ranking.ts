@@ -56,7 +56,9 @@ export const DEFAULT_RATIO: Readonly<InterleaveRatio> = Object.freeze({ first: 1
 export function cycleLength(ratio: Readonly<InterleaveRatio>): number {
   const { first, general } = ratio;
   if (!Number.isInteger(first) || !Number.isInteger(general) || first < 0 || general < 0) {
-    throw new RangeError(`Interleave ratio parts must be non-negative integers: ${first}:${general}`);
+    throw new RangeError(
+      `Interleave ratio parts must be non-negative integers: ${first}:${general}`,
+    );
   }
   if (first + general === 0) {
     throw new RangeError('Interleave ratio must have a positive sum');
@@ -207,7 +209,10 @@ export function aheadByClass(
   const counts = [0, 0, 0];
   for (const app of ranked) {
     if (app.id === id) {
-      return PRIORITY_CLASSES.map((priorityClass) => ({ priorityClass, count: counts[priorityClass] }));
+      return PRIORITY_CLASSES.map((priorityClass) => ({
+        priorityClass,
+        count: counts[priorityClass],
+      }));
     }
     counts[app.priorityClass]++;
   }

@@ -93,8 +93,7 @@ export function benchAllocate(options: BenchOptions = {}): AllocationInput {
     const month = 1 + int(12);
     const day = 1 + int(28);
     const birthDate = `${year}-${pad2(month)}-${pad2(day)}`;
-    const registeredAt =
-      Date.UTC(year, month - 1, day) + (10 + int(700)) * DAY_MS + int(DAY_MS);
+    const registeredAt = Date.UTC(year, month - 1, day) + (10 + int(700)) * DAY_MS + int(DAY_MS);
     const priorityClass = pickWeighted<PriorityClass>([0, 1, 2], [3, 15, 82]);
     const organizationIds: string[] = [];
     if (!chance(0.25)) {
@@ -170,7 +169,9 @@ export function benchAllocate(options: BenchOptions = {}): AllocationInput {
 
   const excluded = new Set<string>();
   for (let k = 0; k < exclusions && applications.length > 0 && vacancies.length > 0; k++) {
-    excluded.add(`${applications[int(applications.length)].id}:${vacancies[int(vacancies.length)].id}`);
+    excluded.add(
+      `${applications[int(applications.length)].id}:${vacancies[int(vacancies.length)].id}`,
+    );
   }
 
   return { vacancies, applications, cycles, ratio: { ...DEFAULT_RATIO }, excluded };

@@ -1,6 +1,15 @@
 import fc from 'fast-check';
-import { DEFAULT_RATIO, type InterleaveRatio, type PriorityClass } from '../../queue/domain/index.js';
-import { allocate, allocateReference, type AllocationInput, type AllocationResult } from './allocate.js';
+import {
+  DEFAULT_RATIO,
+  type InterleaveRatio,
+  type PriorityClass,
+} from '../../queue/domain/index.js';
+import {
+  allocate,
+  allocateReference,
+  type AllocationInput,
+  type AllocationResult,
+} from './allocate.js';
 import {
   isEligible,
   NO_EXCLUSIONS,
@@ -43,34 +52,43 @@ const workModesArb = fc.oneof(
 );
 
 /** One family: a child, or twins/triplets sharing everything but the work-mode wishes. */
-const familyArb = fc
-  .record({
-    locality: fc.constantFrom(LOCALITIES[0], LOCALITIES[0], LOCALITIES[0], LOCALITIES[1]),
-    birthDate: birthDateArb,
-    priorityClass: fc.constantFrom<PriorityClass>(0, 1, 1, 2, 2, 2, 2),
-    registeredAt: fc.integer({ min: 0, max: 15 }).map((k) => T0 + k * 60_000),
-    choiceMask: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 7 })),
-    language: fc.constantFrom('kk', 'kk', 'kk', 'ru'),
-    groupType: fc.constantFrom<GroupType>('GENERAL', 'GENERAL', 'GENERAL', 'GENERAL', 'SPECIAL'),
-    specialNeedsConfirmed: fc.constantFrom(true, true, false),
-    desiredAdmissionDate: fc.constantFrom('2024-06-01', '2024-06-01', ...ADMISSION_DATES),
-    acceptsTemporaryStay: fc.boolean(),
-    size: fc.constantFrom(1, 1, 1, 1, 1, 1, 2, 2, 3),
-    workModes: fc.array(workModesArb, { minLength: 3, maxLength: 3 }),
-  });
+const familyArb = fc.record({
+  locality: fc.constantFrom(LOCALITIES[0], LOCALITIES[0], LOCALITIES[0], LOCALITIES[1]),
+  birthDate: birthDateArb,
+  priorityClass: fc.constantFrom<PriorityClass>(0, 1, 1, 2, 2, 2, 2),
+  registeredAt: fc.integer({ min: 0, max: 15 }).map((k) => T0 + k * 60_000),
+  choiceMask: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 7 })),
+  language: fc.constantFrom('kk', 'kk', 'kk', 'ru'),
+  groupType: fc.constantFrom<GroupType>('GENERAL', 'GENERAL', 'GENERAL', 'GENERAL', 'SPECIAL'),
+  specialNeedsConfirmed: fc.constantFrom(true, true, false),
+  desiredAdmissionDate: fc.constantFrom('2024-06-01', '2024-06-01', ...ADMISSION_DATES),
+  acceptsTemporaryStay: fc.boolean(),
+  size: fc.constantFrom(1, 1, 1, 1, 1, 1, 2, 2, 3),
+  workModes: fc.array(workModesArb, { minLength: 3, maxLength: 3 }),
+});
 
-const vacancyArb = fc
-  .record({
-    locality: fc.constantFrom(LOCALITIES[0], LOCALITIES[0], LOCALITIES[0], LOCALITIES[1]),
-    orgPick: fc.nat(),
-    language: fc.constantFrom('kk', 'kk', 'kk', 'ru'),
-    ageFromMonths: fc.constantFrom(0, 12, 18, 24, 36),
-    span: fc.constantFrom(11, 23, 35, 47, 59),
-    groupType: fc.constantFrom<GroupType>('GENERAL', 'GENERAL', 'GENERAL', 'GENERAL', 'SPECIAL'),
-    workMode: fc.constantFrom<WorkMode>('FULL_DAY', 'FULL_DAY', 'FULL_DAY', 'HALF_DAY', 'ROUND_THE_CLOCK'),
-    admissionMode: fc.constantFrom<AdmissionMode>('GENERAL', 'GENERAL', 'EARLY_BOOKING', 'TEMPORARY_STAY'),
-    admissionStartDate: fc.constantFrom(...ADMISSION_DATES),
-  });
+const vacancyArb = fc.record({
+  locality: fc.constantFrom(LOCALITIES[0], LOCALITIES[0], LOCALITIES[0], LOCALITIES[1]),
+  orgPick: fc.nat(),
+  language: fc.constantFrom('kk', 'kk', 'kk', 'ru'),
+  ageFromMonths: fc.constantFrom(0, 12, 18, 24, 36),
+  span: fc.constantFrom(11, 23, 35, 47, 59),
+  groupType: fc.constantFrom<GroupType>('GENERAL', 'GENERAL', 'GENERAL', 'GENERAL', 'SPECIAL'),
+  workMode: fc.constantFrom<WorkMode>(
+    'FULL_DAY',
+    'FULL_DAY',
+    'FULL_DAY',
+    'HALF_DAY',
+    'ROUND_THE_CLOCK',
+  ),
+  admissionMode: fc.constantFrom<AdmissionMode>(
+    'GENERAL',
+    'GENERAL',
+    'EARLY_BOOKING',
+    'TEMPORARY_STAY',
+  ),
+  admissionStartDate: fc.constantFrom(...ADMISSION_DATES),
+});
 
 const ratioArb: fc.Arbitrary<InterleaveRatio> = fc.oneof(
   fc.constant({ first: 1, general: 3 }),
@@ -93,7 +111,9 @@ const inputArb: fc.Arbitrary<AllocationInput> = fc
   .map(({ families, vacancies, ratio, cycleSeeds, exclusionPicks, orderKeys, dense }) => {
     const applications: ApplicationView[] = [];
     families.forEach((raw, fi) => {
-      const f = dense ? { ...raw, locality: LOCALITIES[0], language: 'kk', groupType: 'GENERAL' as const } : raw;
+      const f = dense
+        ? { ...raw, locality: LOCALITIES[0], language: 'kk', groupType: 'GENERAL' as const }
+        : raw;
       const organizationIds = ORGS[f.locality].filter((_, k) => (f.choiceMask >> k) & 1);
       for (let k = 0; k < f.size; k++) {
         const n = applications.length;
@@ -117,13 +137,23 @@ const inputArb: fc.Arbitrary<AllocationInput> = fc
       }
     });
     // Unique seqs in an order unrelated to the input order; then shuffle the input order too.
-    const seqOrder = applications.map((_, i) => i).sort((x, y) => orderKeys[x] - orderKeys[y] || x - y);
+    const seqOrder = applications
+      .map((_, i) => i)
+      .sort((x, y) => orderKeys[x] - orderKeys[y] || x - y);
     seqOrder.forEach((i, rank) => (applications[i].seq = 1000 + rank));
-    applications.sort((x, y) => orderKeys[(x.seq * 7) % 90] - orderKeys[(y.seq * 7) % 90] || x.seq - y.seq);
+    applications.sort(
+      (x, y) => orderKeys[(x.seq * 7) % 90] - orderKeys[(y.seq * 7) % 90] || x.seq - y.seq,
+    );
 
     const vacancyViews = vacancies.map((raw, i): VacancyView => {
       const v = dense
-        ? { ...raw, locality: LOCALITIES[0], language: 'kk', groupType: 'GENERAL' as const, workMode: 'FULL_DAY' as const }
+        ? {
+            ...raw,
+            locality: LOCALITIES[0],
+            language: 'kk',
+            groupType: 'GENERAL' as const,
+            workMode: 'FULL_DAY' as const,
+          }
         : raw;
       return {
         id: `vac-${i}`,
@@ -141,7 +171,9 @@ const inputArb: fc.Arbitrary<AllocationInput> = fc
     const excluded = new Set<string>();
     if (applications.length > 0 && vacancyViews.length > 0) {
       for (const [a, v] of exclusionPicks) {
-        excluded.add(`${applications[a % applications.length].id}:${vacancyViews[v % vacancyViews.length].id}`);
+        excluded.add(
+          `${applications[a % applications.length].id}:${vacancyViews[v % vacancyViews.length].id}`,
+        );
       }
     }
     const cycles: Record<string, number> = {};
@@ -193,13 +225,14 @@ describe('allocate (properties)', () => {
         expect(actual).toEqual(expected);
         checkInvariants(input, actual);
         referralsSeen += actual.referrals.length;
-        const batched = new Set(input.applications.filter((a) => a.batchId !== null).map((a) => a.id));
+        const batched = new Set(
+          input.applications.filter((a) => a.batchId !== null).map((a) => a.id),
+        );
         twinsPlaced += actual.referrals.filter((r) => batched.has(r.applicationId)).length;
       }),
       { numRuns: 400 },
     );
     // The generator must actually exercise allocation, including twins.
-    console.log({ referralsSeen, twinsPlaced });
     expect(referralsSeen).toBeGreaterThan(400);
     expect(twinsPlaced).toBeGreaterThan(20);
   });
@@ -276,7 +309,8 @@ const run = (
   return result;
 };
 
-const pairs = (r: AllocationResult): string[] => r.referrals.map((x) => `${x.vacancyId}->${x.applicationId}`);
+const pairs = (r: AllocationResult): string[] =>
+  r.referrals.map((x) => `${x.vacancyId}->${x.applicationId}`);
 
 describe('allocate (tables)', () => {
   it('class 0 goes first, and does not move the cycle', () => {
@@ -295,12 +329,26 @@ describe('allocate (tables)', () => {
 
   it('interleaves 1:3 across 8 vacancies', () => {
     const apps = [
-      ...[1, 2, 3, 4].map((k) => application(`f${k}`, { priorityClass: 1, registeredAt: T0 + 100 + k, seq: k })),
-      ...[1, 2, 3, 4, 5, 6, 7, 8].map((k) => application(`g${k}`, { priorityClass: 2, registeredAt: T0 + k, seq: 10 + k })),
+      ...[1, 2, 3, 4].map((k) =>
+        application(`f${k}`, { priorityClass: 1, registeredAt: T0 + 100 + k, seq: k }),
+      ),
+      ...[1, 2, 3, 4, 5, 6, 7, 8].map((k) =>
+        application(`g${k}`, { priorityClass: 2, registeredAt: T0 + k, seq: 10 + k }),
+      ),
     ];
-    const result = run(apps, [1, 2, 3, 4, 5, 6, 7, 8].map((k) => vacancy(`v${k}`)));
+    const result = run(
+      apps,
+      [1, 2, 3, 4, 5, 6, 7, 8].map((k) => vacancy(`v${k}`)),
+    );
     expect(result.referrals.map((r) => r.applicationId)).toEqual([
-      'f1', 'g1', 'g2', 'g3', 'f2', 'g4', 'g5', 'g6',
+      'f1',
+      'g1',
+      'g2',
+      'g3',
+      'f2',
+      'g4',
+      'g5',
+      'g6',
     ]);
     expect(result.cycles).toEqual({ [`${L}:2022`]: 0 });
   });

@@ -168,11 +168,12 @@ const birthYear = (date: string): number => Number(date.slice(0, 4));
 
 /**
  * Same result as {@link allocateReference}, indexed:
- *  - applications are grouped once into slices (locality, language, group type → queue), each
- *    class list sorted once;
+ *  - applications are sorted once by (registeredAt, seq) and distributed into slices
+ *    (locality, language, group type → queue), one list per class, so each list is in order;
  *  - per vacancy only the slices of its locality, language and group type whose birth years meet
  *    the vacancy's birth-date window ({@link birthDateWindow}) are consulted, and each is walked
- *    lazily from its head with the cycle rule until the first eligible application of a class;
+ *    lazily from its head with the cycle rule until the first eligible application of a class
+ *    (a string comparison against the window rejects wrong ages before {@link isEligible});
  *  - a skipped batch only invalidates the picks that were members of that batch (the pick of a
  *    queue whose pick is not in the batch cannot change when batch members become ineligible).
  */
@@ -183,17 +184,19 @@ export function allocate(input: AllocationInput): AllocationResult {
   const allocated = new Uint8Array(apps.length);
   const consumed = new Uint8Array(vacancies.length);
 
-  // Index applications: slices by (locality, language, group type), batches by id.
+  // Index applications: slices by (locality, language, group type), batches by id. One sort of
+  // all applications by (registeredAt, seq) first, so that every class list is filled in order.
+  const order = apps.map((_, idx) => idx).sort((x, y) => compareWithinClass(apps[x], apps[y]));
   const slicesByPlace = new Map<string, QueueSlice[]>();
   const sliceByKey = new Map<string, QueueSlice>();
   const batches = new Map<string, number[]>();
-  apps.forEach((app, idx) => {
-    const queueKey = queueKeyOf(app);
-    const sliceKey = `${queueKey}\u0000${app.language}\u0000${app.groupType}`;
+  for (const idx of order) {
+    const app = apps[idx];
+    const sliceKey = `${app.locality}\u0000${app.cohort}\u0000${app.language}\u0000${app.groupType}`;
     let slice = sliceByKey.get(sliceKey);
     if (slice === undefined) {
       slice = {
-        queueKey,
+        queueKey: queueKeyOf(app),
         minYear: Infinity,
         maxYear: -Infinity,
         lists: [
@@ -217,9 +220,6 @@ export function allocate(input: AllocationInput): AllocationResult {
       if (members) members.push(idx);
       else batches.set(app.batchId, [idx]);
     }
-  });
-  for (const slice of sliceByKey.values()) {
-    for (const list of slice.lists) list.items.sort((x, y) => compareWithinClass(apps[x], apps[y]));
   }
   for (const members of batches.values()) members.sort((x, y) => apps[x].seq - apps[y].seq);
 
@@ -241,6 +241,10 @@ export function allocate(input: AllocationInput): AllocationResult {
     allocated[idx] = 1;
   };
 
+  // The current vacancy's birth-date window: a cheap string pre-check before isEligible.
+  let earliest = '';
+  let latest = '';
+
   const firstEligible = (
     list: ClassList,
     vacancy: VacancyView,
@@ -254,6 +258,7 @@ export function allocate(input: AllocationInput): AllocationResult {
       const idx = items[k];
       if (allocated[idx] === 1) continue;
       const app = apps[idx];
+      if (app.birthDate < earliest || app.birthDate > latest) continue;
       if (skipped !== null && app.batchId !== null && skipped.has(app.batchId)) continue;
       if (isEligible(app, vacancy, excluded)) return idx;
     }
@@ -281,11 +286,11 @@ export function allocate(input: AllocationInput): AllocationResult {
       `${vacancy.locality}\u0000${vacancy.language}\u0000${vacancy.groupType}`,
     );
     if (place === undefined) continue;
-    const { earliest, latest } = birthDateWindow(
+    ({ earliest, latest } = birthDateWindow(
       vacancy.admissionStartDate,
       vacancy.ageFromMonths,
       vacancy.ageToMonths,
-    );
+    ));
     if (earliest > latest) continue;
     const fromYear = birthYear(earliest);
     const toYear = birthYear(latest);

@@ -57,9 +57,16 @@ export function queueKeyOf(app: Pick<ApplicationView, 'locality' | 'cohort'>): s
   return `${app.locality}:${app.cohort}`;
 }
 
-const year = (date: string): number => Number(date.slice(0, 4));
-const month = (date: string): number => Number(date.slice(5, 7));
-const day = (date: string): number => Number(date.slice(8, 10));
+/** The decimal number in `s[from, from + length)`, read without allocating substrings. */
+function digits(s: string, from: number, length: number): number {
+  let n = 0;
+  for (let i = from; i < from + length; i++) n = n * 10 + (s.charCodeAt(i) - 48);
+  return n;
+}
+
+const year = (date: string): number => digits(date, 0, 4);
+const month = (date: string): number => digits(date, 5, 2);
+const day = (date: string): number => digits(date, 8, 2);
 
 /** Completed months between two 'YYYY-MM-DD' dates: (y2-y1)*12 + (m2-m1) - (d2 < d1 ? 1 : 0). */
 export function ageInMonths(birthDate: string, onDate: string): number {
@@ -115,10 +122,10 @@ export function birthDateWindow(
 }
 
 /**
- * Everything but the organization choice, the desired admission date and the exclusion list:
- * locality, language, group type, work mode, temporary stay, age on the admission start date.
+ * The cheap part of the checks shared by {@link isEligible} and {@link fitsForClaim}:
+ * locality, language, group type, work mode, temporary stay.
  */
-function fitsPlace(app: ApplicationView, vacancy: VacancyView): boolean {
+function fitsGroup(app: ApplicationView, vacancy: VacancyView): boolean {
   if (app.locality !== vacancy.locality) return false;
   if (app.language !== vacancy.language) return false;
   if (vacancy.groupType === 'SPECIAL') {
@@ -127,7 +134,11 @@ function fitsPlace(app: ApplicationView, vacancy: VacancyView): boolean {
     return false;
   }
   if (!app.workModes.includes(vacancy.workMode)) return false;
-  if (vacancy.admissionMode === 'TEMPORARY_STAY' && !app.acceptsTemporaryStay) return false;
+  return vacancy.admissionMode !== 'TEMPORARY_STAY' || app.acceptsTemporaryStay;
+}
+
+/** Age in completed months on the admission start date within [ageFrom, ageTo]. */
+function fitsAge(app: ApplicationView, vacancy: VacancyView): boolean {
   const age = ageInMonths(app.birthDate, vacancy.admissionStartDate);
   return age >= vacancy.ageFromMonths && age <= vacancy.ageToMonths;
 }
@@ -150,11 +161,13 @@ export function isEligible(
   vacancy: VacancyView,
   excluded: ReadonlySet<string>,
 ): boolean {
-  if (!fitsPlace(app, vacancy)) return false;
+  // Cheapest checks first; the result is a plain conjunction, so the order does not matter.
+  if (!fitsGroup(app, vacancy)) return false;
   if (app.desiredAdmissionDate > vacancy.admissionStartDate) return false;
   if (app.organizationIds.length > 0 && !app.organizationIds.includes(vacancy.organizationId)) {
     return false;
   }
+  if (!fitsAge(app, vacancy)) return false;
   return excluded.size === 0 || !excluded.has(exclusionKey(app.id, vacancy.id));
 }
 
@@ -167,6 +180,6 @@ export function fitsForClaim(
   vacancy: VacancyView,
   excluded: ReadonlySet<string> = NO_EXCLUSIONS,
 ): boolean {
-  if (!fitsPlace(app, vacancy)) return false;
+  if (!fitsGroup(app, vacancy) || !fitsAge(app, vacancy)) return false;
   return excluded.size === 0 || !excluded.has(exclusionKey(app.id, vacancy.id));
 }

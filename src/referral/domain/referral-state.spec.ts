@@ -1,0 +1,135 @@
+import {
+  isLive,
+  missingDocuments,
+  REFERRAL_ACTIONS,
+  REFERRAL_STATUSES,
+  requiredDocuments,
+  transition,
+  type ReferralAction,
+  type ReferralStatus,
+} from './referral-state.js';
+
+/** The full table: every (status, action) pair; `null` = not allowed. */
+const TABLE: Record<ReferralStatus, Record<ReferralAction, ReferralStatus | null>> = {
+  BOOKED: {
+    MARK_VACATED: 'OFFERED',
+    CONFIRM: null,
+    DECLINE: null,
+    EXPIRE: null,
+    ENROLL: null,
+    CANCEL: 'CANCELLED',
+  },
+  OFFERED: {
+    MARK_VACATED: null,
+    CONFIRM: 'CONFIRMED',
+    DECLINE: 'DECLINED',
+    EXPIRE: 'EXPIRED',
+    ENROLL: null,
+    CANCEL: 'CANCELLED',
+  },
+  CONFIRMED: {
+    MARK_VACATED: null,
+    CONFIRM: null,
+    DECLINE: 'DECLINED',
+    EXPIRE: 'EXPIRED',
+    ENROLL: 'ENROLLED',
+    CANCEL: 'CANCELLED',
+  },
+  ENROLLED: {
+    MARK_VACATED: null,
+    CONFIRM: null,
+    DECLINE: null,
+    EXPIRE: null,
+    ENROLL: null,
+    CANCEL: null,
+  },
+  DECLINED: {
+    MARK_VACATED: null,
+    CONFIRM: null,
+    DECLINE: null,
+    EXPIRE: null,
+    ENROLL: null,
+    CANCEL: null,
+  },
+  EXPIRED: {
+    MARK_VACATED: null,
+    CONFIRM: null,
+    DECLINE: null,
+    EXPIRE: null,
+    ENROLL: null,
+    CANCEL: null,
+  },
+  CANCELLED: {
+    MARK_VACATED: null,
+    CONFIRM: null,
+    DECLINE: null,
+    EXPIRE: null,
+    ENROLL: null,
+    CANCEL: null,
+  },
+};
+
+const cases = REFERRAL_STATUSES.flatMap((status) =>
+  REFERRAL_ACTIONS.map((action) => [status, action, TABLE[status][action]] as const),
+);
+
+describe('transition', () => {
+  it('covers all 7 × 6 pairs', () => {
+    expect(cases).toHaveLength(42);
+  });
+
+  it.each(cases)('%s + %s → %s', (status, action, expected) => {
+    const result = transition(status, action);
+    if (expected === null) {
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.reason).toContain(status);
+    } else {
+      expect(result).toEqual({ ok: true, next: expected });
+    }
+  });
+
+  it('only live statuses have a way out', () => {
+    for (const status of REFERRAL_STATUSES) {
+      const anyAllowed = REFERRAL_ACTIONS.some((action) => transition(status, action).ok);
+      expect(anyAllowed).toBe(isLive(status));
+    }
+  });
+});
+
+describe('isLive', () => {
+  it.each(REFERRAL_STATUSES.map((s) => [s, ['BOOKED', 'OFFERED', 'CONFIRMED'].includes(s)]))(
+    '%s → %s',
+    (status, live) => {
+      expect(isLive(status as ReferralStatus)).toBe(live);
+    },
+  );
+});
+
+describe('documents', () => {
+  const BASE = ['BIRTH_CERTIFICATE', 'HEALTH_PASSPORT', 'VACCINATION_CARD', 'APPLICANT_ID'];
+
+  it.each([
+    [0, 'GENERAL', [...BASE, 'PRIORITY_PROOF']],
+    [1, 'GENERAL', [...BASE, 'PRIORITY_PROOF']],
+    [2, 'GENERAL', BASE],
+    [0, 'SPECIAL', [...BASE, 'PRIORITY_PROOF', 'SPECIAL_NEEDS_CONCLUSION']],
+    [1, 'SPECIAL', [...BASE, 'PRIORITY_PROOF', 'SPECIAL_NEEDS_CONCLUSION']],
+    [2, 'SPECIAL', [...BASE, 'SPECIAL_NEEDS_CONCLUSION']],
+  ] as const)('class %i, %s group', (cls, groupType, expected) => {
+    expect(requiredDocuments(cls, groupType)).toEqual(expected);
+  });
+
+  it('missingDocuments keeps the required order and ignores extras', () => {
+    const required = requiredDocuments(1, 'SPECIAL');
+    expect(
+      missingDocuments(required, ['HEALTH_PASSPORT', 'SOMETHING_ELSE', 'APPLICANT_ID']),
+    ).toEqual([
+      'BIRTH_CERTIFICATE',
+      'VACCINATION_CARD',
+      'PRIORITY_PROOF',
+      'SPECIAL_NEEDS_CONCLUSION',
+    ]);
+    expect(missingDocuments(required, new Set(required))).toEqual([]);
+    expect(missingDocuments([], [])).toEqual([]);
+  });
+});
