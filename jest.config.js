@@ -16,6 +16,9 @@ const common = {
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testEnvironment: 'node',
+  // @nestjs/throttler is CommonJS and require()s ESM-only Nest: bridged for Jest (test/utils/esm-bridge).
+  resolver: '<rootDir>/test/utils/esm-bridge/resolver.cjs',
+  setupFilesAfterEnv: ['<rootDir>/test/utils/esm-bridge/setup.ts'],
 };
 export default {
   testTimeout: 60000,

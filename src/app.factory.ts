@@ -7,7 +7,10 @@ import { Logger } from 'nestjs-pino';
 import { ApiModule, DOMAIN_MODULES } from './api.module.js';
 import type { Role } from './platform/config/config.js';
 import type { BootContext } from './platform/boot.js';
+import { graphqlBodyErrors } from './platform/graphql/body-errors.js';
 import { mountPlaygroundAssets } from './platform/graphql/playground.js';
+import { JOB_DASHBOARD_PATH, mountJobDashboard } from './platform/jobs/job-dashboard.js';
+import { JobsService } from './platform/jobs/jobs.service.js';
 import { validationPipe } from './platform/graphql/validation.pipe.js';
 import { loggingModule } from './platform/logging/logging.module.js';
 import { Metrics } from './platform/metrics/metrics.js';
@@ -56,11 +59,16 @@ export async function createKezekApp(ctx: BootContext, role: Role): Promise<Keze
   http.disable('x-powered-by');
   http.use((req, res, next) => {
     const end = metrics.httpDuration.startTimer({ method: req.method });
-    res.on('finish', () => end({ route: req.path.startsWith('/graphql') ? '/graphql' : req.path.slice(0, 40), status: String(res.statusCode) }));
+    // Read before routing: mounted routers (the job dashboard) rewrite req.url while they answer.
+    const path = req.path;
+    const route = path.startsWith('/graphql') ? '/graphql' : path.startsWith(JOB_DASHBOARD_PATH) ? JOB_DASHBOARD_PATH : path.slice(0, 40);
+    res.on('finish', () => end({ route, status: String(res.statusCode) }));
     next();
   });
   http.use(express.json({ limit: ctx.config.MAX_BODY_BYTES }));
+  http.use(graphqlBodyErrors(ctx.config.MAX_BODY_BYTES));
   mountPlaygroundAssets(http);
+  mountJobDashboard(http, app.get(JobsService), ctx.jwtSecret);
   app.enableShutdownHooks();
   await app.init();
   return app;

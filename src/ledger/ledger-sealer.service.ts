@@ -56,8 +56,36 @@ export class LedgerSealerService {
     private readonly clock: Clock,
   ) {}
 
-  async seal(now: Date = this.clock.now(), opts: { waitMs?: number } = {}): Promise<SealResult> {
-    const waitMs = opts.waitMs ?? 3000;
+  private current: Promise<SealResult> | null = null;
+  private pending: Promise<SealResult> | null = null;
+
+  /**
+   * Seals every event committed before the call (waiting up to `waitMs`, default 3 s, for writers
+   * still open). Calls in this process coalesce: while one runs, later callers share a single
+   * follow-up run, so a burst of public `ledgerHead` requests holds at most two pool connections.
+   */
+  seal(now?: Date, opts: { waitMs?: number } = {}): Promise<SealResult> {
+    const run = (): Promise<SealResult> => {
+      const p: Promise<SealResult> = this.sealOnce(now ?? this.clock.now(), opts.waitMs ?? 3000).finally(() => {
+        if (this.current === p) this.current = null;
+      });
+      this.current = p;
+      return p;
+    };
+    if (!this.current) return run();
+    this.pending ??= this.current
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .then(() => {
+        this.pending = null;
+        return run();
+      });
+    return this.pending;
+  }
+
+  private async sealOnce(now: Date, waitMs: number): Promise<SealResult> {
     const result = await this.ds.transaction(async (em) => {
       await em.query(`SELECT pg_advisory_xact_lock($1)`, [SEAL_LOCK_KEY]);
       const horizon = await this.horizon(em, waitMs);

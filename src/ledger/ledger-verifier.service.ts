@@ -34,56 +34,80 @@ interface BlockRow {
   sealed_at: string;
 }
 
-/** Keyset-paginated stream of events in seq order (index scans on the primary key; no OFFSET). */
-export async function* streamEvents(em: EntityManager, batch = VERIFY_EVENT_BATCH): AsyncGenerator<StoredEvent> {
-  let after = 0;
-  for (;;) {
-    const rows: EventRow[] = await em.query(
-      `SELECT seq, block_seq, ${ISO_US.replace('%s', 'at')} AS at, type, entity, entity_id, actor, data, hash
-       FROM ledger_event WHERE seq > $1 ORDER BY seq LIMIT $2`,
-      [after, batch],
-    );
-    for (const r of rows) {
-      yield {
-        seq: Number(r.seq),
-        blockSeq: r.block_seq === null ? null : Number(r.block_seq),
-        at: isoFromMicros(r.at),
-        type: r.type,
-        entity: r.entity,
-        entityId: r.entity_id,
-        actor: r.actor,
-        data: r.data,
-        hash: r.hash,
-      };
+export type RowQuery = <T>(sql: string, params: unknown[]) => Promise<T[]>;
+
+/** Queries on one connection, strictly one after another (two streams share it; pg must not overlap them). */
+export function serialQuery(em: EntityManager): RowQuery {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(sql: string, params: unknown[]): Promise<T[]> => {
+    const p = tail.then(() => em.query(sql, params) as Promise<T[]>);
+    tail = p.catch(() => undefined);
+    return p;
+  };
+}
+
+/**
+ * Keyset pagination in seq order (`seq > last ORDER BY seq LIMIT n`: an index range scan per batch,
+ * no OFFSET), with the next batch requested before the current one is handed out, so the database
+ * works while the caller hashes.
+ */
+async function* keyset<R extends { seq: string }, T>(
+  q: RowQuery,
+  sql: string,
+  batch: number,
+  map: (r: R) => T,
+): AsyncGenerator<T> {
+  const fetch = (after: number): Promise<R[]> => q<R>(sql, [after, batch]);
+  let next: Promise<R[]> | null = fetch(0);
+  try {
+    while (next) {
+      const rows: R[] = await next;
+      next = rows.length === batch ? fetch(Number(rows[rows.length - 1].seq)) : null;
+      for (const r of rows) yield map(r);
     }
-    if (rows.length < batch) return;
-    after = Number(rows[rows.length - 1].seq);
+  } finally {
+    // Stopped early: let the request in flight finish before the connection is used again.
+    if (next) await next.catch(() => undefined);
   }
 }
 
-export async function* streamBlocks(em: EntityManager, batch = BLOCK_BATCH): AsyncGenerator<StoredBlock> {
-  let after = 0;
-  for (;;) {
-    const rows: BlockRow[] = await em.query(
-      `SELECT seq, prev_hash, merkle_root, hash, first_event, last_event, event_count, ${ISO_US.replace('%s', 'sealed_at')} AS sealed_at
-       FROM ledger_block WHERE seq > $1 ORDER BY seq LIMIT $2`,
-      [after, batch],
-    );
-    for (const r of rows) {
-      yield {
-        seq: Number(r.seq),
-        prevHash: r.prev_hash,
-        merkleRoot: r.merkle_root,
-        hash: r.hash,
-        firstEvent: Number(r.first_event),
-        lastEvent: Number(r.last_event),
-        eventCount: r.event_count,
-        sealedAt: isoFromMicros(r.sealed_at),
-      };
-    }
-    if (rows.length < batch) return;
-    after = Number(rows[rows.length - 1].seq);
-  }
+export function streamEvents(q: RowQuery, batch = VERIFY_EVENT_BATCH): AsyncGenerator<StoredEvent> {
+  return keyset<EventRow, StoredEvent>(
+    q,
+    `SELECT seq, block_seq, ${ISO_US.replace('%s', 'at')} AS at, type, entity, entity_id, actor, data, hash
+     FROM ledger_event WHERE seq > $1 ORDER BY seq LIMIT $2`,
+    batch,
+    (r) => ({
+      seq: Number(r.seq),
+      blockSeq: r.block_seq === null ? null : Number(r.block_seq),
+      at: isoFromMicros(r.at),
+      type: r.type,
+      entity: r.entity,
+      entityId: r.entity_id,
+      actor: r.actor,
+      data: r.data,
+      hash: r.hash,
+    }),
+  );
+}
+
+export function streamBlocks(q: RowQuery, batch = BLOCK_BATCH): AsyncGenerator<StoredBlock> {
+  return keyset<BlockRow, StoredBlock>(
+    q,
+    `SELECT seq, prev_hash, merkle_root, hash, first_event, last_event, event_count, ${ISO_US.replace('%s', 'sealed_at')} AS sealed_at
+     FROM ledger_block WHERE seq > $1 ORDER BY seq LIMIT $2`,
+    batch,
+    (r) => ({
+      seq: Number(r.seq),
+      prevHash: r.prev_hash,
+      merkleRoot: r.merkle_root,
+      hash: r.hash,
+      firstEvent: Number(r.first_event),
+      lastEvent: Number(r.last_event),
+      eventCount: r.event_count,
+      sealedAt: isoFromMicros(r.sealed_at),
+    }),
+  );
 }
 
 /**
@@ -113,7 +137,8 @@ export class LedgerVerifierService {
     try {
       await qr.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       try {
-        return await verifyChain(streamBlocks(qr.manager), streamEvents(qr.manager, batch));
+        const q = serialQuery(qr.manager);
+        return await verifyChain(streamBlocks(q), streamEvents(q, batch));
       } finally {
         await qr.query('COMMIT');
       }

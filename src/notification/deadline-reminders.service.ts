@@ -26,7 +26,12 @@ export class DeadlineRemindersService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.scheduler.register({ kind: 'deadline-reminders', atMinutes: 9 * 60, order: 50, run: (at) => this.run(at) });
+    this.scheduler.register({
+      kind: 'deadline-reminders',
+      atMinutes: 9 * 60,
+      order: 50,
+      run: (at) => this.run(at),
+    });
   }
 
   async run(at: Date): Promise<{ reminded: number }> {

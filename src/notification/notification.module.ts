@@ -47,7 +47,11 @@ export class NotificationModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.registry.handle(QueueName.Notification, JobName.DeliverNotifications, () => this.notifications.deliverDue());
-    this.registry.handle(QueueName.Notification, JobName.PollDeliveryReports, () => this.notifications.pollDeliveryReports());
+    this.registry.handle(QueueName.Notification, JobName.DeliverNotifications, () =>
+      this.notifications.deliverDue(),
+    );
+    this.registry.handle(QueueName.Notification, JobName.PollDeliveryReports, () =>
+      this.notifications.pollDeliveryReports(),
+    );
   }
 }

@@ -10,7 +10,9 @@ export class NotificationResolver {
   constructor(private readonly service: NotificationService) {}
 
   @Roles('ADMIN', 'APPLICANT')
-  @Query(() => [Notification], { description: "ADMIN, or the APPLICANT who owns the application: its texts, oldest first" })
+  @Query(() => [Notification], {
+    description: 'ADMIN, or the APPLICANT who owns the application: its texts, oldest first',
+  })
   notifications(
     @Args('applicationId', { type: () => ID }) applicationId: string,
     @CurrentPrincipal() by: Principal,

@@ -4,6 +4,8 @@ import { applicantIin, isAdmin, type Principal } from '../auth/principal.js';
 import { isUuid } from '../organization/organization.service.js';
 import { Clock } from '../platform/clock/clock.js';
 import { ENV_CONFIG, type EnvConfig } from '../platform/config/config.js';
+import { Metrics } from '../platform/metrics/metrics.js';
+import { returning } from '../platform/database/sql.js';
 import { forbidden, notFound } from '../platform/errors/app-error.js';
 import { safeProviderMessage } from './adapters/http-call.js';
 import { isFinalFailure, retryDelayMs, type RetryPolicy } from './domain/retry.js';
@@ -81,6 +83,7 @@ export class NotificationService {
     private readonly clock: Clock,
     private readonly gateway: SmsGateway,
     @Inject(ENV_CONFIG) config: EnvConfig,
+    private readonly metrics: Metrics,
   ) {
     this.policy = {
       baseMs: config.SMS_RETRY_BASE_MS,
@@ -120,6 +123,7 @@ export class NotificationService {
       if (outcome === 'sent') out.sent++;
       if (outcome === 'failed') out.failed++;
       if (outcome === 'retry') out.retried++;
+      if (outcome === 'failed' || outcome === 'retry') this.metrics.smsFailures.inc({ outcome });
       failuresInARow = outcome === 'retry' ? failuresInARow + 1 : 0;
       if (failuresInARow >= STOP_AFTER_FAILURES_IN_A_ROW) break;
     }
@@ -128,7 +132,8 @@ export class NotificationService {
 
   /** Counts the attempt and leases the row, committed before the provider is called. */
   private async claim(): Promise<ClaimedRow | null> {
-    const rows: ClaimedRow[] = await this.ds.query(
+    const rows = await returning<ClaimedRow>(
+      this.ds,
       `UPDATE notification SET attempts = attempts + 1, next_attempt_at = now() + ($1 || ' milliseconds')::interval
        WHERE id = (SELECT id FROM notification WHERE status = 'PENDING' AND next_attempt_at <= now()
                    ORDER BY next_attempt_at, created_at LIMIT 1 FOR UPDATE SKIP LOCKED)
@@ -143,26 +148,49 @@ export class NotificationService {
       let result: SmsSendResult | null = null;
       if (n.attempts > 1 && this.gateway.findSent) {
         result = await this.gateway.findSent(n.phone, n.text, await this.takenProviderIds(n));
-        if (result) this.log.log({ notification: n.id, attempts: n.attempts }, 'sms found already sent by an earlier attempt');
+        if (result) {
+          this.log.log(
+            { notification: n.id, attempts: n.attempts },
+            'sms found already sent by an earlier attempt',
+          );
+        }
       }
       result ??= await this.gateway.send(n.phone, n.text, n.idempotency_key);
-      const done: unknown[] = await this.ds.query(
+      const done = await returning<{ id: string }>(
+        this.ds,
         `UPDATE notification SET status = 'SENT', sent_at = $3, provider_message_id = $4
          WHERE id = $1 AND attempts = $2 AND status = 'PENDING' RETURNING id`,
         [n.id, n.attempts, this.clock.now(), result.providerMessageId],
       );
       return done.length ? 'sent' : 'lost';
     } catch (e) {
-      const err = e instanceof SmsSendError ? e : new SmsSendError(safeProviderMessage((e as Error).message), false, true);
+      const err =
+        e instanceof SmsSendError
+          ? e
+          : new SmsSendError(safeProviderMessage((e as Error).message), false, true);
       const final = isFinalFailure(n.attempts, err.permanent, this.policy);
       const delayMs = retryDelayMs(n.attempts, err.uncertain, this.policy, Math.random());
       await this.ds.query(
         `UPDATE notification SET status = $3, last_error = $4, next_attempt_at = now() + ($5 || ' milliseconds')::interval
          WHERE id = $1 AND attempts = $2 AND status = 'PENDING'`,
-        [n.id, n.attempts, final ? 'FAILED' : 'PENDING', err.message.slice(0, 300), String(delayMs)],
+        [
+          n.id,
+          n.attempts,
+          final ? 'FAILED' : 'PENDING',
+          err.message.slice(0, 300),
+          String(delayMs),
+        ],
       );
       this.log.warn(
-        { notification: n.id, attempts: n.attempts, final, permanent: err.permanent, uncertain: err.uncertain, retryInMs: final ? null : delayMs, err: err.message },
+        {
+          notification: n.id,
+          attempts: n.attempts,
+          final,
+          permanent: err.permanent,
+          uncertain: err.uncertain,
+          retryInMs: final ? null : delayMs,
+          err: err.message,
+        },
         'sms delivery failed',
       );
       return final ? 'failed' : 'retry';
@@ -194,12 +222,20 @@ export class NotificationService {
     );
     if (!rows.length) return out;
     const byProviderId = new Map<string, string[]>();
-    for (const r of rows) byProviderId.set(r.provider_message_id, [...(byProviderId.get(r.provider_message_id) ?? []), r.id]);
+    for (const r of rows) {
+      byProviderId.set(r.provider_message_id, [
+        ...(byProviderId.get(r.provider_message_id) ?? []),
+        r.id,
+      ]);
+    }
     let reports;
     try {
       reports = await this.gateway.deliveryReports([...byProviderId.keys()]);
     } catch (e) {
-      this.log.warn({ err: safeProviderMessage((e as Error).message) }, 'sms delivery reports unavailable');
+      this.log.warn(
+        { err: safeProviderMessage((e as Error).message) },
+        'sms delivery reports unavailable',
+      );
       return out;
     }
     for (const rep of reports) {
@@ -225,9 +261,10 @@ export class NotificationService {
   /** The texts of an application (and of the proactive offer it came from): ADMIN or its applicant. */
   async forApplication(applicationId: string, by: Principal): Promise<Notification[]> {
     if (!isUuid(applicationId)) throw notFound('application', applicationId);
-    const apps: { applicant_iin: string }[] = await this.ds.query(`SELECT applicant_iin FROM application WHERE id = $1`, [
-      applicationId,
-    ]);
+    const apps: { applicant_iin: string }[] = await this.ds.query(
+      `SELECT applicant_iin FROM application WHERE id = $1`,
+      [applicationId],
+    );
     if (!apps[0]) throw notFound('application', applicationId);
     if (!isAdmin(by) && applicantIin(by) !== apps[0].applicant_iin) {
       throw forbidden('notifications: you may only see the notifications of your own applications');

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { resolveJwtSecret } from '../auth/jwt.js';
 import { ConfigError, loadConfig, type EnvConfig } from './config/config.js';
@@ -24,9 +25,42 @@ function describeUrl(url: string): string {
   }
 }
 
-/** Everything that must exist before Nest starts: config, database (embedded or not), migrations. */
+/**
+ * Fails fast on an unreachable REDIS_URL: BullMQ would otherwise retry forever while Nest still
+ * buffers its logs, so the process would hang at start without a word.
+ */
+async function checkRedis(url: string): Promise<void> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 5000,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
+  let cause: Error | undefined; // the socket error; connect() itself only says "Connection is closed."
+  redis.on('error', (e: Error) => (cause ??= e));
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (e) {
+    let where = 'REDIS_URL';
+    try {
+      const u = new URL(url);
+      where = `${u.hostname}:${u.port || 6379}`;
+    } catch {
+      // keep the variable's name
+    }
+    const why = (cause ?? (e as Error)).message.split('\n')[0];
+    throw new ConfigError(`Cannot connect to Redis at ${where}: ${why}`);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Everything that must exist before Nest starts: config, Redis (if set), database (embedded or not), migrations. */
 export async function boot(env: NodeJS.ProcessEnv = process.env, log: (m: string) => void = () => undefined): Promise<BootContext> {
   const config = loadConfig(env);
+  if (config.REDIS_URL) await checkRedis(config.REDIS_URL);
   let embedded: EmbeddedDatabase | null = null;
   let databaseUrl = config.DATABASE_URL;
   if (!databaseUrl) {

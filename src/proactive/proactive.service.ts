@@ -10,6 +10,7 @@ import type { Language } from '../notification/domain/stages.js';
 import { NotificationService } from '../notification/notification.service.js';
 import { isUuid } from '../organization/organization.service.js';
 import { Clock } from '../platform/clock/clock.js';
+import { returning } from '../platform/database/sql.js';
 import { AppError, badInput, conflict, notFound } from '../platform/errors/app-error.js';
 import { GroupType, WorkMode } from '../platform/graphql/enums.js';
 import { isRealDate } from '../platform/graphql/scalars.js';
@@ -111,7 +112,12 @@ export class ProactiveService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.scheduler.register({ kind: 'proactive-lapse', atMinutes: 0, order: 40, run: (at) => this.lapse(at) });
+    this.scheduler.register({
+      kind: 'proactive-lapse',
+      atMinutes: 0,
+      order: 40,
+      run: (at) => this.lapse(at),
+    });
   }
 
   // ---------- the offer ----------
@@ -121,21 +127,34 @@ export class ProactiveService implements OnModuleInit {
     if (!child.ok) throw badInput('childIin', child.reason);
     const applicant = parseIin(input.applicantIin);
     if (!applicant.ok) throw badInput('applicantIin', applicant.reason);
-    if (input.applicantIin === input.childIin) throw badInput('applicantIin', 'must differ from childIin');
+    if (input.applicantIin === input.childIin) {
+      throw badInput('applicantIin', 'must differ from childIin');
+    }
     const phone = normalizeKzPhone(input.phone);
     if (!phone) throw badInput('phone', 'must be a Kazakhstan mobile number +7 7XX XXX XX XX');
     if (!isKato(input.locality)) throw badInput('locality', 'must be a 9-digit KATO code');
     const now = this.clock.now();
     const today = toAlmatyDate(now);
     const s = await this.settings.get();
-    if (child.birthDate > today) throw badInput('childIin', 'birth date from the IIN is in the future');
-    if (ageInYears(child.birthDate, today) >= s.ageLimitYears) {
-      throw badInput('childIin', `the child is ${s.ageLimitYears} or older: the queue is for children under ${s.ageLimitYears}`);
+    if (child.birthDate > today) {
+      throw badInput('childIin', 'birth date from the IIN is in the future');
     }
-    if (ageInYears(applicant.birthDate, today) < 14) throw badInput('applicantIin', 'the applicant must be an adult');
+    if (ageInYears(child.birthDate, today) >= s.ageLimitYears) {
+      throw badInput(
+        'childIin',
+        `the child is ${s.ageLimitYears} or older: the queue is for children under ${s.ageLimitYears}`,
+      );
+    }
+    if (ageInYears(applicant.birthDate, today) < 14) {
+      throw badInput('applicantIin', 'the applicant must be an adult');
+    }
     const desired = input.desiredAdmissionDate ?? firstBirthday(child.birthDate);
-    if (!isRealDate(desired)) throw badInput('desiredAdmissionDate', 'must be a real date YYYY-MM-DD');
-    if (desired < child.birthDate) throw badInput('desiredAdmissionDate', 'is before the birth date');
+    if (!isRealDate(desired)) {
+      throw badInput('desiredAdmissionDate', 'must be a real date YYYY-MM-DD');
+    }
+    if (desired < child.birthDate) {
+      throw badInput('desiredAdmissionDate', 'is before the birth date');
+    }
     const orgIds = input.organizationIds ?? [];
     const payload: BirthPayload = {
       childIin: input.childIin,
@@ -160,19 +179,31 @@ export class ProactiveService implements OnModuleInit {
         for (const id of orgIds) {
           const o = orgs.find((x) => x.id === id);
           if (!o) throw badInput('organizationIds', `organization ${id} does not exist`);
-          if (o.locality !== input.locality) throw badInput('organizationIds', `organization ${id} is not in locality ${input.locality}`);
+          if (o.locality !== input.locality) {
+            throw badInput(
+              'organizationIds',
+              `organization ${id} is not in locality ${input.locality}`,
+            );
+          }
         }
       }
       const live: unknown[] = await em.query(
         `SELECT 1 FROM application WHERE child_iin = $1 AND status <> 'ARCHIVED'`,
         [input.childIin],
       );
-      if (live.length) throw conflict('childIin: this child already has a live application', 'childIin');
+      if (live.length) {
+        throw conflict('childIin: this child already has a live application', 'childIin');
+      }
       const pending: unknown[] = await em.query(
         `SELECT 1 FROM proactive_offer WHERE child_iin = $1 AND status = 'PENDING' FOR UPDATE`,
         [input.childIin],
       );
-      if (pending.length) throw conflict('childIin: this child already has a proactive offer waiting for an answer', 'childIin');
+      if (pending.length) {
+        throw conflict(
+          'childIin: this child already has a proactive offer waiting for an answer',
+          'childIin',
+        );
+      }
       let token = '';
       let id: string | undefined;
       for (let i = 0; i < 5 && !id; i++) {
@@ -180,7 +211,15 @@ export class ProactiveService implements OnModuleInit {
         const rows: { id: string }[] = await em.query(
           `INSERT INTO proactive_offer (token_hash, status, child_iin, applicant_iin, phone, payload, created_at, expires_at)
            VALUES ($1, 'PENDING', $2, $3, $4, $5::jsonb, $6, $7) ON CONFLICT (token_hash) DO NOTHING RETURNING id`,
-          [hashToken(token), input.childIin, input.applicantIin, phone, JSON.stringify(payload), now, expiresAt],
+          [
+            hashToken(token),
+            input.childIin,
+            input.applicantIin,
+            phone,
+            JSON.stringify(payload),
+            now,
+            expiresAt,
+          ],
         );
         id = rows[0]?.id;
       }
@@ -191,7 +230,11 @@ export class ProactiveService implements OnModuleInit {
         entityId: id,
         actor: actorOf(by),
         at: now,
-        data: { locality: input.locality, cohort: Number(child.birthDate.slice(0, 4)), expiresAt: expiresAt.toISOString() },
+        data: {
+          locality: input.locality,
+          cohort: Number(child.birthDate.slice(0, 4)),
+          expiresAt: expiresAt.toISOString(),
+        },
       });
       await this.notifications.enqueue(em, {
         offerId: id,
@@ -233,7 +276,9 @@ export class ProactiveService implements OnModuleInit {
     const rows: { id: string }[] = t
       ? await this.ds.query(`SELECT id FROM proactive_offer WHERE token_hash = $1`, [hashToken(t)])
       : [];
-    if (!rows[0]) throw new AppError('NOT_FOUND', 'token: no proactive offer has this code', 'token');
+    if (!rows[0]) {
+      throw new AppError('NOT_FOUND', 'token: no proactive offer has this code', 'token');
+    }
     return this.answer(rows[0].id, consent, 'token');
   }
 
@@ -242,14 +287,23 @@ export class ProactiveService implements OnModuleInit {
    * time of the answer) while the offer row stays locked, so two answers cannot both register; the
    * offer is marked answered only once the registration succeeded.
    */
-  private async answer(offerId: string, consent: boolean, channel: 'token' | 'sms'): Promise<ProactiveOffer> {
+  private async answer(
+    offerId: string,
+    consent: boolean,
+    channel: 'token' | 'sms',
+  ): Promise<ProactiveOffer> {
     return this.ds.transaction(async (em) => {
       const o = await this.load(em, offerId, true);
       if (o.status !== 'PENDING') {
-        throw conflict(`token: the offer was already answered or has lapsed (status ${o.status})`, 'token');
+        throw conflict(
+          `token: the offer was already answered or has lapsed (status ${o.status})`,
+          'token',
+        );
       }
       const now = this.clock.now();
-      if (o.expires_at.getTime() <= now.getTime()) throw conflict('token: the offer has lapsed', 'token');
+      if (o.expires_at.getTime() <= now.getTime()) {
+        throw conflict('token: the offer has lapsed', 'token');
+      }
       let applicationId: string | null = null;
       if (consent) {
         const app = await this.queue.register(this.registration(o.payload), SYSTEM, now);
@@ -304,7 +358,9 @@ export class ProactiveService implements OnModuleInit {
     );
     if (!live.length) return { status: 'no_offer', offers: 0 };
     const reply = parseReply(text);
-    const targets = reply.code ? live.filter((o) => o.token_hash === hashToken(reply.code ?? '')) : live;
+    const targets = reply.code
+      ? live.filter((o) => o.token_hash === hashToken(reply.code ?? ''))
+      : live;
     if (!reply.answer || !targets.length) {
       await this.help(live[live.length - 1], now);
       return { status: 'help', offers: 0 };
@@ -349,7 +405,8 @@ export class ProactiveService implements OnModuleInit {
   /** 00:00 daily: PENDING offers past their deadline lapse (EXPIRED). */
   async lapse(at: Date): Promise<{ expired: number }> {
     return this.ds.transaction(async (em) => {
-      const rows: { id: string; expires_at: Date }[] = await em.query(
+      const rows = await returning<{ id: string; expires_at: Date }>(
+        em,
         `UPDATE proactive_offer SET status = 'EXPIRED' WHERE status = 'PENDING' AND expires_at <= $1 RETURNING id, expires_at`,
         [at],
       );

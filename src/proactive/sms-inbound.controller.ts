@@ -40,13 +40,22 @@ export class SmsInboundController {
     @Body() body: unknown,
   ): Promise<{ status: InboundOutcome }> {
     const expected = this.config.SMS_INBOUND_TOKEN;
-    if (!expected) throw new ServiceUnavailableException('inbound SMS is not configured (SMS_INBOUND_TOKEN)');
+    if (!expected) {
+      throw new ServiceUnavailableException('inbound SMS is not configured (SMS_INBOUND_TOKEN)');
+    }
     if (typeof token !== 'string' || !sameSecret(token, expected)) {
       throw new UnauthorizedException('X-Inbound-Token is missing or wrong');
     }
-    const b = (typeof body === 'object' && body !== null ? body : {}) as { from?: unknown; text?: unknown };
-    if (typeof b.from !== 'string' || b.from.length > 40) throw new BadRequestException('from: must be a phone number');
-    if (typeof b.text !== 'string' || b.text.length > 2000) throw new BadRequestException('text: must be a string of at most 2000 characters');
+    const b = (typeof body === 'object' && body !== null ? body : {}) as {
+      from?: unknown;
+      text?: unknown;
+    };
+    if (typeof b.from !== 'string' || b.from.length > 40) {
+      throw new BadRequestException('from: must be a phone number');
+    }
+    if (typeof b.text !== 'string' || b.text.length > 2000) {
+      throw new BadRequestException('text: must be a string of at most 2000 characters');
+    }
     const r = await this.proactive.inbound(b.from, b.text);
     return { status: r.status };
   }

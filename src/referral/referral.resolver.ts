@@ -1,3 +1,4 @@
+import { Inject } from '@nestjs/common';
 import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { Roles } from '../auth/access.decorator.js';
 import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
@@ -11,6 +12,7 @@ import { Vacancy } from '../vacancy/dto/vacancy.model.js';
 import { toVacancy } from '../vacancy/vacancy.row.js';
 import { VacancyService } from '../vacancy/vacancy.service.js';
 import { Clock } from '../platform/clock/clock.js';
+import { ENV_CONFIG, type EnvConfig } from '../platform/config/config.js';
 import { AllocationRun, Referral } from './dto/referral.model.js';
 import { ReferralService } from './referral.service.js';
 
@@ -21,6 +23,7 @@ export class ReferralResolver {
     private readonly queue: QueueService,
     private readonly vacancies: VacancyService,
     private readonly clock: Clock,
+    @Inject(ENV_CONFIG) private readonly config: EnvConfig,
   ) {}
 
   @Roles('ADMIN', 'APPLICANT', 'ORG_STAFF')
@@ -32,7 +35,9 @@ export class ReferralResolver {
   @Roles('ADMIN')
   @Mutation(() => AllocationRun, { description: 'ADMIN: allocate every fresh or returned place now (also scheduled after each bulletin)' })
   runAllocation(): Promise<AllocationRun> {
-    return this.referrals.runAllocation('manual');
+    // An API-only process leaves the localities to the worker processes (it still finishes them
+    // itself if no worker does within the timeout).
+    return this.referrals.runAllocation('manual', undefined, { selfDrain: this.config.ROLE !== 'api' });
   }
 
   @Roles('APPLICANT', 'ADMIN')

@@ -1,33 +1,60 @@
+import { hostname } from 'node:os';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { returning } from '../platform/database/sql.js';
 import { DataSource, type EntityManager } from 'typeorm';
 import { actorOf, applicantIin, isAdmin, staffOrg, type Principal } from '../auth/principal.js';
 import { CalendarService } from '../calendar/calendar.service.js';
-import { addCalendarDays, almatyMidnight, endOfAlmatyDay, toAlmatyDate } from '../calendar/domain/almaty-time.js';
+import {
+  addCalendarDays,
+  almatyMidnight,
+  endOfAlmatyDay,
+  toAlmatyDate,
+} from '../calendar/domain/almaty-time.js';
 import { calendarDaysDeadline, workingDaysDeadline } from '../calendar/domain/deadlines.js';
 import { LedgerService } from '../ledger/ledger.service.js';
 import type { Stage } from '../notification/domain/stages.js';
 import { NotificationService } from '../notification/notification.service.js';
 import { isUuid } from '../organization/organization.service.js';
 import { Clock } from '../platform/clock/clock.js';
-import { badInput, conflict, forbidden, notFound, unauthenticated } from '../platform/errors/app-error.js';
+import {
+  badInput,
+  conflict,
+  forbidden,
+  notFound,
+  unauthenticated,
+} from '../platform/errors/app-error.js';
 import { ArchiveReason, type DocumentKind, type RefusalReason } from '../platform/graphql/enums.js';
 import { isRealDate } from '../platform/graphql/scalars.js';
 import { SchedulerService } from '../platform/jobs/scheduler.service.js';
+import { JobName, QueueName } from '../platform/jobs/job-names.js';
+import { JobRegistry } from '../platform/jobs/job-registry.js';
+import { JobsService } from '../platform/jobs/jobs.service.js';
 import { Metrics } from '../platform/metrics/metrics.js';
 import { SettingsService, type Settings } from '../platform/settings.service.js';
-import { APPLICATION_COLUMNS, toApplication, type ApplicationRow } from '../queue/application.row.js';
+import {
+  APPLICATION_COLUMNS,
+  toApplication,
+  type ApplicationRow,
+} from '../queue/application.row.js';
 import { QueueService } from '../queue/queue.service.js';
 import { inTransferPeriod } from '../vacancy/domain/vacancy-rules.js';
 import { BULLETIN_MINUTES } from '../vacancy/vacancy.service.js';
 import { toVacancy, VACANCY_COLUMNS, type VacancyRow } from '../vacancy/vacancy.row.js';
 import { allocate } from './domain/allocate.js';
-import { exclusionKey, fitsForClaim, type ApplicationView, type VacancyView } from './domain/eligibility.js';
+import {
+  exclusionKey,
+  fitsForClaim,
+  type ApplicationView,
+  type VacancyView,
+} from './domain/eligibility.js';
 import { missingDocuments, requiredDocuments } from './domain/referral-state.js';
 import type { AllocationRun, Referral } from './dto/referral.model.js';
 import { toReferral, type ReferralRow } from './referral.row.js';
 
 const LIVE = `('BOOKED','OFFERED','CONFIRMED')`;
+const WORKER_ID = `${hostname()}:${process.pid}`;
+/** Fault-injection hook for the crash tests: hold each locality's transaction open (never in production). */
+const TASK_DELAY_MS = process.env.NODE_ENV === 'production' ? 0 : Number(process.env.ALLOCATION_TASK_DELAY_MS ?? 0);
 const REFERRAL_COLUMNS = `r.id, r.application_id, r.vacancy_id, r.status, r.issued_at, r.clock_start, r.confirm_by,
   r.confirmed_at, r.valid_until, r.extended, r.documents, r.required_documents, r.claimed, r.closed_at, r.close_reason`;
 
@@ -39,7 +66,10 @@ export function deadlineText(deadline: Date): string {
 const REFUSAL_TEXT: Record<RefusalReason, { kk: string; ru: string }> = {
   INCOMPLETE_DOCUMENTS: { kk: 'құжаттар толық емес', ru: 'неполный пакет документов' },
   EXPIRED_DOCUMENTS: { kk: 'құжаттардың мерзімі өткен', ru: 'истёк срок действия документов' },
-  VACCINATION_LIMIT: { kk: 'екпе алмаған балалар лимиті толды', ru: 'исчерпан лимит непривитых детей' },
+  VACCINATION_LIMIT: {
+    kk: 'екпе алмаған балалар лимиті толды',
+    ru: 'исчерпан лимит непривитых детей',
+  },
 };
 
 interface Ctx {
@@ -62,12 +92,30 @@ export class ReferralService implements OnModuleInit {
     private readonly scheduler: SchedulerService,
     private readonly queue: QueueService,
     private readonly metrics: Metrics,
+    private readonly jobs: JobsService,
+    private readonly registry: JobRegistry,
   ) {}
 
   onModuleInit(): void {
+    this.registry.handle(QueueName.Allocation, JobName.AllocateLocality, async (data) => ({
+      localities: typeof data.runId === 'string' ? await this.drain(data.runId) : 0,
+    }));
+    this.registry.onWorkerStart(async () => {
+      await this.resumeUnfinishedRuns();
+    });
     // 00:00: deadlines end at 24:00 Asia/Almaty, so the midnight sweep expires them on the right day.
-    this.scheduler.register({ kind: 'referral-expiry', atMinutes: 0, order: 10, run: (at) => this.expireDue(at) });
-    this.scheduler.register({ kind: 'stop-list-release', atMinutes: 0, order: 40, run: (at) => this.releaseStopList(at) });
+    this.scheduler.register({
+      kind: 'referral-expiry',
+      atMinutes: 0,
+      order: 10,
+      run: (at) => this.expireDue(at),
+    });
+    this.scheduler.register({
+      kind: 'stop-list-release',
+      atMinutes: 0,
+      order: 40,
+      run: (at) => this.releaseStopList(at),
+    });
     // 09:00, after the bulletins (order 10): hand the fresh and returned places to the queue heads.
     this.scheduler.register({
       kind: 'allocation',
@@ -92,8 +140,14 @@ export class ReferralService implements OnModuleInit {
     return rows[0];
   }
 
-  private async parties(em: EntityManager | DataSource, r: ReferralRow): Promise<{ app: ApplicationRow; vac: VacancyRow; orgName: string }> {
-    const apps: ApplicationRow[] = await em.query(`SELECT ${APPLICATION_COLUMNS} FROM application a WHERE a.id = $1`, [r.application_id]);
+  private async parties(
+    em: EntityManager | DataSource,
+    r: ReferralRow,
+  ): Promise<{ app: ApplicationRow; vac: VacancyRow; orgName: string }> {
+    const apps: ApplicationRow[] = await em.query(
+      `SELECT ${APPLICATION_COLUMNS} FROM application a WHERE a.id = $1`,
+      [r.application_id],
+    );
     const vacs: (VacancyRow & { org_name: string })[] = await em.query(
       `SELECT ${VACANCY_COLUMNS}, o.name AS org_name FROM vacancy v JOIN organization o ON o.id = v.organization_id WHERE v.id = $1`,
       [r.vacancy_id],
@@ -116,20 +170,37 @@ export class ReferralService implements OnModuleInit {
   async get(id: string, by: Principal): Promise<Referral> {
     const r = await this.load(this.ds, id);
     const { app, vac } = await this.parties(this.ds, r);
-    if (!(isAdmin(by) || applicantIin(by) === app.applicant_iin || staffOrg(by) === vac.organization_id)) {
+    if (!(
+      isAdmin(by) ||
+      applicantIin(by) === app.applicant_iin ||
+      staffOrg(by) === vac.organization_id
+    )) {
       if (by.kind === 'anonymous') throw unauthenticated();
-      throw forbidden('referral: you may see only your own referrals or those of your organization');
+      throw forbidden(
+        'referral: you may see only your own referrals or those of your organization',
+      );
     }
     return toReferral(r);
   }
 
   /** Live referral per application id / vacancy id (for field resolvers). */
-  async liveBy(column: 'application_id' | 'vacancy_id', ids: readonly string[]): Promise<Map<string, Referral>> {
+  async liveBy(
+    column: 'application_id' | 'vacancy_id',
+    ids: readonly string[],
+  ): Promise<Map<string, Referral>> {
     const valid = ids.filter(isUuid);
     const rows: ReferralRow[] = valid.length
-      ? await this.ds.query(`SELECT ${REFERRAL_COLUMNS} FROM referral r WHERE r.${column} = ANY($1::uuid[]) AND r.status IN ${LIVE}`, [valid])
+      ? await this.ds.query(
+          `SELECT ${REFERRAL_COLUMNS} FROM referral r WHERE r.${column} = ANY($1::uuid[]) AND r.status IN ${LIVE}`,
+          [valid],
+        )
       : [];
-    return new Map(rows.map((r) => [column === 'application_id' ? r.application_id : r.vacancy_id, toReferral(r)]));
+    return new Map(
+      rows.map((r) => [
+        column === 'application_id' ? r.application_id : r.vacancy_id,
+        toReferral(r),
+      ]),
+    );
   }
 
   canSeeVacancyReferral(by: Principal, organizationId: string): boolean {
@@ -138,7 +209,18 @@ export class ReferralService implements OnModuleInit {
 
   // ---------- allocation ----------
 
-  async runAllocation(trigger: string, at: Date = this.clock.now()): Promise<AllocationRun> {
+  /**
+   * One allocation run: one task per locality (localities are independent). The caller enqueues a job
+   * per task so that every worker process can take a share (SKIP LOCKED claims), helps itself unless
+   * told not to, waits for the last task and records the totals. A worker killed mid-task loses only
+   * that uncommitted locality; the task stays PENDING and is resumed on the next worker start.
+   */
+  async runAllocation(
+    trigger: string,
+    at: Date = this.clock.now(),
+    opts: { selfDrain?: boolean } = {},
+  ): Promise<AllocationRun> {
+    const observe = this.metrics.allocationDuration.startTimer({ trigger });
     const runRows: { id: string }[] = await this.ds.query(
       `INSERT INTO allocation_run (started_at, trigger) VALUES ($1, $2) RETURNING id`,
       [at, trigger],
@@ -147,94 +229,207 @@ export class ReferralService implements OnModuleInit {
     const localities: { locality: string }[] = await this.ds.query(
       `SELECT DISTINCT locality FROM vacancy WHERE status = 'PUBLISHED' AND bulletin_date IS NOT NULL ORDER BY locality`,
     );
-    let considered = 0;
-    let issued = 0;
-    const started = process.hrtime.bigint();
-    for (const { locality } of localities) {
-      const r = await this.allocateLocality(locality, at, runId);
-      considered += r.considered;
-      issued += r.issued;
+    if (localities.length) {
+      await this.ds.query(
+        `INSERT INTO allocation_task (run_id, locality, status) SELECT $1, unnest($2::text[]), 'PENDING'`,
+        [runId, localities.map((l) => l.locality)],
+      );
+      const fanOut = Math.min(localities.length, 8);
+      for (let i = 0; i < fanOut; i++) {
+        await this.jobs.add(
+          QueueName.Allocation,
+          JobName.AllocateLocality,
+          { runId },
+          { jobId: `alloc-${runId}-${i}` },
+        );
+      }
     }
-    const finishedAt = new Date(at.getTime() + Number(process.hrtime.bigint() - started) / 1e6);
-    await this.ds.query(
-      `UPDATE allocation_run SET finished_at = $2, vacancies_considered = $3, referrals_issued = $4 WHERE id = $1`,
-      [runId, finishedAt, considered, issued],
+    const started = process.hrtime.bigint();
+    if (opts.selfDrain ?? true) await this.drain(runId);
+    await this.waitForRun(runId);
+    const run = await this.finishRun(runId, at, started);
+    this.log.log(
+      { run: runId, trigger, considered: run.vacanciesConsidered, issued: run.referralsIssued },
+      'allocation run done',
     );
-    this.log.log({ run: runId, trigger, considered, issued }, 'allocation run done');
-    return { id: runId, startedAt: at, finishedAt, vacanciesConsidered: considered, referralsIssued: issued, trigger, localities: localities.map((l) => l.locality) };
+    observe();
+    return run;
+  }
+
+  /** Claims and allocates PENDING localities of a run until none is left to claim. */
+  async drain(runId: string): Promise<number> {
+    const runs: { started_at: Date }[] = await this.ds.query(
+      `SELECT started_at FROM allocation_run WHERE id = $1`,
+      [runId],
+    );
+    if (!runs[0]) return 0;
+    let n = 0;
+    while (await this.processOneTask(runId, runs[0].started_at)) n++;
+    return n;
+  }
+
+  private async processOneTask(runId: string, at: Date): Promise<boolean> {
+    return this.ds.transaction(async (em) => {
+      const rows: { locality: string }[] = await em.query(
+        `SELECT locality FROM allocation_task WHERE run_id = $1 AND status = 'PENDING' ORDER BY locality LIMIT 1 FOR UPDATE SKIP LOCKED`,
+        [runId],
+      );
+      if (!rows[0]) return false;
+      const r = await this.allocateIn(em, rows[0].locality, at, runId);
+      if (TASK_DELAY_MS > 0) await new Promise((res) => setTimeout(res, TASK_DELAY_MS));
+      await em.query(
+        `UPDATE allocation_task SET status = 'DONE', worker = $3, finished_at = now(), vacancies_considered = $4, referrals_issued = $5
+         WHERE run_id = $1 AND locality = $2`,
+        [runId, rows[0].locality, WORKER_ID, r.considered, r.issued],
+      );
+      return true;
+    });
+  }
+
+  private async waitForRun(runId: string, timeoutMs = 120_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const pending: { n: number }[] = await this.ds.query(
+        `SELECT count(*)::int AS n FROM allocation_task WHERE run_id = $1 AND status = 'PENDING'`,
+        [runId],
+      );
+      if (pending[0].n === 0) return;
+      if (Date.now() > deadline) {
+        this.log.warn(
+          { run: runId },
+          'no worker finished the allocation tasks in time; allocating here',
+        );
+        await this.drain(runId);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  private async finishRun(runId: string, at: Date, started?: bigint): Promise<AllocationRun> {
+    const totals: { considered: number; issued: number; localities: string[] | null }[] =
+      await this.ds.query(
+        `SELECT coalesce(sum(vacancies_considered), 0)::int AS considered, coalesce(sum(referrals_issued), 0)::int AS issued,
+              array_agg(locality::text ORDER BY locality) AS localities
+       FROM allocation_task WHERE run_id = $1 AND status = 'DONE'`,
+        [runId],
+      );
+    const t = totals[0];
+    const ms = started ? Number(process.hrtime.bigint() - started) / 1e6 : 0;
+    const finishedAt = new Date(at.getTime() + ms);
+    const rows: { trigger: string }[] = await this.ds
+      .query(
+        `UPDATE allocation_run SET finished_at = coalesce(finished_at, $2), vacancies_considered = $3, referrals_issued = $4
+       WHERE id = $1 RETURNING trigger`,
+        [runId, finishedAt, t.considered, t.issued],
+      )
+      .then((r: unknown) =>
+        Array.isArray(r) && Array.isArray(r[0])
+          ? (r[0] as { trigger: string }[])
+          : (r as { trigger: string }[]),
+      );
+    return {
+      id: runId,
+      startedAt: at,
+      finishedAt,
+      vacanciesConsidered: t.considered,
+      referralsIssued: t.issued,
+      trigger: rows[0]?.trigger ?? 'unknown',
+      localities: t.localities ?? [],
+    };
+  }
+
+  /** Worker start-up: finish runs a killed process left half done (their tasks are still PENDING). */
+  async resumeUnfinishedRuns(): Promise<number> {
+    const runs: { id: string; started_at: Date }[] = await this.ds.query(
+      `SELECT DISTINCT r.id, r.started_at FROM allocation_run r JOIN allocation_task t ON t.run_id = r.id
+       WHERE t.status = 'PENDING' ORDER BY r.started_at`,
+    );
+    for (const r of runs) {
+      await this.drain(r.id);
+      await this.finishRun(r.id, r.started_at);
+    }
+    return runs.length;
   }
 
   /**
-   * One locality, one transaction, under the locality's advisory lock: the result equals allocating
-   * the places one at a time in bulletin order (domain/allocate.ts). Safe to re-run: allocated places
-   * are no longer PUBLISHED and referred applications no longer QUEUED.
+   * One locality, in the caller's transaction, under the locality's advisory lock: the result equals
+   * allocating the places one at a time in bulletin order (domain/allocate.ts). Safe to re-run:
+   * allocated places are no longer PUBLISHED and referred applications no longer QUEUED.
    */
-  async allocateLocality(locality: string, at: Date, runId: string | null): Promise<{ considered: number; issued: number }> {
-    return this.ds.transaction(async (em) => {
-      await em.query(`SELECT pg_advisory_xact_lock(727100, hashtext($1))`, [locality]);
-      const s = await this.settings.get(em);
-      if (inTransferPeriod(toAlmatyDate(at), s.transferPeriod)) return { considered: 0, issued: 0 };
-      const vacs: (VacancyRow & { org_name: string })[] = await em.query(
-        `SELECT ${VACANCY_COLUMNS}, o.name AS org_name FROM vacancy v
+  async allocateIn(
+    em: EntityManager,
+    locality: string,
+    at: Date,
+    runId: string | null,
+  ): Promise<{ considered: number; issued: number }> {
+    await em.query(`SELECT pg_advisory_xact_lock(727100, hashtext($1))`, [locality]);
+    const s = await this.settings.get(em);
+    if (inTransferPeriod(toAlmatyDate(at), s.transferPeriod)) return { considered: 0, issued: 0 };
+    const vacs: (VacancyRow & { org_name: string })[] = await em.query(
+      `SELECT ${VACANCY_COLUMNS}, o.name AS org_name FROM vacancy v
          JOIN organization o ON o.id = v.organization_id
          JOIN bulletin_entry e ON e.vacancy_id = v.id AND e.kind = 'VACATED'
          WHERE v.locality = $1 AND v.status = 'PUBLISHED' AND v.bulletin_date IS NOT NULL AND v.bulletin_date <= $2::date
            AND (v.open_at IS NULL OR v.open_at > $3)
          ORDER BY e.bulletin_date, e.position FOR UPDATE OF v`,
-        [locality, toAlmatyDate(at), at],
-      );
-      if (!vacs.length) return { considered: 0, issued: 0 };
-      const apps: ApplicationRow[] = await em.query(
-        `SELECT ${APPLICATION_COLUMNS} FROM application a WHERE a.locality = $1 AND a.status = 'QUEUED' ORDER BY a.seq FOR UPDATE`,
-        [locality],
-      );
-      const excl: { application_id: string; vacancy_id: string }[] = await em.query(
-        `SELECT application_id, vacancy_id FROM referral_exclusion WHERE vacancy_id = ANY($1::uuid[])`,
-        [vacs.map((v) => v.id)],
-      );
-      const cycleRows: { cohort: number; position: number }[] = await em.query(
-        `SELECT cohort, position FROM queue_cycle WHERE locality = $1`,
-        [locality],
-      );
-      const cycles: Record<string, number> = {};
-      for (const c of cycleRows) cycles[`${locality}:${c.cohort}`] = c.position;
-      const result = allocate({
-        vacancies: vacs.map(toVacancyView),
-        applications: apps.map(toApplicationView),
-        cycles,
-        ratio: s.interleave,
-        excluded: new Set(excl.map((e) => exclusionKey(e.application_id, e.vacancy_id))),
-      });
-      const cal = await this.calendar.calendar(em);
-      const appById = new Map(apps.map((a) => [a.id, a]));
-      const vacById = new Map(vacs.map((v) => [v.id, v]));
-      for (const ref of result.referrals) {
-        const app = appById.get(ref.applicationId);
-        const vac = vacById.get(ref.vacancyId);
-        if (!app || !vac) throw new Error('allocation returned an unknown id');
-        await this.issue({ em, at, actor: 'system:allocation' }, app, vac, vac.org_name, s, cal, { runId, queueKey: ref.queueKey, claimed: false });
-      }
-      for (const [key, position] of Object.entries(result.cycles)) {
-        if (cycles[key] === position) continue;
-        const cohort = Number(key.split(':')[1]);
-        await em.query(
-          `INSERT INTO queue_cycle (locality, cohort, position) VALUES ($1,$2,$3)
-           ON CONFLICT (locality, cohort) DO UPDATE SET position = EXCLUDED.position`,
-          [locality, cohort, position],
-        );
-      }
-      const taken = new Set(result.referrals.map((r) => r.vacancyId));
-      const untaken = vacs.filter((v) => !taken.has(v.id) && v.open_at === null).map((v) => v.id);
-      if (untaken.length) {
-        // Nobody eligible now: the place opens for claims when its priority window ends.
-        await em.query(`UPDATE vacancy SET open_at = $2 WHERE id = ANY($1::uuid[])`, [
-          untaken,
-          new Date(at.getTime() + s.priorityWindowHours * 3600_000),
-        ]);
-      }
-      this.metrics.referralsIssued.inc(result.referrals.length);
-      return { considered: vacs.length, issued: result.referrals.length };
+      [locality, toAlmatyDate(at), at],
+    );
+    if (!vacs.length) return { considered: 0, issued: 0 };
+    const apps: ApplicationRow[] = await em.query(
+      `SELECT ${APPLICATION_COLUMNS} FROM application a WHERE a.locality = $1 AND a.status = 'QUEUED' ORDER BY a.seq FOR UPDATE`,
+      [locality],
+    );
+    const excl: { application_id: string; vacancy_id: string }[] = await em.query(
+      `SELECT application_id, vacancy_id FROM referral_exclusion WHERE vacancy_id = ANY($1::uuid[])`,
+      [vacs.map((v) => v.id)],
+    );
+    const cycleRows: { cohort: number; position: number }[] = await em.query(
+      `SELECT cohort, position FROM queue_cycle WHERE locality = $1`,
+      [locality],
+    );
+    const cycles: Record<string, number> = {};
+    for (const c of cycleRows) cycles[`${locality}:${c.cohort}`] = c.position;
+    const result = allocate({
+      vacancies: vacs.map(toVacancyView),
+      applications: apps.map(toApplicationView),
+      cycles,
+      ratio: s.interleave,
+      excluded: new Set(excl.map((e) => exclusionKey(e.application_id, e.vacancy_id))),
     });
+    const cal = await this.calendar.calendar(em);
+    const appById = new Map(apps.map((a) => [a.id, a]));
+    const vacById = new Map(vacs.map((v) => [v.id, v]));
+    for (const ref of result.referrals) {
+      const app = appById.get(ref.applicationId);
+      const vac = vacById.get(ref.vacancyId);
+      if (!app || !vac) throw new Error('allocation returned an unknown id');
+      await this.issue({ em, at, actor: 'system:allocation' }, app, vac, vac.org_name, s, cal, {
+        runId,
+        queueKey: ref.queueKey,
+        claimed: false,
+      });
+    }
+    for (const [key, position] of Object.entries(result.cycles)) {
+      if (cycles[key] === position) continue;
+      const cohort = Number(key.split(':')[1]);
+      await em.query(
+        `INSERT INTO queue_cycle (locality, cohort, position) VALUES ($1,$2,$3)
+           ON CONFLICT (locality, cohort) DO UPDATE SET position = EXCLUDED.position`,
+        [locality, cohort, position],
+      );
+    }
+    const taken = new Set(result.referrals.map((r) => r.vacancyId));
+    const untaken = vacs.filter((v) => !taken.has(v.id) && v.open_at === null).map((v) => v.id);
+    if (untaken.length) {
+      // Nobody eligible now: the place opens for claims when its priority window ends.
+      await em.query(`UPDATE vacancy SET open_at = $2 WHERE id = ANY($1::uuid[])`, [
+        untaken,
+        new Date(at.getTime() + s.priorityWindowHours * 3600_000),
+      ]);
+    }
+    this.metrics.referralsIssued.inc(result.referrals.length);
+    return { considered: vacs.length, issued: result.referrals.length };
   }
 
   private async issue(
@@ -252,47 +447,124 @@ export class ReferralService implements OnModuleInit {
       : vac.vacated_at && vac.vacated_at.getTime() > c.at.getTime()
         ? vac.vacated_at
         : c.at;
-    const confirmBy = clockStart ? workingDaysDeadline(cal, clockStart, s.confirmWorkingDays) : null;
+    const confirmBy = clockStart
+      ? workingDaysDeadline(cal, clockStart, s.confirmWorkingDays)
+      : null;
     const required = requiredDocuments(app.priority_class as 0 | 1 | 2, vac.group_type);
     const rows: { id: string }[] = await c.em.query(
       `INSERT INTO referral (application_id, vacancy_id, status, issued_at, clock_start, confirm_by, required_documents, claimed, run_id, queue_key)
        VALUES ($1,$2,$3,$4,$5,$6,$7::text[],$8,$9,$10) RETURNING id`,
-      [app.id, vac.id, booked ? 'BOOKED' : 'OFFERED', c.at, clockStart, confirmBy, required, o.claimed, o.runId, o.queueKey],
+      [
+        app.id,
+        vac.id,
+        booked ? 'BOOKED' : 'OFFERED',
+        c.at,
+        clockStart,
+        confirmBy,
+        required,
+        o.claimed,
+        o.runId,
+        o.queueKey,
+      ],
     );
     const id = rows[0].id;
-    await c.em.query(`UPDATE vacancy SET status = $2 WHERE id = $1`, [vac.id, booked ? 'BOOKED' : 'REFERRED']);
-    await c.em.query(`UPDATE application SET status = 'REFERRED', updated_at = $2 WHERE id = $1`, [app.id, c.at]);
+    await c.em.query(`UPDATE vacancy SET status = $2 WHERE id = $1`, [
+      vac.id,
+      booked ? 'BOOKED' : 'REFERRED',
+    ]);
+    await c.em.query(`UPDATE application SET status = 'REFERRED', updated_at = $2 WHERE id = $1`, [
+      app.id,
+      c.at,
+    ]);
     await this.ledger.append(c.em, {
-      type: 'referral.issued', entity: 'referral', entityId: id, actor: c.actor, at: c.at,
+      type: 'referral.issued',
+      entity: 'referral',
+      entityId: id,
+      actor: c.actor,
+      at: c.at,
       data: {
-        applicationId: app.id, vacancyId: vac.id, status: booked ? 'BOOKED' : 'OFFERED', queueKey: o.queueKey,
-        runId: o.runId, claimed: o.claimed, priorityClass: app.priority_class, registeredAt: app.registered_at.toISOString(),
-        seq: Number(app.seq), clockStart: clockStart?.toISOString() ?? null, confirmBy: confirmBy?.toISOString() ?? null,
+        applicationId: app.id,
+        vacancyId: vac.id,
+        status: booked ? 'BOOKED' : 'OFFERED',
+        queueKey: o.queueKey,
+        runId: o.runId,
+        claimed: o.claimed,
+        priorityClass: app.priority_class,
+        registeredAt: app.registered_at.toISOString(),
+        seq: Number(app.seq),
+        clockStart: clockStart?.toISOString() ?? null,
+        confirmBy: confirmBy?.toISOString() ?? null,
       },
     });
-    await this.notify(c, app, booked ? 'REFERRAL_BOOKED' : 'REFERRAL_OFFERED', `${booked ? 'REFERRAL_BOOKED' : 'REFERRAL_OFFERED'}:${id}`, {
-      organization: orgName,
-      ...(confirmBy ? { deadline: deadlineText(confirmBy) } : {}),
-    });
+    await this.notify(
+      c,
+      app,
+      booked ? 'REFERRAL_BOOKED' : 'REFERRAL_OFFERED',
+      `${booked ? 'REFERRAL_BOOKED' : 'REFERRAL_OFFERED'}:${id}`,
+      {
+        organization: orgName,
+        ...(confirmBy ? { deadline: deadlineText(confirmBy) } : {}),
+      },
+    );
     return id;
   }
 
-  private notify(c: Ctx, app: ApplicationRow, stage: Stage, key: string, params: Record<string, string | number>): Promise<void> {
+  private notify(
+    c: Ctx,
+    app: ApplicationRow,
+    stage: Stage,
+    key: string,
+    params: Record<string, string | number>,
+  ): Promise<void> {
     return this.notifications.enqueue(c.em, {
-      applicationId: app.id, phone: app.phone, language: app.notification_language, stage, key,
-      params: { number: app.number, ...params }, at: c.at,
+      applicationId: app.id,
+      phone: app.phone,
+      language: app.notification_language,
+      stage,
+      key,
+      params: { number: app.number, ...params },
+      at: c.at,
     });
   }
 
   /** Puts a place back to allocation and the application back in the queue (original time). */
-  private async release(c: Ctx, r: ReferralRow, status: 'DECLINED' | 'EXPIRED' | 'CANCELLED', reason: string, appStatus: 'QUEUED' | 'STOP_LISTED'): Promise<void> {
-    await c.em.query(`UPDATE referral SET status = $2, closed_at = $3, close_reason = $4 WHERE id = $1`, [r.id, status, c.at, reason]);
-    await c.em.query(`UPDATE vacancy SET status = 'PUBLISHED', open_at = NULL WHERE id = $1 AND status IN ('BOOKED','REFERRED')`, [r.vacancy_id]);
-    await c.em.query(`INSERT INTO referral_exclusion (application_id, vacancy_id) VALUES ($1,$2) ON CONFLICT DO NOTHING`, [r.application_id, r.vacancy_id]);
-    await c.em.query(`UPDATE application SET status = $2, updated_at = $3 WHERE id = $1 AND status = 'REFERRED'`, [r.application_id, appStatus, c.at]);
+  private async release(
+    c: Ctx,
+    r: ReferralRow,
+    status: 'DECLINED' | 'EXPIRED' | 'CANCELLED',
+    reason: string,
+    appStatus: 'QUEUED' | 'STOP_LISTED',
+  ): Promise<void> {
+    await c.em.query(
+      `UPDATE referral SET status = $2, closed_at = $3, close_reason = $4 WHERE id = $1`,
+      [r.id, status, c.at, reason],
+    );
+    await c.em.query(
+      `UPDATE vacancy SET status = 'PUBLISHED', open_at = NULL WHERE id = $1 AND status IN ('BOOKED','REFERRED')`,
+      [r.vacancy_id],
+    );
+    await c.em.query(
+      `INSERT INTO referral_exclusion (application_id, vacancy_id) VALUES ($1,$2) ON CONFLICT DO NOTHING`,
+      [r.application_id, r.vacancy_id],
+    );
+    await c.em.query(
+      `UPDATE application SET status = $2, updated_at = $3 WHERE id = $1 AND status = 'REFERRED'`,
+      [r.application_id, appStatus, c.at],
+    );
     await this.ledger.append(c.em, {
-      type: `referral.${status.toLowerCase()}`, entity: 'referral', entityId: r.id, actor: c.actor, at: c.at,
-      data: { applicationId: r.application_id, vacancyId: r.vacancy_id, reason, previousStatus: r.status, confirmBy: r.confirm_by?.toISOString() ?? null, validUntil: r.valid_until?.toISOString() ?? null },
+      type: `referral.${status.toLowerCase()}`,
+      entity: 'referral',
+      entityId: r.id,
+      actor: c.actor,
+      at: c.at,
+      data: {
+        applicationId: r.application_id,
+        vacancyId: r.vacancy_id,
+        reason,
+        previousStatus: r.status,
+        confirmBy: r.confirm_by?.toISOString() ?? null,
+        validUntil: r.valid_until?.toISOString() ?? null,
+      },
     });
   }
 
@@ -304,18 +576,35 @@ export class ReferralService implements OnModuleInit {
       const { app, vac, orgName } = await this.parties(em, r);
       this.assertOwner(by, app);
       const now = this.clock.now();
-      if (r.status !== 'OFFERED') throw conflict(`id: referral is ${r.status}, only an OFFERED referral can be confirmed`, 'id');
-      if (r.confirm_by && r.confirm_by.getTime() <= now.getTime()) throw conflict('id: the confirmation deadline has passed', 'id');
+      if (r.status !== 'OFFERED')
+        throw conflict(
+          `id: referral is ${r.status}, only an OFFERED referral can be confirmed`,
+          'id',
+        );
+      if (r.confirm_by && r.confirm_by.getTime() <= now.getTime())
+        throw conflict('id: the confirmation deadline has passed', 'id');
       const s = await this.settings.get(em);
       const cal = await this.calendar.calendar(em);
-      const validUntil = workingDaysDeadline(cal, now, s.documentsWorkingDays);
-      await em.query(`UPDATE referral SET status = 'CONFIRMED', confirmed_at = $2, valid_until = $3 WHERE id = $1`, [id, now, validUntil]);
+      // Early booking confirmed before the place frees: the documents clock starts with the place.
+      const from = r.clock_start && r.clock_start.getTime() > now.getTime() ? r.clock_start : now;
+      const validUntil = workingDaysDeadline(cal, from, s.documentsWorkingDays);
+      await em.query(
+        `UPDATE referral SET status = 'CONFIRMED', confirmed_at = $2, valid_until = $3 WHERE id = $1`,
+        [id, now, validUntil],
+      );
       const c = { em, at: now, actor: actorOf(by) };
       await this.ledger.append(em, {
-        type: 'referral.confirmed', entity: 'referral', entityId: id, actor: c.actor, at: now,
+        type: 'referral.confirmed',
+        entity: 'referral',
+        entityId: id,
+        actor: c.actor,
+        at: now,
         data: { applicationId: app.id, vacancyId: vac.id, validUntil: validUntil.toISOString() },
       });
-      await this.notify(c, app, 'REFERRAL_CONFIRMED', `REFERRAL_CONFIRMED:${id}`, { organization: orgName, deadline: deadlineText(validUntil) });
+      await this.notify(c, app, 'REFERRAL_CONFIRMED', `REFERRAL_CONFIRMED:${id}`, {
+        organization: orgName,
+        deadline: deadlineText(validUntil),
+      });
       return toReferral(await this.load(em, id));
     });
   }
@@ -325,7 +614,8 @@ export class ReferralService implements OnModuleInit {
       const r = await this.load(em, id, true);
       const { app } = await this.parties(em, r);
       this.assertOwner(by, app);
-      if (!['OFFERED', 'CONFIRMED', 'BOOKED'].includes(r.status)) throw conflict(`id: referral is ${r.status}, no longer live`, 'id');
+      if (!['OFFERED', 'CONFIRMED', 'BOOKED'].includes(r.status))
+        throw conflict(`id: referral is ${r.status}, no longer live`, 'id');
       const c = { em, at: this.clock.now(), actor: actorOf(by) };
       await this.release(c, r, 'DECLINED', 'declined by the applicant', 'QUEUED');
       await this.notify(c, app, 'REFERRAL_DECLINED', `REFERRAL_DECLINED:${id}`, {});
@@ -344,23 +634,55 @@ export class ReferralService implements OnModuleInit {
       const vac = vrows[0];
       if (!vac) throw notFound('vacancy', vacancyId);
       await em.query(`SELECT pg_advisory_xact_lock(727100, hashtext($1))`, [vac.locality]);
-      const apps: ApplicationRow[] = await em.query(`SELECT ${APPLICATION_COLUMNS} FROM application a WHERE a.id = $1 FOR UPDATE`, [applicationId]);
+      const apps: ApplicationRow[] = await em.query(
+        `SELECT ${APPLICATION_COLUMNS} FROM application a WHERE a.id = $1 FOR UPDATE`,
+        [applicationId],
+      );
       const app = apps[0];
       if (!app) throw notFound('application', applicationId);
       this.assertOwner(by, app);
       const now = this.clock.now();
-      const locked: VacancyRow[] = await em.query(`SELECT ${VACANCY_COLUMNS} FROM vacancy v WHERE v.id = $1 FOR UPDATE`, [vacancyId]);
+      const locked: VacancyRow[] = await em.query(
+        `SELECT ${VACANCY_COLUMNS} FROM vacancy v WHERE v.id = $1 FOR UPDATE`,
+        [vacancyId],
+      );
       const v = toVacancy(locked[0], now);
-      if (!v.openForClaim) throw conflict('vacancyId: the place is not open for claims (still in its priority window, or taken)', 'vacancyId');
-      if (app.status !== 'QUEUED') throw conflict(`applicationId: application is ${app.status}, only a QUEUED one may claim`, 'applicationId');
+      if (!v.openForClaim)
+        throw conflict(
+          'vacancyId: the place is not open for claims (still in its priority window, or taken)',
+          'vacancyId',
+        );
+      if (app.status !== 'QUEUED')
+        throw conflict(
+          `applicationId: application is ${app.status}, only a QUEUED one may claim`,
+          'applicationId',
+        );
       const s = await this.settings.get(em);
-      if (inTransferPeriod(toAlmatyDate(now), s.transferPeriod)) throw conflict('vacancyId: no referrals are issued during the transfer period', 'vacancyId');
-      const excluded: unknown[] = await em.query(`SELECT 1 FROM referral_exclusion WHERE application_id = $1 AND vacancy_id = $2`, [applicationId, vacancyId]);
+      if (inTransferPeriod(toAlmatyDate(now), s.transferPeriod))
+        throw conflict(
+          'vacancyId: no referrals are issued during the transfer period',
+          'vacancyId',
+        );
+      const excluded: unknown[] = await em.query(
+        `SELECT 1 FROM referral_exclusion WHERE application_id = $1 AND vacancy_id = $2`,
+        [applicationId, vacancyId],
+      );
       if (excluded.length || !fitsForClaim(toApplicationView(app), toVacancyView(locked[0]))) {
-        throw conflict('applicationId: the child does not fit this place (language, group, work mode, age or earlier refusal)', 'applicationId');
+        throw conflict(
+          'applicationId: the child does not fit this place (language, group, work mode, age or earlier refusal)',
+          'applicationId',
+        );
       }
       const cal = await this.calendar.calendar(em);
-      const id = await this.issue({ em, at: now, actor: actorOf(by) }, app, locked[0], vac.org_name, s, cal, { runId: null, queueKey: null, claimed: true });
+      const id = await this.issue(
+        { em, at: now, actor: actorOf(by) },
+        app,
+        locked[0],
+        vac.org_name,
+        s,
+        cal,
+        { runId: null, queueKey: null, claimed: true },
+      );
       this.metrics.referralsIssued.inc();
       return toReferral(await this.load(em, id));
     });
@@ -379,9 +701,12 @@ export class ReferralService implements OnModuleInit {
       const vac = vrows[0];
       if (!vac) throw notFound('vacancy', vacancyId);
       this.assertStaff(by, vac);
-      if (vac.admission_mode !== 'EARLY_BOOKING') throw conflict('vacancyId: only an EARLY_BOOKING place is marked vacated', 'vacancyId');
-      if (vac.vacated_at) throw conflict('vacancyId: the place is already marked vacated', 'vacancyId');
-      if (!['PUBLISHED', 'BOOKED'].includes(vac.status)) throw conflict(`vacancyId: place is ${vac.status}`, 'vacancyId');
+      if (vac.admission_mode !== 'EARLY_BOOKING')
+        throw conflict('vacancyId: only an EARLY_BOOKING place is marked vacated', 'vacancyId');
+      if (vac.vacated_at)
+        throw conflict('vacancyId: the place is already marked vacated', 'vacancyId');
+      if (!['PUBLISHED', 'BOOKED'].includes(vac.status))
+        throw conflict(`vacancyId: place is ${vac.status}`, 'vacancyId');
       const now = this.clock.now();
       const today = toAlmatyDate(now);
       if (on < addCalendarDays(today, -31)) throw badInput('on', 'is too far in the past');
@@ -389,19 +714,45 @@ export class ReferralService implements OnModuleInit {
       const vacatedAt = startOfOn.getTime() > now.getTime() ? startOfOn : now;
       await em.query(`UPDATE vacancy SET vacated_at = $2 WHERE id = $1`, [vacancyId, vacatedAt]);
       const c = { em, at: now, actor: actorOf(by) };
-      await this.ledger.append(em, { type: 'vacancy.vacated', entity: 'vacancy', entityId: vacancyId, actor: c.actor, at: now, data: { on, vacatedAt: vacatedAt.toISOString() } });
-      const refs: ReferralRow[] = await em.query(`SELECT ${REFERRAL_COLUMNS} FROM referral r WHERE r.vacancy_id = $1 AND r.status = 'BOOKED' FOR UPDATE`, [vacancyId]);
+      await this.ledger.append(em, {
+        type: 'vacancy.vacated',
+        entity: 'vacancy',
+        entityId: vacancyId,
+        actor: c.actor,
+        at: now,
+        data: { on, vacatedAt: vacatedAt.toISOString() },
+      });
+      const refs: ReferralRow[] = await em.query(
+        `SELECT ${REFERRAL_COLUMNS} FROM referral r WHERE r.vacancy_id = $1 AND r.status = 'BOOKED' FOR UPDATE`,
+        [vacancyId],
+      );
       if (refs[0]) {
         const s = await this.settings.get(em);
         const cal = await this.calendar.calendar(em);
         const confirmBy = workingDaysDeadline(cal, vacatedAt, s.confirmWorkingDays);
-        await em.query(`UPDATE referral SET status = 'OFFERED', clock_start = $2, confirm_by = $3 WHERE id = $1`, [refs[0].id, vacatedAt, confirmBy]);
+        await em.query(
+          `UPDATE referral SET status = 'OFFERED', clock_start = $2, confirm_by = $3 WHERE id = $1`,
+          [refs[0].id, vacatedAt, confirmBy],
+        );
         await em.query(`UPDATE vacancy SET status = 'REFERRED' WHERE id = $1`, [vacancyId]);
         const { app } = await this.parties(em, refs[0]);
-        await this.ledger.append(em, { type: 'referral.offered', entity: 'referral', entityId: refs[0].id, actor: c.actor, at: now, data: { clockStart: vacatedAt.toISOString(), confirmBy: confirmBy.toISOString() } });
-        await this.notify(c, app, 'REFERRAL_OFFERED', `REFERRAL_OFFERED:${refs[0].id}`, { organization: vac.org_name, deadline: deadlineText(confirmBy) });
+        await this.ledger.append(em, {
+          type: 'referral.offered',
+          entity: 'referral',
+          entityId: refs[0].id,
+          actor: c.actor,
+          at: now,
+          data: { clockStart: vacatedAt.toISOString(), confirmBy: confirmBy.toISOString() },
+        });
+        await this.notify(c, app, 'REFERRAL_OFFERED', `REFERRAL_OFFERED:${refs[0].id}`, {
+          organization: vac.org_name,
+          deadline: deadlineText(confirmBy),
+        });
       }
-      const out: VacancyRow[] = await em.query(`SELECT ${VACANCY_COLUMNS} FROM vacancy v WHERE v.id = $1`, [vacancyId]);
+      const out: VacancyRow[] = await em.query(
+        `SELECT ${VACANCY_COLUMNS} FROM vacancy v WHERE v.id = $1`,
+        [vacancyId],
+      );
       return out[0];
     });
   }
@@ -412,21 +763,44 @@ export class ReferralService implements OnModuleInit {
       const r = await this.load(em, id, true);
       const { app, vac } = await this.parties(em, r);
       this.assertStaff(by, vac);
-      if (r.status !== 'CONFIRMED') throw conflict(`id: referral is ${r.status}, only a CONFIRMED referral can be extended`, 'id');
+      if (r.status !== 'CONFIRMED')
+        throw conflict(
+          `id: referral is ${r.status}, only a CONFIRMED referral can be extended`,
+          'id',
+        );
       if (r.extended) throw conflict('id: the referral was already extended once', 'id');
       const s = await this.settings.get(em);
       const start = r.clock_start ?? r.issued_at;
       const limit = calendarDaysDeadline(start, s.extensionCalendarDays);
       const newUntil = endOfAlmatyDay(until);
       if (newUntil.getTime() > limit.getTime()) {
-        throw badInput('until', `may be at most ${s.extensionCalendarDays} calendar days from the start of validity (last day ${toAlmatyDate(new Date(limit.getTime() - 1))})`);
+        throw badInput(
+          'until',
+          `may be at most ${s.extensionCalendarDays} calendar days from the start of validity (last day ${toAlmatyDate(new Date(limit.getTime() - 1))})`,
+        );
       }
-      if (r.valid_until && newUntil.getTime() <= r.valid_until.getTime()) throw badInput('until', 'must be after the current deadline');
+      if (r.valid_until && newUntil.getTime() <= r.valid_until.getTime())
+        throw badInput('until', 'must be after the current deadline');
       const now = this.clock.now();
-      await em.query(`UPDATE referral SET valid_until = $2, extended = true WHERE id = $1`, [id, newUntil]);
+      await em.query(`UPDATE referral SET valid_until = $2, extended = true WHERE id = $1`, [
+        id,
+        newUntil,
+      ]);
       const c = { em, at: now, actor: actorOf(by) };
-      await this.ledger.append(em, { type: 'referral.extended', entity: 'referral', entityId: id, actor: c.actor, at: now, data: { validUntil: newUntil.toISOString(), previous: r.valid_until?.toISOString() ?? null } });
-      await this.notify(c, app, 'REFERRAL_EXTENDED', `REFERRAL_EXTENDED:${id}`, { deadline: deadlineText(newUntil) });
+      await this.ledger.append(em, {
+        type: 'referral.extended',
+        entity: 'referral',
+        entityId: id,
+        actor: c.actor,
+        at: now,
+        data: {
+          validUntil: newUntil.toISOString(),
+          previous: r.valid_until?.toISOString() ?? null,
+        },
+      });
+      await this.notify(c, app, 'REFERRAL_EXTENDED', `REFERRAL_EXTENDED:${id}`, {
+        deadline: deadlineText(newUntil),
+      });
       return toReferral(await this.load(em, id));
     });
   }
@@ -437,11 +811,22 @@ export class ReferralService implements OnModuleInit {
       const r = await this.load(em, id, true);
       const { vac } = await this.parties(em, r);
       this.assertStaff(by, vac);
-      if (r.status !== 'CONFIRMED') throw conflict(`referralId: referral is ${r.status}; documents are accepted for a CONFIRMED referral`, 'referralId');
+      if (r.status !== 'CONFIRMED')
+        throw conflict(
+          `referralId: referral is ${r.status}; documents are accepted for a CONFIRMED referral`,
+          'referralId',
+        );
       const docs = [...new Set([...r.documents, ...kinds])].sort();
       const now = this.clock.now();
       await em.query(`UPDATE referral SET documents = $2::text[] WHERE id = $1`, [id, docs]);
-      await this.ledger.append(em, { type: 'referral.documents_recorded', entity: 'referral', entityId: id, actor: actorOf(by), at: now, data: { kinds, documents: docs } });
+      await this.ledger.append(em, {
+        type: 'referral.documents_recorded',
+        entity: 'referral',
+        entityId: id,
+        actor: actorOf(by),
+        at: now,
+        data: { kinds, documents: docs },
+      });
       return toReferral(await this.load(em, id));
     });
   }
@@ -451,7 +836,8 @@ export class ReferralService implements OnModuleInit {
       const r = await this.load(em, id, true);
       const { app, vac, orgName } = await this.parties(em, r);
       this.assertStaff(by, vac);
-      if (!['OFFERED', 'CONFIRMED'].includes(r.status)) throw conflict(`referralId: referral is ${r.status}, no longer live`, 'referralId');
+      if (!['OFFERED', 'CONFIRMED'].includes(r.status))
+        throw conflict(`referralId: referral is ${r.status}, no longer live`, 'referralId');
       const c = { em, at: this.clock.now(), actor: actorOf(by) };
       await this.release(c, r, 'CANCELLED', `admission refused: ${reason}`, 'QUEUED');
       await this.notify(c, app, 'ADMISSION_REFUSED', `ADMISSION_REFUSED:${id}`, {
@@ -467,16 +853,46 @@ export class ReferralService implements OnModuleInit {
       const r = await this.load(em, id, true);
       const { app, vac, orgName } = await this.parties(em, r);
       this.assertStaff(by, vac);
-      if (r.status !== 'CONFIRMED') throw conflict(`id: referral is ${r.status}; only a CONFIRMED referral leads to enrollment`, 'id');
+      if (r.status !== 'CONFIRMED')
+        throw conflict(
+          `id: referral is ${r.status}; only a CONFIRMED referral leads to enrollment`,
+          'id',
+        );
       const missing = missingDocuments(r.required_documents, r.documents);
       if (missing.length) throw conflict(`id: documents missing: ${missing.join(', ')}`, 'id');
       const now = this.clock.now();
       const c = { em, at: now, actor: actorOf(by) };
-      await em.query(`UPDATE referral SET status = 'ENROLLED', closed_at = $2, close_reason = 'enrolled' WHERE id = $1`, [id, now]);
+      await em.query(
+        `UPDATE referral SET status = 'ENROLLED', closed_at = $2, close_reason = 'enrolled' WHERE id = $1`,
+        [id, now],
+      );
       await em.query(`UPDATE vacancy SET status = 'FILLED' WHERE id = $1`, [vac.id]);
-      await this.ledger.append(em, { type: 'referral.enrolled', entity: 'referral', entityId: id, actor: c.actor, at: now, data: { applicationId: app.id, vacancyId: vac.id } });
-      await this.queue.archive(em, toApplication(app), ArchiveReason.ENROLLED, c.actor, now);
-      await this.notify(c, app, 'ENROLLED', `ENROLLED:${app.id}`, { organization: orgName });
+      // Temporary stay: the child attends until attendanceUntil and its own application stays in the
+      // queue (rules/NOTES.md "Referral"); only a permanent place archives the application.
+      const temporary = vac.admission_mode === 'TEMPORARY_STAY';
+      await this.ledger.append(em, {
+        type: 'referral.enrolled',
+        entity: 'referral',
+        entityId: id,
+        actor: c.actor,
+        at: now,
+        data: {
+          applicationId: app.id,
+          vacancyId: vac.id,
+          ...(temporary ? { temporaryStay: true, attendanceUntil: vac.attendance_until } : {}),
+        },
+      });
+      if (temporary) {
+        await em.query(
+          `UPDATE application SET status = 'QUEUED', updated_at = $2 WHERE id = $1 AND status = 'REFERRED'`,
+          [app.id, now],
+        );
+      } else {
+        await this.queue.archive(em, toApplication(app), ArchiveReason.ENROLLED, c.actor, now);
+      }
+      await this.notify(c, app, 'ENROLLED', temporary ? `ENROLLED:${id}` : `ENROLLED:${app.id}`, {
+        organization: orgName,
+      });
       return toReferral(await this.load(em, id));
     });
   }
@@ -493,14 +909,21 @@ export class ReferralService implements OnModuleInit {
     for (const { id } of due) {
       const done = await this.ds.transaction(async (em) => {
         const r = await this.load(em, id, true);
-        const deadline = r.status === 'OFFERED' ? r.confirm_by : r.status === 'CONFIRMED' ? r.valid_until : null;
+        const deadline =
+          r.status === 'OFFERED' ? r.confirm_by : r.status === 'CONFIRMED' ? r.valid_until : null;
         if (!deadline || deadline.getTime() > at.getTime()) return false;
         const { app } = await this.parties(em, r);
         const s = await this.settings.get(em);
         const lastDay = toAlmatyDate(new Date(deadline.getTime() - 1));
         const until = addCalendarDays(lastDay, s.stopListCalendarDays);
         const c = { em, at, actor: 'system:expiry' };
-        await this.release(c, r, 'EXPIRED', r.status === 'OFFERED' ? 'not confirmed in time' : 'documents not completed in time', 'STOP_LISTED');
+        await this.release(
+          c,
+          r,
+          'EXPIRED',
+          r.status === 'OFFERED' ? 'not confirmed in time' : 'documents not completed in time',
+          'STOP_LISTED',
+        );
         await em.query(
           `UPDATE application SET stop_list_reason = 'referral expired', stop_listed_until = $2 WHERE id = $1`,
           [app.id, until],
@@ -509,8 +932,22 @@ export class ReferralService implements OnModuleInit {
           `INSERT INTO stop_list_entry (application_id, reason, starts_on, until, created_at, created_by) VALUES ($1,'referral expired',$2,$3,$4,'system:expiry')`,
           [app.id, addCalendarDays(lastDay, 1), until, at],
         );
-        await this.ledger.append(em, { type: 'stop_list.added', entity: 'stop_list', entityId: app.id, actor: c.actor, at, data: { reason: 'referral expired', referralId: r.id, startsOn: addCalendarDays(lastDay, 1), until } });
-        await this.notify(c, app, 'REFERRAL_EXPIRED_STOP_LISTED', `REFERRAL_EXPIRED:${r.id}`, { until });
+        await this.ledger.append(em, {
+          type: 'stop_list.added',
+          entity: 'stop_list',
+          entityId: app.id,
+          actor: c.actor,
+          at,
+          data: {
+            reason: 'referral expired',
+            referralId: r.id,
+            startsOn: addCalendarDays(lastDay, 1),
+            until,
+          },
+        });
+        await this.notify(c, app, 'REFERRAL_EXPIRED_STOP_LISTED', `REFERRAL_EXPIRED:${r.id}`, {
+          until,
+        });
         return true;
       });
       if (done) expired++;
@@ -541,8 +978,22 @@ export class ReferralService implements OnModuleInit {
            WHERE a.id = $1 AND a.status = 'STOP_LISTED' RETURNING ${APPLICATION_COLUMNS}`,
           [e.application_id, at],
         );
-        await this.ledger.append(em, { type: 'stop_list.ended', entity: 'stop_list', entityId: e.application_id, actor: 'system', at, data: { entry: e.id } });
-        if (apps[0]) await this.notify({ em, at, actor: 'system' }, apps[0], 'STOP_LIST_ENDED', `STOP_LIST_ENDED:${e.id}`, {});
+        await this.ledger.append(em, {
+          type: 'stop_list.ended',
+          entity: 'stop_list',
+          entityId: e.application_id,
+          actor: 'system',
+          at,
+          data: { entry: e.id },
+        });
+        if (apps[0])
+          await this.notify(
+            { em, at, actor: 'system' },
+            apps[0],
+            'STOP_LIST_ENDED',
+            `STOP_LIST_ENDED:${e.id}`,
+            {},
+          );
         return true;
       });
       if (ok) released++;

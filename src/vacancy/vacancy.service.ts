@@ -1,4 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
 import { returning } from '../platform/database/sql.js';
 import { DataSource, type EntityManager } from 'typeorm';
 import { actorOf, isAdmin, staffOrg, type Principal } from '../auth/principal.js';
@@ -12,17 +14,22 @@ import { BulletinKind } from '../platform/graphql/enums.js';
 import { isRealDate } from '../platform/graphql/scalars.js';
 import { SchedulerService } from '../platform/jobs/scheduler.service.js';
 import { SettingsService } from '../platform/settings.service.js';
-import { inTransferPeriod, vacancyProblem } from './domain/vacancy-rules.js';
-import type { BulletinEntry, PublishVacancyInput, VacanciesArgs, Vacancy } from './dto/vacancy.model.js';
+import { inTransferPeriod, vacancyProblem, type TransferPeriod } from './domain/vacancy-rules.js';
+import { PublishVacancyInput, type BulletinEntry, type VacanciesArgs, type Vacancy } from './dto/vacancy.model.js';
 import { toVacancy, VACANCY_COLUMNS, type VacancyRow } from './vacancy.row.js';
 
 /** Bulletin publication time: 09:00 Asia/Almaty. */
 export const BULLETIN_MINUTES = 9 * 60;
 
-/** The bulletin a hand-over at `instant` belongs to: (D−1 09:00, D 09:00] → D. */
-export function bulletinDateOf(instant: Date): string {
+/**
+ * The bulletin a hand-over at `instant` belongs to: (D−1 09:00, D 09:00] → D; no bulletin is published
+ * during the transfer period, so its days move to the first day after it.
+ */
+export function bulletinDateOf(instant: Date, transfer?: TransferPeriod): string {
   const d = toAlmatyDate(instant);
-  return instant.getTime() <= almatyAt(d, 9).getTime() ? d : addCalendarDays(d, 1);
+  let date = instant.getTime() <= almatyAt(d, 9).getTime() ? d : addCalendarDays(d, 1);
+  for (let i = 0; transfer && i < 366 && inTransferPeriod(date, transfer); i++) date = addCalendarDays(date, 1);
+  return date;
 }
 
 @Injectable()
@@ -52,6 +59,13 @@ export class VacancyService implements OnModuleInit {
     if (total > 500) throw badInput('input', 'at most 500 places per call');
     for (const [i, v] of inputs.entries()) {
       this.assertManages(by, v.organizationId);
+      // The validation pipe does not look into list arguments: check every entry against its DTO rules.
+      const invalid = validateSync(plainToInstance(PublishVacancyInput, v))[0];
+      if (invalid) {
+        const message = Object.values(invalid.constraints ?? {})[0] ?? 'is invalid';
+        throw badInput(`input[${i}].${invalid.property}`, message.replace(new RegExp(`^${invalid.property} `), ''));
+      }
+      if (!v.ageGroup.trim()) throw badInput(`input[${i}].ageGroup`, 'must not be blank');
       if (!isRealDate(v.admissionStartDate)) throw badInput(`input[${i}].admissionStartDate`, 'must be a real date');
       if (v.attendanceUntil && !isRealDate(v.attendanceUntil)) throw badInput(`input[${i}].attendanceUntil`, 'must be a real date');
       const p = vacancyProblem(v);
@@ -92,7 +106,7 @@ export class VacancyService implements OnModuleInit {
               organizationId: r.organization_id, locality: r.locality, seq: Number(r.seq), ageGroup: r.age_group,
               language: r.language, ageFromMonths: r.age_from_months, ageToMonths: r.age_to_months, groupType: r.group_type,
               workMode: r.work_mode, admissionMode: r.admission_mode, admissionStartDate: r.admission_start_date,
-              attendanceUntil: r.attendance_until, bulletinDate: bulletinDateOf(now),
+              attendanceUntil: r.attendance_until, bulletinDate: bulletinDateOf(now, s.transferPeriod),
             },
           });
           out.push(toVacancy(r, now));
@@ -116,6 +130,7 @@ export class VacancyService implements OnModuleInit {
       if (live.length) throw conflict(`id: the place has a live referral ${live[0].id} (${live[0].status}); it cannot be revoked`, 'id');
       if (v.status !== 'PUBLISHED') throw conflict(`id: only a published place can be revoked (status ${v.status})`, 'id');
       const now = this.clock.now();
+      const s = await this.settings.get(em);
       const rows = await returning<VacancyRow>(
         em,
         `UPDATE vacancy v SET status = 'REVOKED', revoked_at = $2, revoke_reason = $3 WHERE id = $1 RETURNING ${VACANCY_COLUMNS}`,
@@ -123,7 +138,7 @@ export class VacancyService implements OnModuleInit {
       );
       await this.ledger.append(em, {
         type: 'vacancy.revoked', entity: 'vacancy', entityId: id, actor: actorOf(by), at: now,
-        data: { reason: why, bulletinDate: bulletinDateOf(now) },
+        data: { reason: why, bulletinDate: bulletinDateOf(now, s.transferPeriod) },
       });
       return toVacancy(rows[0], now);
     });

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { eventHash, verifyProof } from '../../src/ledger/domain/hashing.js';
 import { makeBin, makeIin } from '../../src/platform/identifiers/iin.js';
 import { createTestApp, errorCode, ok, TEST_JWT_SECRET, type TestApp } from '../utils/app.js';
@@ -108,6 +109,33 @@ describe('ledger: sealing, verification, tampering, proofs', () => {
     const v = await verify();
     const head = ok(await t.gql(HEAD)).ledgerHead;
     expect(v).toEqual({ valid: true, length: head.length, headHash: head.headHash, firstInvalidSeq: null, reason: null });
+  });
+
+  it('an append still uncommitted holds sealing back, so blocks stay a prefix of seq (no out-of-order ranges)', async () => {
+    const held = new pg.Client({ connectionString: t.ctx.databaseUrl });
+    await held.connect();
+    try {
+      await held.query('BEGIN');
+      const facts = { at: '2026-02-01T00:00:00.000Z', type: 'clock.tick', entity: 'clock', entityId: 'held', actor: 'system', data: {} };
+      const ins = await held.query<{ seq: string }>(
+        `INSERT INTO ledger_event (at, type, entity, entity_id, actor, data, hash) VALUES ($1,$2,$3,$4,$5,'{}'::jsonb,$6) RETURNING seq`,
+        [facts.at, facts.type, facts.entity, facts.entityId, facts.actor, eventHash(facts)],
+      );
+      await createOrgs(1); // commits a later seq while the earlier one is still open
+      const later = await one<{ seq: string }>(`SELECT max(seq) AS seq FROM ledger_event`);
+      expect(Number(later.seq)).toBeGreaterThan(Number(ins.rows[0].seq));
+      const before = ok(await t.gql(HEAD)).ledgerHead; // waits for the writer, then gives up: seals nothing past it
+      const sealed = await one<{ b: string | null }>(`SELECT block_seq AS b FROM ledger_event WHERE seq = $1`, [later.seq]);
+      expect(sealed.b).toBeNull();
+      await held.query('COMMIT');
+      const after = ok(await t.gql(HEAD)).ledgerHead;
+      expect(after.length).toBe(before.length + 2);
+      const blocks = await t.ds.query(`SELECT first_event, last_event FROM ledger_block ORDER BY seq`);
+      for (let i = 1; i < blocks.length; i++) expect(Number(blocks[i].first_event)).toBeGreaterThan(Number(blocks[i - 1].last_event));
+      expect((await verify()).valid).toBe(true);
+    } finally {
+      await held.end();
+    }
   });
 
   it('an edited event → invalid at its block; restored → valid', async () => {

@@ -25,7 +25,7 @@ if (!haveChromium && !required) {
 
   beforeAll(async () => {
     if (!haveChromium)
-      throw new Error(`KEZEK_REQUIRE_BROWSER=1 but there is no Chromium at ${CHROMIUM}`);
+      {throw new Error(`KEZEK_REQUIRE_BROWSER=1 but there is no Chromium at ${CHROMIUM}`);}
     t = await createTestApp({ worker: false });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -64,7 +64,7 @@ if (!haveChromium && !required) {
     });
     page.on('requestfailed', (r) => {
       if (new URL(r.url()).origin === origin)
-        failed.push(`${r.failure()?.errorText ?? 'failed'} ${r.url()}`);
+        {failed.push(`${r.failure()?.errorText ?? 'failed'} ${r.url()}`);}
     });
     page.on('pageerror', (e) => pageErrors.push(e.message));
 
@@ -89,7 +89,7 @@ if (!haveChromium && !required) {
     expect(failed).toEqual([]);
     expect(pageErrors).toEqual([]);
     if (blocked.length)
-      console.log(`playground: blocked off-origin requests (offline): ${blocked.join(', ')}`);
+      {console.log(`playground: blocked off-origin requests (offline): ${blocked.join(', ')}`);}
     await page.close();
   }, 90_000);
 });

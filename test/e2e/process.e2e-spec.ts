@@ -108,7 +108,7 @@ afterAll(async () => {
       for await (const batch of redis.scanStream({ match: `${p}:*`, count: 500 }) as AsyncIterable<
         string[]
       >)
-        keys.push(...batch);
+        {keys.push(...batch);}
       if (keys.length) await redis.del(...keys);
     }
     await redis.quit();
@@ -140,6 +140,11 @@ describe('bad configuration: exit code 1 and exactly one line on stderr', () => 
       { DATABASE_URL: 'postgres://u@127.0.0.1:1/x' },
       /^Cannot connect to the database at 127\.0\.0\.1:1\/x: .*ECONNREFUSED/,
     ],
+    [
+      'an unreachable REDIS_URL',
+      { REDIS_URL: 'redis://127.0.0.1:1' },
+      /^Cannot connect to Redis at 127\.0\.0\.1:1: .*ECONNREFUSED/,
+    ],
   ];
   it.each(cases)('%s', async (_name, vars, message) => {
     const r = await runNode(
@@ -157,7 +162,7 @@ describe('bad configuration: exit code 1 and exactly one line on stderr', () => 
     const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(message);
-  });
+  }, 90_000);
 
   it('embedded PostgreSQL whose port is taken', async () => {
     const blocker: Server = createServer();
@@ -227,7 +232,7 @@ describe('on a DATABASE_URL (REDIS_URL when set)', () => {
     expect(created.errors).toBeUndefined();
     orgId = created.data!.createOrganization.id;
     await expectCleanStop(s);
-  }, 120_000);
+  }, 240_000);
 
   it('second start keeps the data; token CLI signs with JWT_SECRET; a foreign secret is refused', async () => {
     const s = spawnServer(childEnv({ ...base(), DATA_DIR: dir, PORT: String(await freePort()) }));
@@ -256,7 +261,7 @@ describe('on a DATABASE_URL (REDIS_URL when set)', () => {
     const refused = await gqlAt(s.url, CREATE_ORG, { i: org(3) }, foreign.stdout.trim());
     expect(refused.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     await expectCleanStop(s);
-  }, 120_000);
+  }, 240_000);
 
   it('ROLE=worker runs without an HTTP port; ROLE=api serves HTTP beside it', async () => {
     const workerPort = await freePort();
@@ -275,7 +280,21 @@ describe('on a DATABASE_URL (REDIS_URL when set)', () => {
     expect(typeof r.data!.now).toBe('string');
     await expectCleanStop(api);
     await expectCleanStop(worker);
-  }, 120_000);
+  }, 240_000);
+
+  it('an HTTP port in use: exit 1 with one line', async () => {
+    const blocker: Server = createServer();
+    const port = await freePort();
+    await new Promise<void>((res) => blocker.listen(port, '0.0.0.0', res));
+    try {
+      const r = await runNode(MAIN, [], childEnv({ ...base(), DATA_DIR: dir, PORT: String(port) }), 90_000);
+      expect(r.code).toBe(1);
+      const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
+      expect(lines).toEqual([expect.stringMatching(new RegExp(`^Cannot listen on port ${port}: .*EADDRINUSE`))]);
+    } finally {
+      await new Promise((res) => blocker.close(res));
+    }
+  }, 240_000);
 
   it('token CLI: APPLICANT needs --iin, an unknown role is refused', async () => {
     const env = childEnv({ DATA_DIR: dir, JWT_SECRET: SECRET });
@@ -289,7 +308,7 @@ describe('on a DATABASE_URL (REDIS_URL when set)', () => {
     const staff = await runNode(TOKEN_CLI, ['--role', 'ORG_STAFF'], env);
     expect(staff.code).not.toBe(0);
     expect(staff.stderr).toMatch(/--org/);
-  });
+  }, 120_000);
 });
 
 describe('embedded PostgreSQL (no DATABASE_URL)', () => {
@@ -319,7 +338,7 @@ describe('embedded PostgreSQL (no DATABASE_URL)', () => {
 
   it('first start initialises the cluster; SIGINT stops the server and its PostgreSQL', async () => {
     const s = spawnServer(await env({ JWT_SECRET: SECRET }));
-    const ms = await s.waitHealthy(90_000);
+    const ms = await s.waitHealthy();
     report('embedded PostgreSQL, first start (initdb + migrations)', ms, s);
     expect(existsSync(join(dir, 'pg', 'postmaster.pid'))).toBe(true);
     expect(await isListening(pgPort)).toBe(true);
@@ -333,12 +352,12 @@ describe('embedded PostgreSQL (no DATABASE_URL)', () => {
     orgId = created.data!.createOrganization.id;
     await expectCleanStop(s);
     await expectPostgresGone();
-  }, 150_000);
+  }, 240_000);
 
   it('second start on the same DATA_DIR keeps the data; generated secret shared with the token CLI', async () => {
     // No JWT_SECRET: server and CLI both use the secret generated once into DATA_DIR/jwt-secret.
     const s = spawnServer(await env({}));
-    const ms = await s.waitHealthy(90_000);
+    const ms = await s.waitHealthy();
     report('embedded PostgreSQL, restart', ms, s);
     const read = await gqlAt(s.url, READ_ORG, { id: orgId });
     expect(read.data!.organization).toMatchObject({ id: orgId, name: 'Process test 10' });
@@ -349,13 +368,13 @@ describe('embedded PostgreSQL (no DATABASE_URL)', () => {
     expect(created.errors).toBeUndefined();
     await expectCleanStop(s);
     await expectPostgresGone();
-  }, 150_000);
+  }, 240_000);
 
   it('SIGTERM stops it cleanly too', async () => {
     const s = spawnServer(await env({ JWT_SECRET: SECRET }));
-    await s.waitHealthy(90_000);
+    await s.waitHealthy();
     const stopped = await s.stop('SIGTERM', 15_000);
     expect({ code: stopped.code, signal: stopped.signal }).toEqual({ code: 0, signal: null });
     await expectPostgresGone();
-  }, 150_000);
+  }, 240_000);
 });

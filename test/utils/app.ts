@@ -71,6 +71,7 @@ export async function createTestApp(opts: { simulation?: string; env?: Record<st
     JOBS_PREFIX: `t${run}${process.pid}${counter}`.toLowerCase().replace(/[^a-z0-9_]/g, '_'),
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     ...(opts.simulation ? { SIMULATION: '1', SIMULATION_START: opts.simulation } : {}),
+    ...(opts.worker === false ? { ROLE: 'api' } : {}),
     ...opts.env,
   };
   const ctx = await boot(env);

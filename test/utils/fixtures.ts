@@ -78,3 +78,33 @@ export async function count(t: TestApp, sql: string, params: unknown[] = []): Pr
   const r: { n: number }[] = await t.ds.query(`SELECT (${sql})::int AS n`, params);
   return r[0].n;
 }
+
+/** Ledger event types recorded for one entity id, in ledger order. */
+export async function ledgerTypes(t: TestApp, entityId: string): Promise<string[]> {
+  const rows: { type: string }[] = await t.ds.query(`SELECT type FROM ledger_event WHERE entity_id = $1 ORDER BY seq`, [entityId]);
+  return rows.map((r) => r.type);
+}
+
+/** Notification stages recorded for one application, in order of creation. */
+export async function notificationStages(t: TestApp, applicationId: string): Promise<string[]> {
+  const rows: { stage: string }[] = await t.ds.query(
+    `SELECT stage FROM notification WHERE application_id = $1 ORDER BY created_at, stage`,
+    [applicationId],
+  );
+  return rows.map((r) => r.stage);
+}
+
+/**
+ * Moves the simulated clock WITHOUT running the daily tasks: a worker that is down while the API
+ * keeps serving. The next `advance` catches up on everything due in between, in time order.
+ */
+export async function setClock(t: TestApp, to: string): Promise<void> {
+  const { ClockService } = await import('../../src/platform/clock/clock.service.js');
+  await t.app.get(ClockService).setSimulated(new Date(to));
+}
+
+/** An ORG_STAFF token of one organization. */
+export const staffOf = (t: TestApp, organizationId: string): string => t.token({ role: 'ORG_STAFF', organizationId });
+
+/** An APPLICANT token for the applicant's IIN. */
+export const applicantOf = (t: TestApp, app: { applicantIin: string }): string => t.token({ role: 'APPLICANT', iin: app.applicantIin });

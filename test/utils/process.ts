@@ -47,7 +47,7 @@ export function ensureBuilt(): void {
   } catch (e) {
     const out = `${String((e as { stdout?: Buffer }).stdout ?? '')}${String((e as { stderr?: Buffer }).stderr ?? '')}`;
     if (!existsSync(MAIN) || !existsSync(TOKEN_CLI))
-      throw new Error(`npm run build failed:\n${out}`);
+      {throw new Error(`npm run build failed:\n${out}`);}
     console.warn(
       `npm run build reported errors (dist/ was emitted anyway):\n${out.slice(0, 2000)}`,
     );
@@ -110,7 +110,7 @@ export function runNode(
   script: string,
   args: string[],
   env: NodeJS.ProcessEnv,
-  timeoutMs = 30_000,
+  timeoutMs = 60_000,
 ): Promise<RunResult> {
   return new Promise((res, rej) => {
     const child = spawn(process.execPath, [script, ...args], {
@@ -186,7 +186,7 @@ export function startServer(env: NodeJS.ProcessEnv): ServerProcess {
     stdout: () => out,
     stderr: () => err,
     exited,
-    async waitHealthy(timeoutMs = 60_000) {
+    async waitHealthy(timeoutMs = 120_000) {
       while (Date.now() - startedAt < timeoutMs) {
         if (exit) throw died();
         try {
@@ -201,7 +201,7 @@ export function startServer(env: NodeJS.ProcessEnv): ServerProcess {
         `no 200 from ${url}/health within ${timeoutMs} ms\nstdout:\n${out.slice(-3000)}\nstderr:\n${err.slice(-3000)}`,
       );
     },
-    async waitForOutput(text, timeoutMs = 60_000) {
+    async waitForOutput(text, timeoutMs = 120_000) {
       while (Date.now() - startedAt < timeoutMs) {
         if (out.includes(text)) return Date.now() - startedAt;
         if (exit) throw died();

@@ -49,7 +49,10 @@ export class HttpSmsGateway extends SmsGateway {
     const s = reply.status;
     if (s >= 200 && s < 300) {
       const providerMessageId = messageIdOf(reply.body) ?? `http:${idempotencyKey}`;
-      this.log.log({ to: maskPhone(to), chars: text.length, key: idempotencyKey, providerMessageId }, 'sms accepted by http provider');
+      this.log.log(
+        { to: maskPhone(to), chars: text.length, key: idempotencyKey, providerMessageId },
+        'sms accepted by http provider',
+      );
       return { providerMessageId };
     }
     const permanent = s >= 400 && s < 500 && s !== 408 && s !== 429;
@@ -59,7 +62,11 @@ export class HttpSmsGateway extends SmsGateway {
 
 function messageIdOf(body: string): string | null {
   try {
-    const v = JSON.parse(body) as { id?: unknown; messageId?: unknown; providerMessageId?: unknown } | null;
+    const v = JSON.parse(body) as {
+      id?: unknown;
+      messageId?: unknown;
+      providerMessageId?: unknown;
+    } | null;
     const id = v?.id ?? v?.messageId ?? v?.providerMessageId;
     return typeof id === 'string' || typeof id === 'number' ? String(id).slice(0, 200) : null;
   } catch {

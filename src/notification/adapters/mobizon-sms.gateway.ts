@@ -52,12 +52,20 @@ export class MobizonSmsGateway extends SmsGateway {
     this.check(answer, 'send');
     const data = (answer.data ?? {}) as { messageId?: unknown; campaignId?: unknown };
     const id = data.messageId ?? data.campaignId;
-    const providerMessageId = typeof id === 'number' || typeof id === 'string' ? String(id) : `mobizon:${idempotencyKey}`;
-    this.log.log({ to: maskPhone(to), chars: text.length, key: idempotencyKey, providerMessageId }, 'sms accepted by mobizon');
+    const providerMessageId =
+      typeof id === 'number' || typeof id === 'string' ? String(id) : `mobizon:${idempotencyKey}`;
+    this.log.log(
+      { to: maskPhone(to), chars: text.length, key: idempotencyKey, providerMessageId },
+      'sms accepted by mobizon',
+    );
     return { providerMessageId };
   }
 
-  override async findSent(to: string, text: string, exclude: ReadonlySet<string>): Promise<SmsSendResult | null> {
+  override async findSent(
+    to: string,
+    text: string,
+    exclude: ReadonlySet<string>,
+  ): Promise<SmsSendResult | null> {
     const recipient = mobizonRecipient(to);
     for (let page = 0; page < LIST_MAX_PAGES; page++) {
       const answer = await this.call('list', {
@@ -67,10 +75,13 @@ export class MobizonSmsGateway extends SmsGateway {
       });
       this.check(answer, 'list');
       const data = (answer.data ?? {}) as { items?: unknown; totalItemCount?: unknown };
-      const items = Array.isArray(data.items) ? (data.items as { id?: unknown; to?: unknown; text?: unknown }[]) : [];
+      const items = Array.isArray(data.items)
+        ? (data.items as { id?: unknown; to?: unknown; text?: unknown }[])
+        : [];
       for (const m of items) {
         const id = typeof m.id === 'number' || typeof m.id === 'string' ? String(m.id) : null;
-        if (id && !exclude.has(id) && mobizonRecipient(String(m.to ?? '')) === recipient && m.text === text) {
+        const mTo = typeof m.to === 'string' || typeof m.to === 'number' ? String(m.to) : '';
+        if (id && !exclude.has(id) && mobizonRecipient(mTo) === recipient && m.text === text) {
           return { providerMessageId: id };
         }
       }
@@ -78,18 +89,29 @@ export class MobizonSmsGateway extends SmsGateway {
       if (items.length < LIST_PAGE_SIZE || (page + 1) * LIST_PAGE_SIZE >= total) return null;
     }
     // More messages to this number than we page through: cannot tell, so do not risk a double.
-    throw new SmsSendError('mobizon: too many messages to this number to check for an earlier send', false);
+    throw new SmsSendError(
+      'mobizon: too many messages to this number to check for an earlier send',
+      false,
+    );
   }
 
   override async deliveryReports(providerMessageIds: string[]): Promise<DeliveryReport[]> {
     const out: DeliveryReport[] = [];
     for (let i = 0; i < providerMessageIds.length; i += STATUS_BATCH) {
-      const answer = await this.call('getsmsstatus', { ids: providerMessageIds.slice(i, i + STATUS_BATCH) });
+      const answer = await this.call('getsmsstatus', {
+        ids: providerMessageIds.slice(i, i + STATUS_BATCH),
+      });
       this.check(answer, 'status');
-      const rows = Array.isArray(answer.data) ? (answer.data as { id?: unknown; status?: unknown }[]) : [];
+      const rows = Array.isArray(answer.data)
+        ? (answer.data as { id?: unknown; status?: unknown }[])
+        : [];
       for (const r of rows) {
         if (r.id === undefined || typeof r.status !== 'string') continue;
-        out.push({ providerMessageId: String(r.id as string | number), state: mobizonDeliveryState(r.status), providerStatus: r.status });
+        out.push({
+          providerMessageId: String(r.id as string | number),
+          state: mobizonDeliveryState(r.status),
+          providerStatus: r.status,
+        });
       }
     }
     return out;
@@ -115,7 +137,10 @@ export class MobizonSmsGateway extends SmsGateway {
       url,
       {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+        },
         body: formEncode(params),
       },
       this.o.timeoutMs,
@@ -125,6 +150,10 @@ export class MobizonSmsGateway extends SmsGateway {
     // Not an API answer (proxy, outage page): judge by the HTTP status alone.
     const s = reply.status;
     const retry = s >= 500 || s === 408 || s === 429 || s < 400;
-    throw new SmsSendError(`mobizon ${method}: HTTP ${s} without an API answer`, !retry, s === 502 || s === 504 || s < 400);
+    throw new SmsSendError(
+      `mobizon ${method}: HTTP ${s} without an API answer`,
+      !retry,
+      s === 502 || s === 504 || s < 400,
+    );
   }
 }

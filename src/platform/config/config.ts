@@ -148,6 +148,18 @@ export class EnvConfig {
   @Min(1, { message: 'SMS_MAX_ATTEMPTS must be an integer between 1 and 100' })
   @Max(100, { message: 'SMS_MAX_ATTEMPTS must be an integer between 1 and 100' })
   SMS_MAX_ATTEMPTS = 20;
+
+  /** Key of the open-data pseudonyms (docs/OPEN_DATA.md); derived from JWT_SECRET when unset. Keep it secret and unchanged. */
+  @IsOptional()
+  @MinLength(16, { message: 'OPEN_DATA_SALT must be at least 16 characters' })
+  @IsString()
+  OPEN_DATA_SALT?: string = undefined;
+
+  /** When set, the daily open-data files are also written to OPEN_DATA_DIR/<date>/ (relative to DATA_DIR). */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  OPEN_DATA_DIR?: string = undefined;
 }
 
 export class ConfigError extends Error {}

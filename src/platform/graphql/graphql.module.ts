@@ -53,7 +53,7 @@ function metricsPlugin(metrics: Metrics): ApolloServerPlugin {
         csrfPrevention: true,
         allowBatchedHttpRequests: false,
         includeStacktraceInErrorResponses: false,
-        context: ({ req }: { req: unknown }) => ({ req }),
+        context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),
         validationRules: [depthLimit(MAX_DEPTH)],
         plugins: [playgroundPlugin(), complexityPlugin(MAX_COMPLEXITY), metricsPlugin(metrics)],
         formatError,

@@ -1,5 +1,6 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { SkipThrottle } from '@nestjs/throttler';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { JobsService } from '../jobs/jobs.service.js';
@@ -8,6 +9,8 @@ import { Metrics } from '../metrics/metrics.js';
 const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> =>
   Promise.race([p, new Promise<T>((_, rej) => setTimeout(() => rej(new Error(`timeout after ${ms} ms`)), ms).unref())]);
 
+/** Probes and scrapes are never rate limited. */
+@SkipThrottle()
 @Controller()
 export class HealthController {
   constructor(

@@ -8,6 +8,12 @@ export type JobFn = (data: Record<string, unknown>) => Promise<unknown>;
 export class JobRegistry {
   readonly handlers = new Map<QueueName, Map<JobName, JobFn>>();
   readonly concurrency = new Map<QueueName, number>();
+  readonly startHooks: (() => Promise<void>)[] = [];
+
+  /** Reconciliation to run when a worker process starts (after a crash, say). */
+  onWorkerStart(fn: () => Promise<void>): void {
+    this.startHooks.push(fn);
+  }
 
   handle(queue: QueueName, name: JobName, fn: JobFn, concurrency = 1): void {
     const m = this.handlers.get(queue) ?? new Map<JobName, JobFn>();

@@ -8,6 +8,7 @@ import {
 } from 'bullmq';
 import { ENV_CONFIG, type EnvConfig } from '../config/config.js';
 import { DATABASE_URL } from '../database/database.tokens.js';
+import { Metrics, QUEUE_STATES, type QueueSample } from '../metrics/metrics.js';
 import { DEFAULT_JOB_OPTIONS, QueueName } from './job-names.js';
 
 export type JobHandler = (job: Job) => Promise<unknown>;
@@ -25,7 +26,10 @@ export class JobsService implements OnApplicationShutdown {
   constructor(
     @Inject(ENV_CONFIG) private readonly config: EnvConfig,
     @Inject(DATABASE_URL) private readonly databaseUrl: string,
-  ) {}
+    metrics: Metrics,
+  ) {
+    metrics.sampleJobQueuesWith(() => this.depths());
+  }
 
   get backend(): 'redis' | 'postgres' {
     return this.config.REDIS_URL ? 'redis' : 'postgres';
@@ -81,6 +85,16 @@ export class JobsService implements OnApplicationShutdown {
   /** Health probe: the backend answers a cheap call. */
   async ping(): Promise<void> {
     await this.queue(QueueName.Schedule).getJobCounts('waiting');
+  }
+
+  /** Waiting, delayed, active and failed jobs of every queue (for /metrics at scrape time). */
+  async depths(): Promise<QueueSample[]> {
+    return Promise.all(
+      Object.values(QueueName).map(async (queue) => ({
+        queue,
+        counts: await this.queue(queue).getJobCounts(...QUEUE_STATES),
+      })),
+    );
   }
 
   async closeWorkers(): Promise<void> {

@@ -45,6 +45,9 @@ export class WorkerBootstrap implements OnApplicationBootstrap {
       this.jobs.work(queue, dispatch, this.registry.concurrency.get(queue) ?? 1);
     }
     if (this.config.SCHEDULES) await this.upsertSchedules();
+    for (const hook of this.registry.startHooks) {
+      await hook().catch((e: Error) => this.log.warn({ err: e.message }, 'start-up reconciliation failed'));
+    }
     // Reconcile on start: whatever fell due while no worker ran is done now (idempotent).
     await this.jobs.add(QueueName.Schedule, JobName.CatchUp, { reason: 'startup' });
     this.log.log(`worker started (${this.jobs.backend} job backend)`);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import type { EnvConfig } from '../config/config.js';
+import { safeError } from '../errors/safe-error.js';
 
 /**
  * Structured JSON logs (pino) with a request id (X-Request-Id, echoed back). Only method, path
@@ -24,6 +25,8 @@ export function loggingModule(config: EnvConfig): ReturnType<typeof LoggerModule
           path: req.url.split('?')[0],
         }),
         res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+        // Any Error logged anywhere: type, redacted message, code, stack; never SQL parameters or driver details.
+        err: (err: unknown) => (err instanceof Error ? safeError(err) : err),
       },
       redact: { paths: ['req.headers', 'res.headers', '*.phone', '*.iin', '*.childIin', '*.applicantIin'], remove: true },
       autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' || req.url === '/metrics' },

@@ -30,7 +30,11 @@ export function normalizeToken(s: string): string | null {
 
 export function parseReply(text: string): ParsedReply {
   // Words: runs of letters and digits; everything else (spaces, punctuation, quotes, emoji) separates.
-  const words = text.normalize('NFC').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  const words =
+    text
+      .normalize('NFC')
+      .toLowerCase()
+      .match(/[\p{L}\p{N}]+/gu) ?? [];
   let answer: ReplyAnswer | null = null;
   let code: string | null = null;
   for (const w of words) {

@@ -15,7 +15,10 @@ import {
 import { WorkMode } from '../../platform/graphql/enums.js';
 import { DateScalarType } from '../../platform/graphql/scalars.js';
 
-@InputType({ description: 'A birth registration from the civil registry: the child the state offers to put in the queue' })
+@InputType({
+  description:
+    'A birth registration from the civil registry: the child the state offers to put in the queue',
+})
 export class BirthInput {
   @Field({ description: "Child's IIN (12 digits; birth date from it)" })
   @IsString()
@@ -51,14 +54,20 @@ export class BirthInput {
   @IsIn(['kk', 'ru'], { message: 'notificationLanguage must be kk or ru' })
   notificationLanguage: string = 'kk';
 
-  @Field(() => [ID], { nullable: true, description: 'Up to 4 organizations; empty = any in the locality' })
+  @Field(() => [ID], {
+    nullable: true,
+    description: 'Up to 4 organizations; empty = any in the locality',
+  })
   @IsOptional()
   @ArrayMaxSize(4, { message: 'organizationIds may hold at most 4 organizations' })
   @ArrayUnique({ message: 'organizationIds must not repeat an organization' })
   @IsUUID('all', { each: true, message: 'organizationIds must hold organization ids' })
   organizationIds?: string[];
 
-  @Field(() => DateScalarType, { nullable: true, description: "YYYY-MM-DD; default: the child's first birthday" })
+  @Field(() => DateScalarType, {
+    nullable: true,
+    description: "YYYY-MM-DD; default: the child's first birthday",
+  })
   @IsOptional()
   @IsString()
   desiredAdmissionDate?: string;
@@ -71,18 +80,25 @@ export class BirthInput {
   workModes: WorkMode[] = [WorkMode.FULL_DAY];
 }
 
-@ObjectType({ description: "The state's offer to put a newborn in the queue; the parent consents from their phone" })
+@ObjectType({
+  description:
+    "The state's offer to put a newborn in the queue; the parent consents from their phone",
+})
 export class ProactiveOffer {
   @Field(() => ID) id: string;
   @Field({ description: 'PENDING, ACCEPTED, REFUSED or EXPIRED' }) status: string;
   @Field() createdAt: Date;
   @Field({ description: 'An answer must come before this instant' }) expiresAt: Date;
   @Field(() => Date, { nullable: true }) answeredAt: Date | null;
-  @Field(() => String, { nullable: true, description: 'Number of the application registered on consent (no personal data)' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Number of the application registered on consent (no personal data)',
+  })
   applicationNumber: string | null;
   @Field(() => String, {
     nullable: true,
-    description: 'The one-time code, only in the answer to registerBirth (it is also in the text to the parent)',
+    description:
+      'The one-time code, only in the answer to registerBirth (it is also in the text to the parent)',
   })
   token: string | null;
   /** Not a field: the application, resolved for ADMIN or its applicant only. */

@@ -1,6 +1,8 @@
 import { Foundation1764000000000 } from './1764000000000-foundation.js';
 import { Queue1764000000001 } from './1764000000001-queue.js';
+import { AllocationTasks1764000000010 } from './1764000000010-allocation-tasks.js';
 import { NotificationDelivery1764000000060 } from './1764000000060-notification-delivery.js';
+import { OpenData1764000000070 } from './1764000000070-open-data.js';
 
 /** Explicit, ordered list (no glob loading: works the same from dist/ and under jest). */
-export const MIGRATIONS = [Foundation1764000000000, Queue1764000000001, NotificationDelivery1764000000060];
+export const MIGRATIONS = [Foundation1764000000000, Queue1764000000001, AllocationTasks1764000000010, NotificationDelivery1764000000060, OpenData1764000000070];

@@ -1,0 +1,722 @@
+import fc from 'fast-check';
+import { addCalendarDays, almatyAt, toAlmatyDate } from '../../calendar/domain/almaty-time.js';
+import { workingDaysDeadline } from '../../calendar/domain/deadlines.js';
+import { KZ_WORKING_CALENDAR } from '../../calendar/domain/working-days.js';
+import { advanceCycle, compareHeads, type PriorityClass } from '../../queue/domain/index.js';
+import { allocate } from '../../referral/domain/allocate.js';
+import {
+  exclusionKey,
+  isEligible,
+  queueKeyOf,
+  type ApplicationView,
+  type VacancyView,
+  type WorkMode,
+} from '../../referral/domain/eligibility.js';
+import type { AuditEvent, AuditSettings, FairnessReport } from './audit-event.js';
+import { auditFairness } from './fairness-audit.js';
+
+const SETTINGS: AuditSettings = {
+  confirmWorkingDays: 2,
+  documentsWorkingDays: 5,
+  extensionCalendarDays: 30,
+  stopListCalendarDays: 10,
+  interleave: { first: 1, general: 3 },
+};
+const CAL = KZ_WORKING_CALENDAR;
+const L1 = '751110000';
+const L2 = '751120000';
+const DAY_MS = 86_400_000;
+
+type AppStatus = 'QUEUED' | 'REFERRED' | 'STOP_LISTED' | 'ARCHIVED';
+interface SimApp {
+  view: ApplicationView;
+  status: AppStatus;
+  stopUntil: string | null;
+}
+interface SimVac {
+  view: VacancyView;
+  status: 'PUBLISHED' | 'BOOKED' | 'REFERRED' | 'FILLED';
+  vacatedAt: Date | null;
+}
+interface SimRef {
+  id: string;
+  app: string;
+  vac: string;
+  status: 'BOOKED' | 'OFFERED' | 'CONFIRMED' | 'ENROLLED' | 'DECLINED' | 'EXPIRED';
+  clockStart: Date | null;
+  confirmBy: Date | null;
+  validUntil: Date | null;
+}
+
+/** Chooses the application for one place: the correct rule, or a planted fault. */
+type Picker = (candidates: ApplicationView[], vacancy: VacancyView, world: World) => ApplicationView;
+
+/**
+ * A small, correct model of the system that emits the ledger events the services append (same
+ * types and data): registration, priority decisions, places, allocation with the real allocate(),
+ * confirm / decline / enroll, the 00:00 expiry sweep with its stop-list entry, stop-list release.
+ */
+class World {
+  readonly events: AuditEvent[] = [];
+  readonly apps = new Map<string, SimApp>();
+  readonly vacs = new Map<string, SimVac>();
+  readonly refs = new Map<string, SimRef>();
+  readonly cycles: Record<string, number> = {};
+  readonly excluded = new Set<string>();
+  now = new Date('2026-09-07T10:00:00+05:00');
+  private n = 0;
+  private runs = 0;
+  /** Referral ids where a custom picker chose differently from allocate(), in order. */
+  readonly deviations: string[] = [];
+
+  constructor(private readonly picker: Picker | null = null) {}
+
+  emit(type: string, entity: string, entityId: string, data: Record<string, unknown>, at = this.now): AuditEvent {
+    const e: AuditEvent = { seq: this.events.length + 1, type, entity, entityId, at, data: JSON.parse(JSON.stringify(data)) as Record<string, unknown> };
+    this.events.push(e);
+    return e;
+  }
+
+  register(spec: Partial<ApplicationView> & { siblingOf?: string } = {}): string {
+    const id = `app-${++this.n}`;
+    const sibling = spec.siblingOf ? this.apps.get(spec.siblingOf) : undefined;
+    const batchId = sibling ? (sibling.view.batchId ?? sibling.view.id) : null;
+    if (sibling) sibling.view.batchId = batchId;
+    const view: ApplicationView = {
+      id,
+      seq: 1000 + this.n,
+      priorityClass: 2,
+      registeredAt: this.now.getTime(),
+      locality: L1,
+      cohort: 2022,
+      birthDate: '2022-03-10',
+      organizationIds: [],
+      language: 'KK',
+      groupType: 'GENERAL',
+      specialNeedsConfirmed: false,
+      workModes: ['FULL_DAY'],
+      desiredAdmissionDate: '2025-09-01',
+      acceptsTemporaryStay: false,
+      ...spec,
+      batchId,
+    };
+    view.cohort = Number(view.birthDate.slice(0, 4));
+    this.apps.set(id, { view, status: 'QUEUED', stopUntil: null });
+    this.emit('application.registered', 'application', id, {
+      number: `N-${view.seq}`, seq: view.seq, locality: view.locality, cohort: view.cohort,
+      registeredAt: new Date(view.registeredAt).toISOString(), priorityClass: 2, claims: [], batchId,
+      organizationIds: view.organizationIds, language: view.language, groupType: view.groupType,
+      workModes: view.workModes, desiredAdmissionDate: view.desiredAdmissionDate,
+      acceptsTemporaryStay: view.acceptsTemporaryStay, birthDate: view.birthDate,
+    });
+    this.now = new Date(this.now.getTime() + 1000);
+    return id;
+  }
+
+  confirmPriority(id: string, cls: 0 | 1): void {
+    const app = this.apps.get(id)!;
+    app.view.priorityClass = cls;
+    this.emit('application.priority_confirmed', 'application', id, { category: cls === 0 ? 'MILITARY' : 'LARGE_FAMILY', priorityClass: cls });
+  }
+
+  publish(spec: Partial<VacancyView> = {}): string {
+    const id = `vac-${++this.n}`;
+    const view: VacancyView = {
+      id, organizationId: 'org-1', locality: L1, language: 'KK', ageFromMonths: 12, ageToMonths: 60,
+      groupType: 'GENERAL', workMode: 'FULL_DAY', admissionMode: 'GENERAL', admissionStartDate: '2026-09-01', ...spec,
+    };
+    this.vacs.set(id, { view, status: 'PUBLISHED', vacatedAt: null });
+    const { id: _id, ...attrs } = view;
+    this.emit('vacancy.published', 'vacancy', id, { ...attrs, seq: this.n, ageGroup: 'G', attendanceUntil: null, bulletinDate: toAlmatyDate(this.now) });
+    return id;
+  }
+
+  at(date: string, hh: number, mm = 0): this {
+    const t = almatyAt(date, hh, mm);
+    if (t.getTime() < this.now.getTime()) throw new Error(`time goes back: ${t.toISOString()}`);
+    this.now = t;
+    return this;
+  }
+
+  /** Issues a referral exactly as ReferralService.issue records it (optionally with planted values). */
+  issue(appId: string, vacId: string, o: { runId?: string | null; claimed?: boolean; confirmBy?: Date | null } = {}): string {
+    const app = this.apps.get(appId)!;
+    const vac = this.vacs.get(vacId)!;
+    const id = `ref-${++this.n}`;
+    const booked = vac.view.admissionMode === 'EARLY_BOOKING' && vac.vacatedAt === null;
+    const clockStart = booked ? null : vac.vacatedAt && vac.vacatedAt.getTime() > this.now.getTime() ? vac.vacatedAt : this.now;
+    const confirmBy = o.confirmBy !== undefined ? o.confirmBy : clockStart ? workingDaysDeadline(CAL, clockStart, SETTINGS.confirmWorkingDays) : null;
+    const claimed = o.claimed ?? false;
+    this.refs.set(id, { id, app: appId, vac: vacId, status: booked ? 'BOOKED' : 'OFFERED', clockStart, confirmBy, validUntil: null });
+    app.status = 'REFERRED';
+    vac.status = booked ? 'BOOKED' : 'REFERRED';
+    this.emit('referral.issued', 'referral', id, {
+      applicationId: appId, vacancyId: vacId, status: booked ? 'BOOKED' : 'OFFERED',
+      queueKey: claimed ? null : queueKeyOf(app.view), runId: o.runId ?? null, claimed,
+      priorityClass: app.view.priorityClass, registeredAt: new Date(app.view.registeredAt).toISOString(), seq: app.view.seq,
+      clockStart: clockStart?.toISOString() ?? null, confirmBy: confirmBy?.toISOString() ?? null,
+    });
+    if (!claimed) {
+      const key = queueKeyOf(app.view);
+      this.cycles[key] = advanceCycle(this.cycles[key] ?? 0, app.view.priorityClass, SETTINGS.interleave);
+    }
+    return id;
+  }
+
+  queued(): ApplicationView[] {
+    return [...this.apps.values()].filter((a) => a.status === 'QUEUED').map((a) => a.view);
+  }
+
+  freePlaces(): VacancyView[] {
+    return [...this.vacs.values()].filter((v) => v.status === 'PUBLISHED').map((v) => v.view);
+  }
+
+  /** One allocation run over the free places in publication order. */
+  allocate(): string[] {
+    const runId = `run-${++this.runs}`;
+    const out: string[] = [];
+    if (!this.picker) {
+      const result = allocate({
+        vacancies: this.freePlaces(), applications: this.queued(), cycles: { ...this.cycles },
+        ratio: SETTINGS.interleave, excluded: this.excluded,
+      });
+      for (const r of result.referrals) out.push(this.issue(r.applicationId, r.vacancyId, { runId }));
+      expect(this.cycles).toEqual(result.cycles);
+      return out;
+    }
+    for (const vac of this.freePlaces()) {
+      const candidates = this.queued().filter((a) => isEligible(a, vac, this.excluded));
+      if (!candidates.length) continue;
+      const right = allocate({ vacancies: [vac], applications: candidates, cycles: { ...this.cycles }, ratio: SETTINGS.interleave, excluded: this.excluded });
+      const chosen = this.picker(candidates, vac, this);
+      const id = this.issue(chosen.id, vac.id, { runId });
+      if (right.referrals[0]?.applicationId !== chosen.id) this.deviations.push(id);
+      out.push(id);
+    }
+    return out;
+  }
+
+  live(status?: SimRef['status']): SimRef[] {
+    return [...this.refs.values()].filter((r) => (status ? r.status === status : ['BOOKED', 'OFFERED', 'CONFIRMED'].includes(r.status)));
+  }
+
+  markVacated(vacId: string): void {
+    const vac = this.vacs.get(vacId)!;
+    vac.vacatedAt = this.now;
+    this.emit('vacancy.vacated', 'vacancy', vacId, { on: toAlmatyDate(this.now), vacatedAt: this.now.toISOString() });
+    const r = [...this.refs.values()].find((x) => x.vac === vacId && x.status === 'BOOKED');
+    if (r) {
+      r.status = 'OFFERED';
+      r.clockStart = this.now;
+      r.confirmBy = workingDaysDeadline(CAL, this.now, SETTINGS.confirmWorkingDays);
+      vac.status = 'REFERRED';
+      this.emit('referral.offered', 'referral', r.id, { clockStart: r.clockStart.toISOString(), confirmBy: r.confirmBy.toISOString() });
+    }
+  }
+
+  confirm(refId: string, validUntil?: Date): void {
+    const r = this.refs.get(refId)!;
+    r.status = 'CONFIRMED';
+    r.validUntil = validUntil ?? workingDaysDeadline(CAL, this.now, SETTINGS.documentsWorkingDays);
+    this.emit('referral.confirmed', 'referral', refId, { applicationId: r.app, vacancyId: r.vac, validUntil: r.validUntil.toISOString() });
+  }
+
+  private release(r: SimRef, status: 'DECLINED' | 'EXPIRED', reason: string): void {
+    const previous = r.status;
+    r.status = status;
+    const vac = this.vacs.get(r.vac)!;
+    if (vac.status === 'BOOKED' || vac.status === 'REFERRED') vac.status = 'PUBLISHED';
+    this.excluded.add(exclusionKey(r.app, r.vac));
+    const app = this.apps.get(r.app)!;
+    if (app.status === 'REFERRED') app.status = status === 'EXPIRED' ? 'STOP_LISTED' : 'QUEUED';
+    this.emit(`referral.${status.toLowerCase()}`, 'referral', r.id, {
+      applicationId: r.app, vacancyId: r.vac, reason, previousStatus: previous,
+      confirmBy: r.confirmBy?.toISOString() ?? null, validUntil: r.validUntil?.toISOString() ?? null,
+    });
+  }
+
+  decline(refId: string): void {
+    this.release(this.refs.get(refId)!, 'DECLINED', 'declined by the applicant');
+  }
+
+  enroll(refId: string): void {
+    const r = this.refs.get(refId)!;
+    r.status = 'ENROLLED';
+    this.vacs.get(r.vac)!.status = 'FILLED';
+    this.emit('referral.enrolled', 'referral', refId, { applicationId: r.app, vacancyId: r.vac });
+    this.apps.get(r.app)!.status = 'ARCHIVED';
+    this.emit('application.archived', 'application', r.app, { reason: 'ENROLLED', previousStatus: 'REFERRED', cancelledReferrals: [] });
+  }
+
+  /** The 00:00 tasks: expiry sweep (with stop-list entries), then stop-list release. */
+  midnight(opts: { skipStopListFor?: string } = {}): void {
+    const now = this.now;
+    for (const r of this.live()) {
+      const deadline = r.status === 'OFFERED' ? r.confirmBy : r.status === 'CONFIRMED' ? r.validUntil : null;
+      if (!deadline || deadline.getTime() > now.getTime()) continue;
+      const lastDay = toAlmatyDate(new Date(deadline.getTime() - 1));
+      const until = addCalendarDays(lastDay, SETTINGS.stopListCalendarDays);
+      this.release(r, 'EXPIRED', r.status === 'OFFERED' ? 'not confirmed in time' : 'documents not completed in time');
+      const app = this.apps.get(r.app)!;
+      app.stopUntil = until;
+      if (opts.skipStopListFor !== r.id) {
+        this.emit('stop_list.added', 'stop_list', r.app, { reason: 'referral expired', referralId: r.id, startsOn: addCalendarDays(lastDay, 1), until });
+      }
+    }
+    const today = toAlmatyDate(now);
+    for (const app of this.apps.values()) {
+      if (app.stopUntil && app.stopUntil < today) {
+        app.stopUntil = null;
+        if (app.status === 'STOP_LISTED') app.status = 'QUEUED';
+        this.emit('stop_list.ended', 'stop_list', app.view.id, { entry: `entry-${app.view.id}` });
+      }
+    }
+  }
+
+  /** Runs the daily cycle up to `date` 09:00 (midnight tasks of every day in between, allocation at 09:00). */
+  day(date: string): string[] {
+    let d = toAlmatyDate(this.now);
+    while (d < date) {
+      d = addCalendarDays(d, 1);
+      this.at(d, 0);
+      this.midnight();
+    }
+    this.at(date, 9);
+    return this.allocate();
+  }
+
+  audit(opts: { from?: Date | null; to?: Date | null; asOf?: Date | null } = {}): FairnessReport {
+    return auditFairness(this.events, { calendar: CAL, settings: SETTINGS, asOf: this.now, ...opts });
+  }
+}
+
+const checks = (r: FairnessReport): string[] => r.violations.map((v) => `${v.check}:${v.referralId}`);
+
+describe('fairness audit: tables', () => {
+  it('a correct daily cycle (allocation, confirm, decline, expiry, stop-list, release) has no violations', () => {
+    const w = new World();
+    const a = w.register();
+    const b = w.register();
+    const c = w.register({ birthDate: '2023-01-05' });
+    w.confirmPriority(c, 1);
+    w.publish();
+    w.publish();
+    const [r1, r2] = w.day('2026-09-08');
+    expect(w.refs.get(r1)!.app).toBe(c); // class 1's turn first (cycle 0), then the general head
+    expect(w.refs.get(r2)!.app).toBe(a);
+    w.at('2026-09-08', 12);
+    w.confirm(r1);
+    w.decline(r2);
+    const [r3] = w.day('2026-09-09'); // the declined place goes to b
+    expect(w.refs.get(r3)!.app).toBe(b);
+    w.at('2026-09-09', 16);
+    w.enroll(r1);
+    w.day('2026-09-25'); // r3 expires on 12 Sep 00:00; b is stop-listed until 21 Sep, back on 22 Sep
+    expect(w.apps.get(b)!.status).toBe('QUEUED');
+    const report = w.audit();
+    expect(report.violations).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.eventsReplayed).toBe(w.events.length);
+    expect(report.referralsChecked).toBe(3);
+  });
+
+  it('NO_SKIP: a later registration of the same class got the place while an earlier one waited', () => {
+    const w = new World();
+    const a = w.register();
+    const b = w.register();
+    const v = w.publish();
+    w.at('2026-09-08', 9);
+    const r = w.issue(b, v, { runId: 'run-x' });
+    const report = w.audit();
+    expect(checks(report)).toEqual([`NO_SKIP:${r}`]);
+    expect(report.violations[0].evidence).toMatchObject({ better: { applicationId: a }, referral: { applicationId: b } });
+  });
+
+  it('NO_SKIP: an out-of-turn (class 0) application waited', () => {
+    const w = new World();
+    const a = w.register();
+    const z = w.register();
+    w.confirmPriority(z, 0);
+    const v = w.publish();
+    w.at('2026-09-08', 9);
+    const r = w.issue(a, v);
+    expect(checks(w.audit())).toEqual([`NO_SKIP:${r}`]);
+  });
+
+  it('RATIO: class 2 got the place on class 1 turn (and class 1 on class 2 turn)', () => {
+    const w = new World();
+    const g1 = w.register();
+    const g2 = w.register();
+    const f1 = w.register();
+    const f2 = w.register();
+    w.confirmPriority(f1, 1);
+    w.confirmPriority(f2, 1);
+    const v1 = w.publish();
+    const v2 = w.publish();
+    w.at('2026-09-08', 9);
+    const r1 = w.issue(g1, v1); // cycle 0: class 1's turn
+    const report1 = w.audit();
+    expect(checks(report1)).toEqual([`RATIO:${r1}`]);
+    expect(report1.violations[0].evidence).toMatchObject({ turnClass: 1, cyclePosition: 0, better: { applicationId: f1 } });
+    // Class 2 did not advance the cycle: still class 1's turn; the right referral is not flagged.
+    const r2 = w.issue(f1, v2);
+    expect(checks(w.audit())).toEqual([`RATIO:${r1}`]);
+    // Now position 1 (class 2's turn): class 1 taking it is a RATIO violation too.
+    const v3 = w.publish();
+    const r3 = w.issue(f2, v3);
+    expect(checks(w.audit())).toEqual([`RATIO:${r1}`, `RATIO:${r3}`]);
+    expect(r2).toBeDefined();
+    expect(g2).toBeDefined();
+  });
+
+  it('NO_SKIP across queues: the better head of another cohort contesting the place', () => {
+    const w = new World();
+    const older = w.register({ birthDate: '2022-02-02' });
+    const younger = w.register({ birthDate: '2023-02-02' });
+    const v = w.publish({ ageFromMonths: 12, ageToMonths: 60 });
+    w.at('2026-09-08', 9);
+    const r = w.issue(younger, v);
+    const report = w.audit();
+    expect(checks(report)).toEqual([`NO_SKIP:${r}`]);
+    expect(report.violations[0].evidence).toMatchObject({ better: { applicationId: older, queueKey: `${L1}:2022` } });
+  });
+
+  it('twins: a batch member is never a better-ranked competitor; siblings placed with the head are not checked', () => {
+    const w = new World();
+    const t1 = w.register({ organizationIds: ['org-1'] });
+    const t2 = w.register({ organizationIds: ['org-1'], siblingOf: t1 });
+    const solo = w.register();
+    // One place only at org-1: the twins cannot be placed together, the single child gets it.
+    w.publish({ organizationId: 'org-1' });
+    const [r] = w.day('2026-09-08');
+    expect(w.refs.get(r)!.app).toBe(solo);
+    // Two places: the twins get both (the head by rank, the sibling with it).
+    w.publish({ organizationId: 'org-2' });
+    w.publish({ organizationId: 'org-1' });
+    w.publish({ organizationId: 'org-1' });
+    const placed = w.day('2026-09-09');
+    expect(placed.map((id) => w.refs.get(id)!.app).sort()).toEqual([t1, t2].sort());
+    expect(w.audit().violations).toEqual([]);
+  });
+
+  it('NO_SKIP: a place offered again to the application that declined it; a referral to an ineligible child', () => {
+    const w = new World();
+    const a = w.register();
+    const b = w.register({ language: 'RU' });
+    const v = w.publish();
+    const [r1] = w.day('2026-09-08');
+    w.at('2026-09-08', 12);
+    w.decline(r1);
+    w.at('2026-09-09', 9);
+    const r2 = w.issue(a, v);
+    w.decline(r2);
+    const r3 = w.issue(b, v);
+    const report = w.audit();
+    expect(checks(report)).toEqual([`NO_SKIP:${r2}`, `NO_SKIP:${r3}`]);
+    expect(report.violations[0].message).toMatch(/declined it or let it expire/);
+    expect(report.violations[1].message).toMatch(/not eligible/);
+  });
+
+  it('STOP_LIST: a referral to a stop-listed application', () => {
+    const w = new World();
+    const a = w.register();
+    w.publish();
+    const [r1] = w.day('2026-09-08');
+    w.day('2026-09-11'); // r1 expired 11 Sep 00:00: stop-listed until 20 Sep
+    expect(w.apps.get(a)!.status).toBe('STOP_LISTED');
+    const v2 = w.publish();
+    w.at('2026-09-12', 9);
+    const r2 = w.issue(a, v2);
+    const report = w.audit();
+    expect(checks(report)).toEqual([`STOP_LIST:${r2}`]);
+    expect(report.violations[0].evidence).toMatchObject({ stopListedUntil: '2026-09-20' });
+    expect(r1).toBeDefined();
+  });
+
+  it('DEADLINE: wrong confirmBy, wrong validUntil, confirmation after the deadline', () => {
+    const w = new World();
+    w.register();
+    w.register();
+    w.register();
+    const [v1, v2, v3] = [w.publish(), w.publish(), w.publish()];
+    w.at('2026-09-08', 9);
+    // Issued Tue 8 Sep: Wed 9, Thu 10 → 11 Sep 00:00; plant a day more.
+    const r1 = w.issue('app-1', v1, { confirmBy: new Date('2026-09-12T00:00:00+05:00') });
+    const r2 = w.issue('app-2', v2);
+    const r3 = w.issue('app-3', v3);
+    w.at('2026-09-08', 12);
+    w.confirm(r2, new Date('2026-09-20T00:00:00+05:00'));
+    w.at('2026-09-10', 23, 59);
+    w.confirm(r1); // before its planted deadline, after the right one: only the issue is flagged
+    w.at('2026-09-11', 0);
+    w.confirm(r3); // at the deadline instant: late
+    const report = w.audit({ asOf: null });
+    expect(checks(report)).toEqual([`DEADLINE:${r1}`, `DEADLINE:${r2}`, `DEADLINE:${r3}`]);
+    expect(report.violations[0].evidence).toMatchObject({ expectedConfirmBy: '2026-09-10T19:00:00.000Z' });
+    expect(report.violations[1].evidence).toMatchObject({ expectedValidUntil: '2026-09-15T19:00:00.000Z' });
+    expect(report.violations[2].message).toMatch(/after the confirmation deadline/);
+  });
+
+  it('DEADLINE: expired a day late, expired early, never expired', () => {
+    const w = new World();
+    w.register();
+    w.register();
+    w.register();
+    w.publish();
+    w.publish();
+    w.publish();
+    const [r1, r2, r3] = w.day('2026-09-08'); // deadlines 11 Sep 00:00
+    w.at('2026-09-10', 12);
+    // r2 expired early (planted), with its stop-list entry.
+    const e = w.emit('referral.expired', 'referral', r2, { applicationId: 'app-2', vacancyId: 'x', previousStatus: 'OFFERED' });
+    w.emit('stop_list.added', 'stop_list', 'app-2', { referralId: r2, startsOn: '2026-09-11', until: '2026-09-20' });
+    w.refs.get(r2)!.status = 'EXPIRED';
+    // r1 is not swept on 11 Sep (a missed sweep) but on 12 Sep; r3 never.
+    w.at('2026-09-12', 0, 30);
+    const ev = w.emit('referral.expired', 'referral', r1, { applicationId: 'app-1', vacancyId: 'x', previousStatus: 'OFFERED' });
+    w.emit('stop_list.added', 'stop_list', 'app-1', { referralId: r1, startsOn: '2026-09-11', until: '2026-09-20' });
+    const report = w.audit();
+    expect(checks(report)).toEqual([`DEADLINE:${r3}`, `DEADLINE:${r2}`, `DEADLINE:${r1}`]);
+    expect(report.violations.map((v) => v.message)).toEqual([
+      'still OFFERED a day after its deadline: it was not expired',
+      'expired before its deadline',
+      'expired more than a day after its deadline',
+    ]);
+    expect(report.violations[1].eventSeq).toBe(e.seq);
+    expect(report.violations[2].eventSeq).toBe(ev.seq);
+  });
+
+  it('DEADLINE: early booking — booked while vacated, offered with the wrong clock start', () => {
+    const w = new World();
+    w.register();
+    w.register();
+    const v1 = w.publish({ admissionMode: 'EARLY_BOOKING' });
+    const [r1] = w.day('2026-09-08');
+    expect(w.refs.get(r1)!.status).toBe('BOOKED');
+    w.at('2026-09-09', 15);
+    w.markVacated(v1);
+    expect(w.audit().violations).toEqual([]);
+    const offered = w.events[w.events.length - 1];
+    (offered.data as Record<string, unknown>).clockStart = '2026-09-09T04:00:00.000Z';
+    expect(checks(w.audit())).toEqual([`DEADLINE:${r1}`]);
+    // A second early-booking place vacated before the referral: it must be OFFERED, not BOOKED.
+    const v2 = w.publish({ admissionMode: 'EARLY_BOOKING' });
+    w.vacs.get(v2)!.vacatedAt = w.now;
+    w.emit('vacancy.vacated', 'vacancy', v2, { vacatedAt: w.now.toISOString() });
+    w.at('2026-09-10', 9);
+    const r2 = w.issue('app-2', v2);
+    const booked = w.events[w.events.length - 1];
+    Object.assign(booked.data, { status: 'BOOKED', clockStart: null, confirmBy: null });
+    expect(checks(w.audit({ asOf: null }))).toEqual([`DEADLINE:${r1}`, `DEADLINE:${r2}`]);
+  });
+
+  it('STOP_LIST: missing entry, wrong term, released early, never released', () => {
+    const w = new World();
+    const apps = [w.register(), w.register(), w.register(), w.register()];
+    for (let i = 0; i < 4; i++) w.publish();
+    const refs = w.day('2026-09-08');
+    w.at('2026-09-11', 0);
+    w.midnight({ skipStopListFor: refs[0] });
+    // refs[1]: the term is a day short.
+    const added = w.events.find((e) => e.type === 'stop_list.added' && e.data.referralId === refs[1])!;
+    Object.assign(added.data, { until: '2026-09-19' });
+    // refs[2]: released on 15 Sep although the term runs to 20 Sep.
+    w.at('2026-09-15', 0);
+    w.emit('stop_list.ended', 'stop_list', apps[2], { entry: 'e' });
+    w.apps.get(apps[2])!.stopUntil = null;
+    w.apps.get(apps[2])!.status = 'QUEUED';
+    // refs[1]: released when its (short) term is over, 20 Sep 00:00: right by the ledger.
+    w.at('2026-09-20', 0);
+    w.emit('stop_list.ended', 'stop_list', apps[1], { entry: 'e' });
+    // refs[3]: the release is due 21 Sep 00:00; audited on 22 Sep 12:00 with no release event.
+    w.at('2026-09-22', 12);
+    const report = w.audit();
+    expect(report.violations.map((v) => [v.check, v.referralId, v.message])).toEqual([
+      ['STOP_LIST', refs[0], 'expired referral without the stop-list entry that must follow it'],
+      ['STOP_LIST', refs[1], 'stop-list term is not the 10 calendar days after the last day of the referral'],
+      ['STOP_LIST', refs[3], 'stop-list term over but the application was not returned to the queue'],
+      ['STOP_LIST', refs[2], 'stop-list term ended before its last day was over'],
+    ]);
+  });
+
+  it('only events inside [from, to] are checked; the replay still starts at the beginning', () => {
+    const w = new World();
+    w.register();
+    const b = w.register();
+    const v = w.publish();
+    w.at('2026-09-08', 9);
+    w.issue(b, v); // a NO_SKIP on 8 Sep
+    w.register();
+    const v2 = w.publish();
+    w.at('2026-09-09', 9);
+    w.issue('app-1', v2); // correct on 9 Sep
+    const all = w.audit();
+    expect(all.violations).toHaveLength(1);
+    const later = w.audit({ from: new Date('2026-09-09T00:00:00+05:00') });
+    expect(later.violations).toEqual([]);
+    expect(later.eventsReplayed).toBe(w.events.length);
+    expect(later.referralsChecked).toBe(1);
+    const earlier = w.audit({ to: new Date('2026-09-08T12:00:00+05:00') });
+    expect(earlier.violations).toHaveLength(1);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Random worlds
+// ---------------------------------------------------------------------------------------------
+
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const ORGS: Record<string, string[]> = { [L1]: ['o1', 'o2', 'o3'], [L2]: ['o4', 'o5'] };
+const MODES: WorkMode[] = ['FULL_DAY', 'HALF_DAY'];
+
+/** A random month of a small city, run by the correct rules (or with a faulty picker, no twins). */
+function randomWorld(seed: number, picker: Picker | null = null): World {
+  const rnd = prng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
+  const chance = (p: number): boolean => rnd() < p;
+  const w = new World(picker);
+  const apps: string[] = [];
+  const count = 8 + Math.floor(rnd() * 25);
+  for (let i = 0; i < count; i++) {
+    const locality = chance(0.7) ? L1 : L2;
+    const spec: Partial<ApplicationView> & { siblingOf?: string } = {
+      locality,
+      birthDate: `${pick([2021, 2022, 2022, 2023])}-0${1 + Math.floor(rnd() * 9)}-1${Math.floor(rnd() * 9)}`,
+      language: chance(0.6) ? 'KK' : 'RU',
+      workModes: chance(0.7) ? ['FULL_DAY'] : [...MODES],
+      organizationIds: chance(0.4) ? [] : [pick(ORGS[locality])],
+    };
+    const prev = apps[apps.length - 1];
+    const prevApp = prev ? w.apps.get(prev)!.view : null;
+    if (!picker && prevApp && chance(0.12) && prevApp.batchId === null) {
+      const { locality, birthDate, language, workModes, organizationIds } = prevApp;
+      apps.push(w.register({ locality, birthDate, language, workModes, organizationIds, siblingOf: prev }));
+    } else {
+      apps.push(w.register(spec));
+    }
+    if (chance(0.15)) w.confirmPriority(apps[apps.length - 1], chance(0.2) ? 0 : 1);
+  }
+  let date = '2026-09-07';
+  for (let d = 0; d < 12; d++) {
+    const places = Math.floor(rnd() * 4);
+    for (let k = 0; k < places; k++) {
+      const locality = chance(0.7) ? L1 : L2;
+      w.publish({
+        locality,
+        organizationId: pick(ORGS[locality]),
+        language: chance(0.6) ? 'KK' : 'RU',
+        workMode: chance(0.8) ? 'FULL_DAY' : 'HALF_DAY',
+        admissionMode: chance(0.15) ? 'EARLY_BOOKING' : 'GENERAL',
+        ageFromMonths: pick([12, 24, 36]),
+        ageToMonths: pick([47, 60, 72]),
+      });
+    }
+    date = addCalendarDays(date, 1);
+    const issued = w.day(date);
+    w.at(date, 12);
+    for (const id of issued) {
+      const r = w.refs.get(id)!;
+      if (r.status !== 'OFFERED') continue;
+      const roll = rnd();
+      if (roll < 0.6) w.confirm(id);
+      else if (roll < 0.75) w.decline(id);
+    }
+    w.at(date, 15);
+    for (const r of w.live('CONFIRMED')) if (chance(0.5)) w.enroll(r.id);
+    for (const r of w.live('BOOKED')) if (chance(0.4)) w.markVacated(r.vac);
+  }
+  w.day(addCalendarDays(date, 20));
+  return w;
+}
+
+/** Takes the worst-ranked eligible application instead of the best (a planted fault). */
+const worstFirst: Picker = (candidates) => candidates.reduce((worst, c) => (compareHeads(c, worst) > 0 ? c : worst));
+
+describe('fairness audit: random worlds (fast-check)', () => {
+  it('a world run by the rules has no violations', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), (seed) => {
+        const w = randomWorld(seed);
+        const report = w.audit();
+        expect(report.violations).toEqual([]);
+        expect(report.ok).toBe(true);
+        expect(report.referralsChecked).toBe(w.refs.size);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('a world allocating worst-first is caught at its first deviation (NO_SKIP or RATIO)', () => {
+    let deviated = 0;
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), (seed) => {
+        const w = randomWorld(seed, worstFirst);
+        const report = w.audit();
+        const first = w.deviations[0];
+        if (first === undefined) {
+          expect(report.violations).toEqual([]);
+          return;
+        }
+        deviated++;
+        const found = report.violations.find((v) => v.referralId === first);
+        expect(found?.check).toMatch(/^(NO_SKIP|RATIO)$/);
+        // Nothing is flagged before the first deviation.
+        const firstSeq = w.events.find((e) => e.entityId === first)!.seq;
+        expect(report.violations.every((v) => v.eventSeq >= firstSeq)).toBe(true);
+      }),
+      { numRuns: 100 },
+    );
+    expect(deviated).toBeGreaterThan(10);
+  });
+
+  it('a shifted confirmBy or a dropped stop-list entry is found on that referral', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.nat(), (seed, k) => {
+        const w = randomWorld(seed);
+        const offered = w.events.filter((e) => e.type === 'referral.issued' && e.data.status === 'OFFERED');
+        fc.pre(offered.length > 0);
+        const target = offered[k % offered.length];
+        const mutated = w.events.map((e) =>
+          e === target ? { ...e, data: { ...e.data, confirmBy: new Date(Date.parse(String(e.data.confirmBy)) + DAY_MS).toISOString() } } : e,
+        );
+        const r1 = auditFairness(mutated, { calendar: CAL, settings: SETTINGS, asOf: w.now });
+        expect(r1.violations.some((v) => v.check === 'DEADLINE' && v.referralId === target.entityId)).toBe(true);
+
+        const stops = w.events.filter((e) => e.type === 'stop_list.added');
+        if (stops.length) {
+          const drop = stops[k % stops.length];
+          const r2 = auditFairness(w.events.filter((e) => e !== drop), { calendar: CAL, settings: SETTINGS, asOf: w.now });
+          expect(r2.violations.some((v) => v.check === 'STOP_LIST' && v.referralId === drop.data.referralId)).toBe(true);
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('class-0 referrals leave the cycle alone; the audit agrees with allocate() on mixed classes', () => {
+    const classes: PriorityClass[] = [0, 1, 2];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...classes), { minLength: 3, maxLength: 20 }), fc.integer({ min: 1, max: 8 }), (cls, places) => {
+        const w = new World();
+        for (const c of cls) {
+          const id = w.register();
+          if (c !== 2) w.confirmPriority(id, c);
+        }
+        for (let i = 0; i < places; i++) w.publish();
+        w.day('2026-09-08');
+        expect(w.audit().violations).toEqual([]);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});

@@ -1,0 +1,751 @@
+/**
+ * Fairness audit: replays the ledger and checks that the queue was run by its rules.
+ *
+ * The ledger holds every state change with the facts allocation depends on (application.registered
+ * carries the class, registration time, number and every attribute eligibility reads;
+ * vacancy.published the place's attributes; referral.* and stop_list.* the life of each referral).
+ * Replaying it in `seq` order rebuilds, at every event, the state the system acted on:
+ *  - applications: status, class, registration instant and number, attributes, twins batch,
+ *    confirmed categories (a confirmed SPECIAL_NEEDS category = special needs confirmed);
+ *  - vacancies: attributes, status, the instant an early-booked place was marked vacated;
+ *  - referrals: status, clock start, confirmation and documents deadlines, extension;
+ *  - the stop-list, and the (application, vacancy) pairs never to be offered again (a referral
+ *    for the pair was declined, expired or cancelled);
+ *  - each queue's 1 : 3 cycle position, advanced with {@link advanceCycle} by every allocation
+ *    referral (claims of open places do not advance it), exactly as allocation does.
+ *
+ * Checks, for events whose `at` lies in [from, to]:
+ *  - NO_SKIP: an allocation referral (claimed = false) went to the application the allocation rule
+ *    picks for that place at that moment: among the applications that were allocatable (QUEUED:
+ *    not stop-listed, no live referral) and eligible ({@link isEligible}, exclusions included),
+ *    each queue's pick by its own cycle ({@link pickNext}), and across queues the best pick by
+ *    {@link compareHeads}. A better application of the same class, a class-0 application, or a
+ *    better head of another queue that waited is a violation. Referrals issued earlier in the same
+ *    run have already removed their application and place (the replay is in `seq` order).
+ *    Also NO_SKIP: a referral (claimed or not) to an application that was not allocatable or not
+ *    eligible, or for a place that was not free.
+ *  - RATIO: the referral's class was not the queue's turn class while the turn class had an
+ *    eligible application (class 1 skipped for class 2, or class 2 for class 1).
+ *  - DEADLINE: an offered referral's clock start (issue, or the vacated instant for early booking)
+ *    and `confirmBy` = workingDaysDeadline(clockStart, confirmWorkingDays); a confirmation before
+ *    that deadline with `validUntil` = workingDaysDeadline(confirmedAt, documentsWorkingDays); an
+ *    extension at most extensionCalendarDays from the clock start, once; an expiry at or after the
+ *    deadline and before the end of that day (the 00:00 sweep); no enrollment after the documents
+ *    deadline; and (up to `asOf`) no live referral left unexpired a day past its deadline.
+ *  - STOP_LIST: every expiry is followed by a stop-list entry for that referral starting the day
+ *    after the last day of the term and ending stopListCalendarDays later; the term ends (the
+ *    application back in the queue) at 00:00 after its last day, not before and not a day late;
+ *    no referral is issued to a stop-listed application.
+ *
+ * Twins (batches registered together) are placed together or not at all: allocation skips a
+ * batch for a place when its siblings cannot get places at the same organization in the same run,
+ * and gives the place to the next application. The replay cannot see the rest of that run's
+ * places, so: (1) when the application the rule picks is a member of another batch, the batch gets
+ * the benefit of the doubt — it is set aside for that place and the rule re-run, as allocation does
+ * — so a referral whose better-ranked competitor is a batch member is not a NO_SKIP or RATIO
+ * violation; (2) a sibling placed right after its batch's head in the same run is not checked for
+ * NO_SKIP/RATIO (the batch rule, not rank, placed it); (3) order within one batch is not checked.
+ * All of them still advance the cycle.
+ *
+ * Limits: the calendar and settings in force now are used for every deadline (calendar edits after
+ * a deadline was set can show as DEADLINE findings, with the evidence to judge them); events are
+ * taken in ledger (`seq`) order, which is commit order except for transactions that overlapped.
+ *
+ * Pure: time comes from the events and the options; no clock, no I/O.
+ */
+import { addCalendarDays, endOfAlmatyDay, toAlmatyDate } from '../../calendar/domain/almaty-time.js';
+import { calendarDaysDeadline, workingDaysDeadline } from '../../calendar/domain/deadlines.js';
+import type { WorkingCalendar } from '../../calendar/domain/working-days.js';
+import {
+  advanceCycle,
+  compareHeads,
+  nextTurn,
+  normalizeCycle,
+  pickNext,
+  type PriorityClass,
+} from '../../queue/domain/index.js';
+import {
+  exclusionKey,
+  fitsForClaim,
+  isEligible,
+  queueKeyOf,
+  type AdmissionMode,
+  type ApplicationView,
+  type GroupType,
+  type VacancyView,
+  type WorkMode,
+} from '../../referral/domain/eligibility.js';
+import {
+  read,
+  type AuditEvent,
+  type AuditSettings,
+  type FairnessCheck,
+  type FairnessReport,
+  type FairnessViolation,
+} from './audit-event.js';
+
+const DAY_MS = 86_400_000;
+
+type AppStatus = 'QUEUED' | 'REFERRED' | 'STOP_LISTED' | 'ARCHIVED';
+type VacStatus = 'PUBLISHED' | 'BOOKED' | 'REFERRED' | 'FILLED' | 'REVOKED';
+type RefStatus = 'BOOKED' | 'OFFERED' | 'CONFIRMED' | 'ENROLLED' | 'DECLINED' | 'EXPIRED' | 'CANCELLED';
+
+interface StopTerm {
+  /** Last day on the list; null = until removed. */
+  until: string | null;
+  referralId: string | null;
+  seq: number;
+}
+
+interface AppState {
+  view: ApplicationView;
+  status: AppStatus;
+  confirmed: Set<string>;
+  stop: StopTerm | null;
+}
+
+interface VacState {
+  view: VacancyView;
+  status: VacStatus;
+  vacatedAt: Date | null;
+}
+
+interface RefState {
+  id: string;
+  applicationId: string;
+  vacancyId: string;
+  status: RefStatus;
+  issuedAt: Date;
+  clockStart: Date | null;
+  confirmBy: Date | null;
+  validUntil: Date | null;
+  extended: boolean;
+  /** Seq of the event that set the current deadline. */
+  termSeq: number;
+}
+
+interface PendingStop {
+  referralId: string;
+  applicationId: string;
+  expiredSeq: number;
+  startsOn: string;
+  until: string;
+  inPeriod: boolean;
+}
+
+export interface FairnessAuditOptions {
+  calendar: Pick<WorkingCalendar, 'addWorkingDays'>;
+  settings: AuditSettings;
+  /** Check events with `at` ≥ from (null: from the start). The replay always starts at seq 1. */
+  from?: Date | null;
+  /** Check events with `at` ≤ to (null: to the end). */
+  to?: Date | null;
+  /**
+   * The time the ledger is complete up to (normally min(to, now)): live referrals and stop-list
+   * terms whose action was due a day before it and never happened are reported. Null: not checked.
+   */
+  asOf?: Date | null;
+}
+
+const LIVE: readonly RefStatus[] = ['BOOKED', 'OFFERED', 'CONFIRMED'];
+const WORK_MODES: readonly WorkMode[] = ['FULL_DAY', 'HALF_DAY', 'ROUND_THE_CLOCK'];
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+const sameInstant = (a: Date | null, b: Date | null): boolean =>
+  a === null || b === null ? a === b : a.getTime() === b.getTime();
+
+function asClass(n: number | null): PriorityClass {
+  return n === 0 || n === 1 ? n : 2;
+}
+
+function rankEvidence(a: ApplicationView): Record<string, unknown> {
+  return {
+    applicationId: a.id,
+    queueKey: queueKeyOf(a),
+    priorityClass: a.priorityClass,
+    registeredAt: new Date(a.registeredAt).toISOString(),
+    seq: a.seq,
+    batchId: a.batchId,
+  };
+}
+
+/** Streaming replay: feed events in `seq` order with {@link apply}, then call {@link finish}. */
+export class FairnessAuditor {
+  private readonly apps = new Map<string, AppState>();
+  private readonly vacs = new Map<string, VacState>();
+  private readonly refs = new Map<string, RefState>();
+  /** QUEUED application ids per locality: the allocatable set. */
+  private readonly queued = new Map<string, Set<string>>();
+  private readonly excluded = new Set<string>();
+  private readonly cycles = new Map<string, number>();
+  private readonly pendingStops = new Map<string, PendingStop>();
+  private readonly checked = new Set<string>();
+  private readonly violations: FairnessViolation[] = [];
+  private lastAllocation: { runId: string | null; batchId: string | null } | null = null;
+  private events = 0;
+  private lastSeq = 0;
+
+  constructor(private readonly opts: FairnessAuditOptions) {}
+
+  private get s(): AuditSettings {
+    return this.opts.settings;
+  }
+
+  private inPeriod(at: Date): boolean {
+    const { from, to } = this.opts;
+    return (!from || at.getTime() >= from.getTime()) && (!to || at.getTime() <= to.getTime());
+  }
+
+  private flag(
+    check: FairnessCheck,
+    eventSeq: number,
+    referralId: string | null,
+    message: string,
+    evidence: Record<string, unknown>,
+  ): void {
+    this.violations.push({ check, eventSeq, referralId, message, evidence });
+  }
+
+  private setStatus(app: AppState, status: AppStatus): void {
+    if (app.status === status) return;
+    if (app.status === 'QUEUED') this.queued.get(app.view.locality)?.delete(app.view.id);
+    app.status = status;
+    if (status === 'QUEUED') {
+      let set = this.queued.get(app.view.locality);
+      if (!set) this.queued.set(app.view.locality, (set = new Set()));
+      set.add(app.view.id);
+    }
+  }
+
+  apply(e: AuditEvent): void {
+    this.events++;
+    this.lastSeq = e.seq;
+    switch (e.type) {
+      case 'application.registered':
+        return this.registered(e);
+      case 'application.priority_confirmed':
+      case 'application.priority_rejected':
+        return this.priorityDecided(e);
+      case 'application.archived':
+        return this.archived(e);
+      case 'application.restored':
+        return this.restored(e);
+      case 'vacancy.published':
+        return this.published(e);
+      case 'vacancy.revoked': {
+        const v = this.vacs.get(e.entityId);
+        if (v) v.status = 'REVOKED';
+        return;
+      }
+      case 'vacancy.vacated': {
+        const v = this.vacs.get(e.entityId);
+        if (v) v.vacatedAt = read.instant(e.data, 'vacatedAt') ?? e.at;
+        return;
+      }
+      case 'referral.issued':
+        return this.issued(e);
+      case 'referral.offered':
+        return this.offered(e);
+      case 'referral.confirmed':
+        return this.confirmed(e);
+      case 'referral.extended':
+        return this.extendedEvent(e);
+      case 'referral.declined':
+      case 'referral.cancelled':
+      case 'referral.expired':
+        return this.released(e);
+      case 'referral.enrolled':
+        return this.enrolled(e);
+      case 'stop_list.added':
+        return this.stopAdded(e);
+      case 'stop_list.ended':
+        return this.stopEnded(e);
+      default:
+        return;
+    }
+  }
+
+  // ---------- applications ----------
+
+  private registered(e: AuditEvent): void {
+    const d = e.data;
+    const batchId = read.str(d, 'batchId');
+    const registeredAt = read.instant(d, 'registeredAt') ?? e.at;
+    const view: ApplicationView = {
+      id: e.entityId,
+      seq: read.num(d, 'seq') ?? 0,
+      priorityClass: asClass(read.num(d, 'priorityClass')),
+      registeredAt: registeredAt.getTime(),
+      locality: read.str(d, 'locality') ?? '',
+      cohort: read.num(d, 'cohort') ?? 0,
+      birthDate: read.str(d, 'birthDate') ?? '',
+      organizationIds: read.strs(d, 'organizationIds'),
+      language: read.str(d, 'language') ?? '',
+      groupType: (read.str(d, 'groupType') === 'SPECIAL' ? 'SPECIAL' : 'GENERAL') as GroupType,
+      specialNeedsConfirmed: false,
+      workModes: read.strs(d, 'workModes').filter((m): m is WorkMode => (WORK_MODES as readonly string[]).includes(m)),
+      desiredAdmissionDate: read.str(d, 'desiredAdmissionDate') ?? '',
+      acceptsTemporaryStay: read.bool(d, 'acceptsTemporaryStay') ?? false,
+      batchId,
+    };
+    const app: AppState = { view, status: 'ARCHIVED', confirmed: new Set(), stop: null };
+    this.apps.set(view.id, app);
+    this.setStatus(app, 'QUEUED');
+    // The first of a batch gets the batch id (its own id) when its sibling registers.
+    if (batchId) {
+      const first = this.apps.get(batchId);
+      if (first && first.view.batchId === null) first.view.batchId = batchId;
+    }
+  }
+
+  private priorityDecided(e: AuditEvent): void {
+    const app = this.apps.get(e.entityId);
+    if (!app) return;
+    const category = read.str(e.data, 'category');
+    if (category) {
+      if (e.type === 'application.priority_confirmed') app.confirmed.add(category);
+      else app.confirmed.delete(category);
+    }
+    app.view.priorityClass = asClass(read.num(e.data, 'priorityClass'));
+    app.view.specialNeedsConfirmed = app.confirmed.has('SPECIAL_NEEDS');
+  }
+
+  private archived(e: AuditEvent): void {
+    const app = this.apps.get(e.entityId);
+    if (!app) return;
+    app.stop = null;
+    this.setStatus(app, 'ARCHIVED');
+  }
+
+  private restored(e: AuditEvent): void {
+    const app = this.apps.get(e.entityId);
+    if (app) this.setStatus(app, 'QUEUED');
+  }
+
+  // ---------- vacancies ----------
+
+  private published(e: AuditEvent): void {
+    const d = e.data;
+    const view: VacancyView = {
+      id: e.entityId,
+      organizationId: read.str(d, 'organizationId') ?? '',
+      locality: read.str(d, 'locality') ?? '',
+      language: read.str(d, 'language') ?? '',
+      ageFromMonths: read.num(d, 'ageFromMonths') ?? 0,
+      ageToMonths: read.num(d, 'ageToMonths') ?? -1,
+      groupType: (read.str(d, 'groupType') === 'SPECIAL' ? 'SPECIAL' : 'GENERAL') as GroupType,
+      workMode: (read.str(d, 'workMode') ?? 'FULL_DAY') as WorkMode,
+      admissionMode: (read.str(d, 'admissionMode') ?? 'GENERAL') as AdmissionMode,
+      admissionStartDate: read.str(d, 'admissionStartDate') ?? '',
+    };
+    this.vacs.set(view.id, { view, status: 'PUBLISHED', vacatedAt: null });
+  }
+
+  // ---------- referrals ----------
+
+  private issued(e: AuditEvent): void {
+    const d = e.data;
+    const id = e.entityId;
+    const applicationId = read.str(d, 'applicationId') ?? '';
+    const vacancyId = read.str(d, 'vacancyId') ?? '';
+    const claimed = read.bool(d, 'claimed') ?? false;
+    const status = read.str(d, 'status') === 'BOOKED' ? 'BOOKED' : 'OFFERED';
+    const clockStart = read.instant(d, 'clockStart');
+    const confirmBy = read.instant(d, 'confirmBy');
+    const app = this.apps.get(applicationId);
+    const vac = this.vacs.get(vacancyId);
+    const check = this.inPeriod(e.at);
+    if (check) this.checked.add(id);
+
+    if (!app || !vac) {
+      if (check) {
+        this.flag('NO_SKIP', e.seq, id, `referral for ${app ? 'a place' : 'an application'} the ledger never registered`, {
+          applicationId, vacancyId,
+        });
+      }
+    } else {
+      if (check) {
+        this.checkIssueTerms(e, id, vac, status, clockStart, confirmBy);
+        const fit = this.checkAllocatable(e, id, app, vac);
+        if (fit && !claimed) this.checkRank(e, id, app, vac);
+      }
+      if (!claimed) {
+        const key = queueKeyOf(app.view);
+        this.cycles.set(key, advanceCycle(this.cycles.get(key) ?? 0, app.view.priorityClass, this.s.interleave));
+        this.lastAllocation = { runId: read.str(d, 'runId'), batchId: app.view.batchId };
+      }
+      this.setStatus(app, 'REFERRED');
+      vac.status = status === 'BOOKED' ? 'BOOKED' : 'REFERRED';
+    }
+    this.refs.set(id, {
+      id, applicationId, vacancyId, status, issuedAt: e.at, clockStart, confirmBy,
+      validUntil: null, extended: false, termSeq: e.seq,
+    });
+  }
+
+  /** The application could be given a referral at all (status, stop-list, exclusion, fit), and the place was free. */
+  private checkAllocatable(e: AuditEvent, id: string, app: AppState, vac: VacState): boolean {
+    const claimed = read.bool(e.data, 'claimed') ?? false;
+    const evidence = { ...rankEvidence(app.view), vacancyId: vac.view.id, applicationStatus: app.status, vacancyStatus: vac.status, claimed };
+    if (app.status === 'STOP_LISTED') {
+      this.flag('STOP_LIST', e.seq, id, 'referral issued to a stop-listed application', { ...evidence, stopListedUntil: app.stop?.until ?? null });
+      return false;
+    }
+    if (app.status !== 'QUEUED') {
+      this.flag('NO_SKIP', e.seq, id, `referral issued to an application that was ${app.status}, not waiting in the queue`, evidence);
+      return false;
+    }
+    if (vac.status !== 'PUBLISHED') {
+      this.flag('NO_SKIP', e.seq, id, `referral issued for a place that was ${vac.status}, not free`, evidence);
+      return false;
+    }
+    if (this.excluded.has(exclusionKey(app.view.id, vac.view.id))) {
+      this.flag('NO_SKIP', e.seq, id, 'place offered again to an application that declined it or let it expire', evidence);
+      return false;
+    }
+    if (claimed ? !fitsForClaim(app.view, vac.view, this.excluded) : !isEligible(app.view, vac.view, this.excluded)) {
+      this.flag('NO_SKIP', e.seq, id, `referral issued to an application that ${claimed ? 'does not fit' : 'is not eligible for'} the place`, evidence);
+      return false;
+    }
+    const recordedClass = read.num(e.data, 'priorityClass');
+    const recordedQueue = read.str(e.data, 'queueKey');
+    if ((recordedClass !== null && recordedClass !== app.view.priorityClass) || (!claimed && recordedQueue !== null && recordedQueue !== queueKeyOf(app.view))) {
+      this.flag('NO_SKIP', e.seq, id, 'referral records another class or queue than the application had', {
+        ...evidence, recordedClass, recordedQueue,
+      });
+    }
+    return true;
+  }
+
+  /**
+   * NO_SKIP and RATIO for one allocation referral, against the state just before it: the allocation
+   * rule is re-run for the place (each queue's pick by its cycle, the best pick by compareHeads).
+   * When the winner is a member of another twins batch, that batch is given the benefit of the doubt
+   * (allocation skips a batch whose siblings found no places together) and the pick is re-run
+   * without it, as allocation does.
+   */
+  private checkRank(e: AuditEvent, id: string, app: AppState, vac: VacState): void {
+    const last = this.lastAllocation;
+    const runId = read.str(e.data, 'runId');
+    const batch = app.view.batchId;
+    if (batch !== null && last !== null && last.runId === runId && last.batchId === batch) {
+      return; // a sibling placed with its batch's head: the batch rule, not rank, chose it
+    }
+    const ratio = this.s.interleave;
+    const byQueue = new Map<string, ApplicationView[]>();
+    for (const otherId of this.queued.get(vac.view.locality) ?? []) {
+      const other = this.apps.get(otherId);
+      if (!other || !isEligible(other.view, vac.view, this.excluded)) continue;
+      const key = queueKeyOf(other.view);
+      const list = byQueue.get(key);
+      if (list) list.push(other.view);
+      else byQueue.set(key, [other.view]);
+    }
+    const key = queueKeyOf(app.view);
+    const skipped = new Set<string>();
+    const pickOf = (queue: string): ApplicationView | undefined => {
+      const list = byQueue.get(queue) ?? [];
+      const candidates = skipped.size ? list.filter((a) => a.batchId === null || !skipped.has(a.batchId)) : list;
+      return pickNext(candidates, this.cycles.get(queue) ?? 0, ratio);
+    };
+    for (;;) {
+      let winner: ApplicationView | undefined;
+      for (const queue of byQueue.keys()) {
+        const head = pickOf(queue);
+        if (head && (!winner || compareHeads(head, winner) < 0)) winner = head;
+      }
+      if (!winner || winner.id === app.view.id) return;
+      if (winner.batchId !== null) {
+        if (winner.batchId === batch) return; // order within the batch: the twins go together
+        skipped.add(winner.batchId);
+        continue;
+      }
+      const cycle = normalizeCycle(this.cycles.get(key) ?? 0, ratio);
+      const turn = nextTurn(cycle, ratio);
+      const base = {
+        referral: rankEvidence(app.view),
+        vacancyId: vac.view.id,
+        runId,
+        cyclePosition: cycle,
+        turnClass: turn,
+        ratio: `${ratio.first}:${ratio.general}`,
+        skippedBatches: [...skipped],
+      };
+      const own = pickOf(key);
+      const wrongTurn = (p: ApplicationView): boolean => p.priorityClass !== app.view.priorityClass && p.priorityClass !== 0;
+      if (queueKeyOf(winner) !== key && own && own.id !== app.view.id && wrongTurn(own)) winner = own;
+      if (queueKeyOf(winner) === key) {
+        if (wrongTurn(winner)) {
+          this.flag('RATIO', e.seq, id,
+            `class ${app.view.priorityClass} referral while it was class ${turn}'s turn and class-${turn} application ${winner.id} was eligible`,
+            { ...base, better: rankEvidence(winner) });
+        } else {
+          this.flag('NO_SKIP', e.seq, id,
+            winner.priorityClass === app.view.priorityClass
+              ? `application ${winner.id} of the same class, registered earlier, was eligible and waiting`
+              : `out-of-turn (class 0) application ${winner.id} was eligible and waiting`,
+            { ...base, better: rankEvidence(winner) });
+        }
+      } else {
+        this.flag('NO_SKIP', e.seq, id, `the head ${winner.id} of queue ${queueKeyOf(winner)} ranked better for this place`, {
+          ...base, better: { ...rankEvidence(winner), cyclePosition: normalizeCycle(this.cycles.get(queueKeyOf(winner)) ?? 0, ratio) },
+        });
+      }
+      return;
+    }
+  }
+
+  /** Issue-time clocks: BOOKED only for a not yet vacated early-booking place; confirmBy from the clock start. */
+  private checkIssueTerms(e: AuditEvent, id: string, vac: VacState, status: 'BOOKED' | 'OFFERED', clockStart: Date | null, confirmBy: Date | null): void {
+    const shouldBook = vac.view.admissionMode === 'EARLY_BOOKING' && vac.vacatedAt === null;
+    const ev = { vacancyId: vac.view.id, admissionMode: vac.view.admissionMode, vacatedAt: iso(vac.vacatedAt), issuedAt: e.at.toISOString(), status, clockStart: iso(clockStart), confirmBy: iso(confirmBy) };
+    if (shouldBook !== (status === 'BOOKED')) {
+      this.flag('DEADLINE', e.seq, id, shouldBook
+        ? 'offered (clocks running) for an early-booking place not yet vacated'
+        : 'booked (clocks stopped) although the place was already free', ev);
+      return;
+    }
+    if (status === 'BOOKED') {
+      if (clockStart || confirmBy) this.flag('DEADLINE', e.seq, id, 'a booked referral must not have a running clock', ev);
+      return;
+    }
+    const expectedStart = vac.vacatedAt && vac.vacatedAt.getTime() > e.at.getTime() ? vac.vacatedAt : e.at;
+    if (!sameInstant(clockStart, expectedStart)) {
+      this.flag('DEADLINE', e.seq, id, 'clock start is not the issue instant (or the vacated instant of an early-booked place)', {
+        ...ev, expectedClockStart: expectedStart.toISOString(),
+      });
+    }
+    this.checkConfirmBy(e, id, clockStart ?? expectedStart, confirmBy, ev);
+  }
+
+  private checkConfirmBy(e: AuditEvent, id: string, start: Date, confirmBy: Date | null, ev: Record<string, unknown>): void {
+    const expected = workingDaysDeadline(this.opts.calendar, start, this.s.confirmWorkingDays);
+    if (!sameInstant(confirmBy, expected)) {
+      this.flag('DEADLINE', e.seq, id, `confirmBy is not ${this.s.confirmWorkingDays} working days from the clock start`, {
+        ...ev, expectedConfirmBy: expected.toISOString(), confirmWorkingDays: this.s.confirmWorkingDays,
+      });
+    }
+  }
+
+  private offered(e: AuditEvent): void {
+    const r = this.refs.get(e.entityId);
+    if (!r) return;
+    const clockStart = read.instant(e.data, 'clockStart');
+    const confirmBy = read.instant(e.data, 'confirmBy');
+    const vac = this.vacs.get(r.vacancyId);
+    if (this.inPeriod(e.at)) {
+      this.checked.add(r.id);
+      const ev = { vacancyId: r.vacancyId, previousStatus: r.status, vacatedAt: iso(vac?.vacatedAt ?? null), clockStart: iso(clockStart), confirmBy: iso(confirmBy) };
+      if (r.status !== 'BOOKED') {
+        this.flag('DEADLINE', e.seq, r.id, `clock started on a referral that was ${r.status}, not BOOKED`, ev);
+      } else {
+        if (vac?.vacatedAt && !sameInstant(clockStart, vac.vacatedAt)) {
+          this.flag('DEADLINE', e.seq, r.id, 'clock start is not the instant the place was marked vacated', ev);
+        }
+        this.checkConfirmBy(e, r.id, clockStart ?? e.at, confirmBy, ev);
+      }
+    }
+    r.status = 'OFFERED';
+    r.clockStart = clockStart;
+    r.confirmBy = confirmBy;
+    r.termSeq = e.seq;
+    if (vac) vac.status = 'REFERRED';
+  }
+
+  private confirmed(e: AuditEvent): void {
+    const r = this.refs.get(e.entityId);
+    if (!r) return;
+    const validUntil = read.instant(e.data, 'validUntil');
+    if (this.inPeriod(e.at)) {
+      this.checked.add(r.id);
+      const ev = { confirmedAt: e.at.toISOString(), confirmBy: iso(r.confirmBy), validUntil: iso(validUntil), previousStatus: r.status };
+      if (r.status !== 'OFFERED') this.flag('DEADLINE', e.seq, r.id, `confirmed a referral that was ${r.status}`, ev);
+      if (r.confirmBy && e.at.getTime() >= r.confirmBy.getTime()) {
+        this.flag('DEADLINE', e.seq, r.id, 'confirmed after the confirmation deadline', ev);
+      }
+      const expected = workingDaysDeadline(this.opts.calendar, e.at, this.s.documentsWorkingDays);
+      if (!sameInstant(validUntil, expected)) {
+        this.flag('DEADLINE', e.seq, r.id, `validUntil is not ${this.s.documentsWorkingDays} working days from the confirmation`, {
+          ...ev, expectedValidUntil: expected.toISOString(), documentsWorkingDays: this.s.documentsWorkingDays,
+        });
+      }
+    }
+    r.status = 'CONFIRMED';
+    r.validUntil = validUntil;
+    r.termSeq = e.seq;
+  }
+
+  private extendedEvent(e: AuditEvent): void {
+    const r = this.refs.get(e.entityId);
+    if (!r) return;
+    const validUntil = read.instant(e.data, 'validUntil');
+    if (this.inPeriod(e.at)) {
+      this.checked.add(r.id);
+      const start = r.clockStart ?? r.issuedAt;
+      const limit = calendarDaysDeadline(start, this.s.extensionCalendarDays);
+      const ev = { clockStart: start.toISOString(), validUntil: iso(validUntil), limit: limit.toISOString(), status: r.status };
+      if (r.status !== 'CONFIRMED') this.flag('DEADLINE', e.seq, r.id, `extended a referral that was ${r.status}`, ev);
+      if (r.extended) this.flag('DEADLINE', e.seq, r.id, 'extended a second time', ev);
+      if (!validUntil || validUntil.getTime() > limit.getTime()) {
+        this.flag('DEADLINE', e.seq, r.id, `extended beyond ${this.s.extensionCalendarDays} calendar days from the start of validity`, ev);
+      }
+    }
+    r.extended = true;
+    r.validUntil = validUntil;
+    r.termSeq = e.seq;
+  }
+
+  /** The deadline a live referral runs against: confirmation while OFFERED, documents while CONFIRMED. */
+  private deadlineOf(r: RefState): Date | null {
+    if (r.status === 'OFFERED') return r.confirmBy;
+    if (r.status === 'CONFIRMED') return r.validUntil;
+    return null;
+  }
+
+  private released(e: AuditEvent): void {
+    const r = this.refs.get(e.entityId);
+    const applicationId = r?.applicationId ?? read.str(e.data, 'applicationId') ?? '';
+    const vacancyId = r?.vacancyId ?? read.str(e.data, 'vacancyId') ?? '';
+    const expired = e.type === 'referral.expired';
+    if (r && expired) {
+      const deadline = this.deadlineOf(r);
+      const check = this.inPeriod(e.at);
+      if (check) this.checked.add(r.id);
+      if (!deadline) {
+        if (check) this.flag('DEADLINE', e.seq, r.id, `expired a referral that was ${r.status} (no running deadline)`, { status: r.status });
+      } else {
+        const ev = { status: r.status, deadline: deadline.toISOString(), expiredAt: e.at.toISOString() };
+        if (check && e.at.getTime() < deadline.getTime()) this.flag('DEADLINE', e.seq, r.id, 'expired before its deadline', ev);
+        if (check && e.at.getTime() >= deadline.getTime() + DAY_MS) this.flag('DEADLINE', e.seq, r.id, 'expired more than a day after its deadline', ev);
+        const lastDay = toAlmatyDate(new Date(deadline.getTime() - 1));
+        this.pendingStops.set(r.id, {
+          referralId: r.id,
+          applicationId,
+          expiredSeq: e.seq,
+          startsOn: addCalendarDays(lastDay, 1),
+          until: addCalendarDays(lastDay, this.s.stopListCalendarDays),
+          inPeriod: check,
+        });
+      }
+    }
+    if (r) r.status = expired ? 'EXPIRED' : e.type === 'referral.declined' ? 'DECLINED' : 'CANCELLED';
+    const vac = this.vacs.get(vacancyId);
+    if (vac && (vac.status === 'BOOKED' || vac.status === 'REFERRED')) vac.status = 'PUBLISHED';
+    this.excluded.add(exclusionKey(applicationId, vacancyId));
+    const app = this.apps.get(applicationId);
+    if (app && app.status === 'REFERRED') this.setStatus(app, expired ? 'STOP_LISTED' : 'QUEUED');
+  }
+
+  private enrolled(e: AuditEvent): void {
+    const r = this.refs.get(e.entityId);
+    if (!r) return;
+    if (this.inPeriod(e.at)) {
+      this.checked.add(r.id);
+      if (r.status !== 'CONFIRMED') this.flag('DEADLINE', e.seq, r.id, `enrolled on a referral that was ${r.status}`, { status: r.status });
+      else if (r.validUntil && e.at.getTime() >= r.validUntil.getTime()) {
+        this.flag('DEADLINE', e.seq, r.id, 'enrolled after the documents deadline', {
+          enrolledAt: e.at.toISOString(), validUntil: r.validUntil.toISOString(),
+        });
+      }
+    }
+    r.status = 'ENROLLED';
+    const vac = this.vacs.get(r.vacancyId);
+    if (vac) vac.status = 'FILLED';
+  }
+
+  // ---------- stop-list ----------
+
+  private stopAdded(e: AuditEvent): void {
+    const app = this.apps.get(e.entityId);
+    const referralId = read.str(e.data, 'referralId');
+    const until = read.str(e.data, 'until');
+    if (referralId) {
+      const p = this.pendingStops.get(referralId);
+      if (p) {
+        this.pendingStops.delete(referralId);
+        const startsOn = read.str(e.data, 'startsOn');
+        if (p.inPeriod && (until !== p.until || startsOn !== p.startsOn)) {
+          this.flag('STOP_LIST', e.seq, referralId, `stop-list term is not the ${this.s.stopListCalendarDays} calendar days after the last day of the referral`, {
+            applicationId: p.applicationId, startsOn, until, expectedStartsOn: p.startsOn, expectedUntil: p.until,
+          });
+        }
+      }
+    }
+    if (!app) return;
+    app.stop = { until, referralId, seq: e.seq };
+    if (app.status === 'QUEUED') this.setStatus(app, 'STOP_LISTED');
+  }
+
+  private stopEnded(e: AuditEvent): void {
+    const app = this.apps.get(e.entityId);
+    if (!app) return;
+    const term = app.stop;
+    const manual = read.bool(e.data, 'manual') ?? false;
+    if (term && term.until && !manual && this.inPeriod(e.at)) {
+      const due = endOfAlmatyDay(term.until);
+      const ev = { applicationId: app.view.id, until: term.until, endedAt: e.at.toISOString(), due: due.toISOString() };
+      if (e.at.getTime() < due.getTime()) this.flag('STOP_LIST', e.seq, term.referralId, 'stop-list term ended before its last day was over', ev);
+      else if (e.at.getTime() >= due.getTime() + DAY_MS) this.flag('STOP_LIST', e.seq, term.referralId, 'stop-list term ended more than a day late', ev);
+    }
+    app.stop = null;
+    if (app.status === 'STOP_LISTED') this.setStatus(app, 'QUEUED');
+  }
+
+  // ---------- end ----------
+
+  finish(): FairnessReport {
+    const { from, to, asOf } = this.opts;
+    for (const p of this.pendingStops.values()) {
+      if (!p.inPeriod) continue;
+      this.flag('STOP_LIST', p.expiredSeq, p.referralId, 'expired referral without the stop-list entry that must follow it', {
+        applicationId: p.applicationId, expectedStartsOn: p.startsOn, expectedUntil: p.until,
+      });
+    }
+    this.pendingStops.clear();
+    if (asOf) {
+      const due = (d: Date): boolean =>
+        d.getTime() + DAY_MS <= asOf.getTime() && (!from || d.getTime() >= from.getTime());
+      for (const r of this.refs.values()) {
+        if (!LIVE.includes(r.status)) continue;
+        const deadline = this.deadlineOf(r);
+        if (deadline && due(deadline)) {
+          this.checked.add(r.id);
+          this.flag('DEADLINE', r.termSeq, r.id, `still ${r.status} a day after its deadline: it was not expired`, {
+            status: r.status, deadline: deadline.toISOString(), asOf: asOf.toISOString(),
+          });
+        }
+      }
+      for (const app of this.apps.values()) {
+        const term = app.stop;
+        if (!term?.until || app.status !== 'STOP_LISTED') continue;
+        const end = endOfAlmatyDay(term.until);
+        if (due(end)) {
+          this.flag('STOP_LIST', term.seq, term.referralId, 'stop-list term over but the application was not returned to the queue', {
+            applicationId: app.view.id, until: term.until, asOf: asOf.toISOString(),
+          });
+        }
+      }
+    }
+    const violations = [...this.violations].sort((a, b) => a.eventSeq - b.eventSeq);
+    return {
+      from: from ?? null,
+      to: to ?? null,
+      eventsReplayed: this.events,
+      referralsChecked: this.checked.size,
+      violations,
+      ok: violations.length === 0,
+    };
+  }
+
+  /** Seq of the last event applied (0 before any). */
+  get lastEventSeq(): number {
+    return this.lastSeq;
+  }
+}
+
+/** Replays `events` (in `seq` order) and returns the report. */
+export function auditFairness(events: Iterable<AuditEvent>, opts: FairnessAuditOptions): FairnessReport {
+  const auditor = new FairnessAuditor(opts);
+  for (const e of events) auditor.apply(e);
+  return auditor.finish();
+}

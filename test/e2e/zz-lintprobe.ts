@@ -1,0 +1,1 @@
+const x: any = 1; export default x;
