@@ -71,7 +71,8 @@ export class AuditService {
     let after = '0';
     for (;;) {
       const rows: EventRow[] = await em.query(
-        `SELECT seq::text AS seq, at, type, entity, entity_id, data FROM ledger_event WHERE seq > $1::bigint ORDER BY seq LIMIT $2`,
+        `SELECT e.seq::text AS seq, e.at, e.type, e.entity, e.entity_id, e.data FROM ledger_event e
+         WHERE e.seq > $1::bigint ORDER BY e.seq LIMIT $2`,
         [after, PAGE],
       );
       sink(rows);

@@ -17,8 +17,20 @@ export interface LedgerEventInput {
  * (ledger-sealer.service.ts) only seals a prefix of `seq` once every transaction that may still hold
  * an event in it has finished (so none can be skipped or slip in later).
  */
+/**
+ * BENCHMARK ONLY: `LEDGER_DISABLED=1` turns `append` into a no-op, so that bench/run.mjs can measure
+ * what the ledger costs a registration. Never set it in a deployment; NODE_ENV=production refuses it.
+ */
+const LEDGER_DISABLED = process.env.LEDGER_DISABLED === '1';
+
 @Injectable()
 export class LedgerService {
+  constructor() {
+    if (LEDGER_DISABLED && process.env.NODE_ENV === 'production') {
+      throw new Error('LEDGER_DISABLED=1 is for benchmarks only and is refused when NODE_ENV=production');
+    }
+  }
+
   /**
    * Head of the sealed chain as stored (does not seal; `LedgerSealerService.head()` seals first).
    * Reads blocks only: O(blocks), not O(events).
@@ -32,6 +44,7 @@ export class LedgerService {
   }
 
   async append(em: EntityManager, e: LedgerEventInput): Promise<void> {
+    if (LEDGER_DISABLED) return;
     const at = e.at.toISOString();
     // Hash exactly what jsonb will give back (Dates become ISO strings, undefined keys vanish, ...),
     // so verification, which re-reads the row, recomputes the same hash.

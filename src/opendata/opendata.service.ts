@@ -1,5 +1,6 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { isIsoDate, toAlmatyDate, formatAlmaty } from '../calendar/domain/almaty-time.js';
@@ -30,6 +31,8 @@ import {
 /** The daily freeze runs at 09:00 Asia/Almaty, after the bulletins (order 10) and the allocation (order 20). */
 export const OPEN_DATA_MINUTES = 9 * 60;
 export const OPEN_DATA_ORDER = 90;
+/** Longest a live render of today's files is reused (real time; also bounds changes the ledger does not see). */
+export const LIVE_REUSE_MS = 60_000;
 
 export interface OpenDataFile {
   body: string;
@@ -71,6 +74,8 @@ interface BulletinSqlRow {
 export class OpenDataService implements OnModuleInit {
   private readonly log = new Logger(OpenDataService.name);
   private readonly key: string;
+  /** The last live render of each kind (see liveFiles). */
+  private readonly live = new Map<OpenDataKind, { version: string; at: number; files: Promise<OpenDataFiles> }>();
 
   constructor(
     private readonly ds: DataSource,
@@ -112,8 +117,26 @@ export class OpenDataService implements OnModuleInit {
         throw new AppError('NOT_FOUND', `date: the queue order of ${date} was not frozen (only days the 09:00 task ran have one)`, 'date');
       }
     }
-    const files = await this.render(date, [kind]);
+    const files = await this.liveFiles(date, kind);
     return { body: files[exportFileName(kind, format)], frozen: false };
+  }
+
+  /**
+   * Today's files, rendered at most once per data version: a render is reused while no ledger event
+   * was appended since (every state change appends one) and for at most LIVE_REUSE_MS; concurrent
+   * requests share one render. This keeps a public endpoint from rebuilding every queue per request.
+   */
+  private async liveFiles(date: string, kind: OpenDataKind): Promise<OpenDataFiles> {
+    const [{ seq }]: { seq: string | null }[] = await this.ds.query(`SELECT max(seq)::text AS seq FROM ledger_event`);
+    const version = `${date}/${seq ?? 0}`;
+    const hit = this.live.get(kind);
+    if (hit && hit.version === version && performance.now() - hit.at < LIVE_REUSE_MS) return hit.files;
+    const entry = { version, at: performance.now(), files: this.render(date, [kind]) };
+    this.live.set(kind, entry);
+    entry.files.catch(() => {
+      if (this.live.get(kind) === entry) this.live.delete(kind);
+    });
+    return entry.files;
   }
 
   /**

@@ -23,7 +23,12 @@ import {
   notFound,
   unauthenticated,
 } from '../platform/errors/app-error.js';
-import { ArchiveReason, type DocumentKind, type RefusalReason } from '../platform/graphql/enums.js';
+import {
+  AdmissionMode,
+  ArchiveReason,
+  type DocumentKind,
+  type RefusalReason,
+} from '../platform/graphql/enums.js';
 import { isRealDate } from '../platform/graphql/scalars.js';
 import { SchedulerService } from '../platform/jobs/scheduler.service.js';
 import { JobName, QueueName } from '../platform/jobs/job-names.js';
@@ -869,7 +874,7 @@ export class ReferralService implements OnModuleInit {
       await em.query(`UPDATE vacancy SET status = 'FILLED' WHERE id = $1`, [vac.id]);
       // Temporary stay: the child attends until attendanceUntil and its own application stays in the
       // queue (rules/NOTES.md "Referral"); only a permanent place archives the application.
-      const temporary = vac.admission_mode === 'TEMPORARY_STAY';
+      const temporary = vac.admission_mode === AdmissionMode.TEMPORARY_STAY;
       await this.ledger.append(em, {
         type: 'referral.enrolled',
         entity: 'referral',

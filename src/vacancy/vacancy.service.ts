@@ -10,7 +10,7 @@ import { isUuid } from '../organization/organization.service.js';
 import { Clock } from '../platform/clock/clock.js';
 import { badInput, conflict, forbidden, notFound } from '../platform/errors/app-error.js';
 import { decodeCursor, toConnection, type ConnectionShape } from '../platform/graphql/connection.js';
-import { BulletinKind } from '../platform/graphql/enums.js';
+import { BulletinKind, VacancyStatus } from '../platform/graphql/enums.js';
 import { isRealDate } from '../platform/graphql/scalars.js';
 import { SchedulerService } from '../platform/jobs/scheduler.service.js';
 import { SettingsService } from '../platform/settings.service.js';
@@ -128,7 +128,7 @@ export class VacancyService implements OnModuleInit {
         [id],
       );
       if (live.length) throw conflict(`id: the place has a live referral ${live[0].id} (${live[0].status}); it cannot be revoked`, 'id');
-      if (v.status !== 'PUBLISHED') throw conflict(`id: only a published place can be revoked (status ${v.status})`, 'id');
+      if (v.status !== VacancyStatus.PUBLISHED) throw conflict(`id: only a published place can be revoked (status ${v.status})`, 'id');
       const now = this.clock.now();
       const s = await this.settings.get(em);
       const rows = await returning<VacancyRow>(
@@ -232,10 +232,14 @@ export class VacancyService implements OnModuleInit {
            ORDER BY v.${timeCol}, v.seq`,
           [at, kind],
         );
+        const last: { n: number }[] = await em.query(
+          `SELECT coalesce(max(position), 0)::int AS n FROM bulletin_entry WHERE bulletin_date = $1 AND kind = $2`,
+          [date, kind],
+        );
         for (const [i, r] of rows.entries()) {
           await em.query(
             `INSERT INTO bulletin_entry (bulletin_date, kind, position, at, vacancy_id, locality) VALUES ($1,$2,$3,$4,$5,$6)`,
-            [date, kind, i + 1, r.at, r.id, r.locality],
+            [date, kind, last[0].n + i + 1, r.at, r.id, r.locality],
           );
         }
         if (kind === BulletinKind.VACATED && rows.length) {

@@ -200,6 +200,7 @@ describe('access matrix: every Query and Mutation field × every role', () => {
       { field: 'applicationsOfChild', op: `query($c: String!) { applicationsOfChild(childIin: $c) { id } }`, vars: () => ({ c: secretsOfA[3] }), expect: ADMIN_ONLY },
       { field: 'archivedApplications', op: `{ archivedApplications(first: 5) { totalCount } }`, vars: () => ({}), expect: ADMIN_ONLY },
       { field: 'stopList', op: `{ stopList(first: 5) { totalCount } }`, vars: () => ({}), expect: ADMIN_ONLY },
+      { field: 'fairnessAudit', op: `{ fairnessAudit { ok eventsReplayed referralsChecked } }`, vars: () => ({}), expect: ADMIN_ONLY },
       { field: 'proactiveOffer', op: `query($id: ID!) { proactiveOffer(id: $id) { id status } }`, vars: () => ({ id: offerId }), expect: ADMIN_ONLY },
       {
         field: 'notifications',

@@ -299,7 +299,8 @@ describe('bulletins in December: a public holiday, who sees what, listing and va
     let after: string | null = null;
     const pages: number[] = [];
     for (;;) {
-      const page = ok(await t.gql(listQ, { first: 2, after }, staff2)).vacancies;
+      type Page = { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { id: string; organization: { id: string } } }[] };
+      const page: Page = ok(await t.gql<{ vacancies: Page }>(listQ, { first: 2, after }, staff2)).vacancies;
       expect(page.totalCount).toBe(5);
       pages.push(page.edges.length);
       for (const e of page.edges) {

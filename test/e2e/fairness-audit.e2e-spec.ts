@@ -98,8 +98,6 @@ describe('fairness audit: the ledger replayed against the rules (simulated clock
     await advance(t, '2026-09-22T00:00:30+05:00');
     expect(await count(t, `SELECT count(*) FROM stop_list_entry WHERE ended_at IS NOT NULL`)).toBeGreaterThanOrEqual(3);
 
-    const dbg = await t.ds.query(`SELECT seq, type, entity_id, data->>'applicationId' AS app FROM ledger_event ORDER BY seq LIMIT 30`);
-    console.log(JSON.stringify(dbg));
     const report = await audit(t);
     expect(report.violations).toEqual([]);
     expect(report.ok).toBe(true);

@@ -49,8 +49,8 @@ describe('privacy: no personal data in logs or anonymous answers', () => {
     ...children.flatMap((c) => [c.iin, c.name, c.name.split(' ')[0]]),
   ];
 
-  const gql = (query: string, variables: Record<string, unknown> = {}, token?: string): ReturnType<typeof gqlAt> =>
-    gqlAt(server.url, query, variables, token);
+  // eslint-disable-next-line @typescript-eslint/explicit-function-return-type
+  const gql = (query: string, variables: Record<string, unknown> = {}, token?: string) => gqlAt(server.url, query, variables, token);
   const REGISTER = `mutation($i: RegisterApplicationInput!) { registerApplication(input: $i) { id number } }`;
   const input = (c: { iin: string; name: string }, p: { iin: string; phone: string }, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
     childIin: c.iin, childName: c.name, applicantIin: p.iin, phone: p.phone, locality: L, language: 'KK', desiredAdmissionDate: '2025-09-01', ...extra,

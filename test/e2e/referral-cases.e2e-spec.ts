@@ -32,17 +32,52 @@ interface App {
   applicantIin: string;
 }
 
-async function application(t: TestApp, id: string): Promise<any> {
-  return ok(await t.gql(APP, { id }, t.admin)).application;
+interface ReferralView {
+  id: string;
+  status: string;
+  issuedAt: string;
+  clockStart: string | null;
+  confirmBy: string | null;
+  confirmedAt: string | null;
+  validUntil: string | null;
+  extended: boolean;
+  claimed: boolean;
+  closedAt: string | null;
+  closeReason: string | null;
+  missingDocuments: string[];
+  vacancy: { id: string; status: string; admissionMode: string; attendanceUntil: string | null; vacatedAt: string | null };
 }
-async function referralOf(t: TestApp, a: App): Promise<any> {
-  return (await application(t, a.id)).referral;
+interface ApplicationView {
+  id: string;
+  status: string;
+  registeredAt: string;
+  queueNumber: number | null;
+  priorityClass: number;
+  stopListedUntil: string | null;
+  referral: ReferralView | null;
 }
-async function referral(t: TestApp, id: string): Promise<any> {
-  return ok(await t.gql(REFERRAL, { id }, t.admin)).referral;
+interface VacancyView {
+  id: string;
+  status: string;
+  openAt: string | null;
+  openForClaim: boolean;
+  referral: { id: string; status: string } | null;
 }
-async function vacancy(t: TestApp, id: string): Promise<any> {
-  return ok(await t.gql(VACANCY, { id }, t.admin)).vacancy;
+
+async function application(t: TestApp, id: string): Promise<ApplicationView> {
+  return ok(await t.gql<{ application: ApplicationView }>(APP, { id }, t.admin)).application;
+}
+/** The live referral of an application (fails when there is none). */
+async function referralOf(t: TestApp, a: App): Promise<ReferralView> {
+  const r = (await application(t, a.id)).referral;
+  if (!r) throw new Error(`application ${a.number} has no live referral`);
+  return r;
+}
+async function referral(t: TestApp, id: string): Promise<ReferralView> {
+  return ok(await t.gql<{ referral: ReferralView }>(REFERRAL, { id }, t.admin)).referral;
+}
+async function vacancy(t: TestApp, id: string): Promise<VacancyView> {
+  return ok(await t.gql<{ vacancy: VacancyView }>(VACANCY, { id }, t.admin)).vacancy;
 }
 async function confirmPriority(t: TestApp, a: App, category: string): Promise<void> {
   ok(await t.gql(`mutation($a: ID!, $c: String!) { confirmPriority(applicationId: $a, category: $c, confirmed: true) { id } }`, { a: a.id, c: category }, t.admin));
@@ -252,7 +287,7 @@ describe('referral cases through a December week (simulated clock)', () => {
   it('class 0 first, then classes 1 and 2 interleave 1 : 3 across 8 places in one run; the cycle position is kept', async () => {
     const order = ['z1', 'f1', 'g1', 'g2', 'g3', 'f2', 'g4', 'g5'];
     for (const [i, k] of order.entries()) {
-      expect([k, (await referralOf(t, a[k]))?.vacancy.id]).toEqual([k, v.interleave[i]]);
+      expect([k, (await application(t, a[k].id)).referral?.vacancy.id]).toEqual([k, v.interleave[i]]);
     }
     const cycle: { position: number }[] = await t.ds.query(`SELECT position FROM queue_cycle WHERE locality = $1 AND cohort = 2023`, [L.interleave]);
     expect(cycle[0].position).toBe(3);
@@ -272,7 +307,7 @@ describe('referral cases through a December week (simulated clock)', () => {
 
   it('refuseAdmission: CANCELLED with the reason, the child back in the queue with its time, the place back to allocation', async () => {
     const before = await application(t, a.r1.id);
-    const r = before.referral;
+    const r = await referralOf(t, a.r1);
     ok(await t.gql(CONFIRM, { id: r.id }, applicantOf(t, a.r1)));
     expect(errorCode(await t.gql(REFUSE, { id: r.id }, staffOf(t, org.withdraw)))).toBe('FORBIDDEN');
     expect(errorCode(await t.gql(REFUSE, { id: r.id }, applicantOf(t, a.r1)))).toBe('FORBIDDEN');

