@@ -5,6 +5,7 @@ import { returning } from '../platform/database/sql.js';
 import { DataSource, type EntityManager } from 'typeorm';
 import { actorOf, isAdmin, staffOrg, type Principal } from '../auth/principal.js';
 import { almatyAt, addCalendarDays, toAlmatyDate } from '../calendar/domain/almaty-time.js';
+import { LedgerSealerService } from '../ledger/ledger-sealer.service.js';
 import { LedgerService } from '../ledger/ledger.service.js';
 import { isUuid } from '../organization/organization.service.js';
 import { Clock } from '../platform/clock/clock.js';
@@ -40,6 +41,7 @@ export class VacancyService implements OnModuleInit {
     private readonly ledger: LedgerService,
     private readonly settings: SettingsService,
     private readonly scheduler: SchedulerService,
+    private readonly sealer: LedgerSealerService,
   ) {}
 
   onModuleInit(): void {
@@ -217,11 +219,12 @@ export class VacancyService implements OnModuleInit {
     const date = toAlmatyDate(at);
     const s = await this.settings.get();
     if (inTransferPeriod(date, s.transferPeriod)) return { date, vacated: 0, revoked: 0 };
+    // Seal what is committed first, so the pinned head covers every event up to this moment.
+    const head = await this.sealer.head();
     return this.ds.transaction(async (em) => {
       await em.query(`SELECT pg_advisory_xact_lock(727003)`);
       const done: unknown[] = await em.query(`SELECT 1 FROM bulletin_publication WHERE bulletin_date = $1`, [date]);
       if (done.length) return { date, vacated: -1, revoked: -1 };
-      const head = await this.ledger.head(em);
       const counts = { vacated: 0, revoked: 0 };
       for (const kind of [BulletinKind.VACATED, BulletinKind.REVOKED]) {
         const timeCol = kind === BulletinKind.VACATED ? 'published_at' : 'revoked_at';
