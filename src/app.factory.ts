@@ -38,6 +38,13 @@ class RootModule {
   }
 }
 
+/** A bounded set of route labels: unknown paths must not create new metric series. */
+const KNOWN_ROUTES = ['/graphql', '/health', '/metrics', '/opendata', '/sms/inbound', '/playground-assets'];
+function metricsRoute(path: string): string {
+  if (path.startsWith(JOB_DASHBOARD_PATH)) return JOB_DASHBOARD_PATH;
+  return KNOWN_ROUTES.find((r) => path === r || path.startsWith(`${r}/`)) ?? 'other';
+}
+
 export type KezekApp = INestApplication | INestApplicationContext;
 
 /** API (HTTP) for role api/all (with job workers for all); a plain context for role worker. */
@@ -61,7 +68,7 @@ export async function createKezekApp(ctx: BootContext, role: Role): Promise<Keze
     const end = metrics.httpDuration.startTimer({ method: req.method });
     // Read before routing: mounted routers (the job dashboard) rewrite req.url while they answer.
     const path = req.path;
-    const route = path.startsWith('/graphql') ? '/graphql' : path.startsWith(JOB_DASHBOARD_PATH) ? JOB_DASHBOARD_PATH : path.slice(0, 40);
+    const route = metricsRoute(path);
     res.on('finish', () => end({ route, status: String(res.statusCode) }));
     next();
   });
