@@ -329,7 +329,7 @@ export class QueueService implements OnModuleInit {
       [app.id, now, `application ${reason.toLowerCase()}`],
     );
     for (const c of cancelled) {
-      await em.query(`UPDATE vacancy SET status = 'PUBLISHED' WHERE id = $1 AND status IN ('BOOKED','REFERRED')`, [c.vacancy_id]);
+      await em.query(`UPDATE vacancy SET status = 'PUBLISHED', open_at = NULL WHERE id = $1 AND status IN ('BOOKED','REFERRED')`, [c.vacancy_id]);
       await em.query(`INSERT INTO referral_exclusion (application_id, vacancy_id) VALUES ($1,$2) ON CONFLICT DO NOTHING`, [app.id, c.vacancy_id]);
       await this.ledger.append(em, {
         type: 'referral.cancelled', entity: 'referral', entityId: c.id, actor, at: now,

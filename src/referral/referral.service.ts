@@ -52,7 +52,7 @@ import {
   type ApplicationView,
   type VacancyView,
 } from './domain/eligibility.js';
-import { missingDocuments, requiredDocuments } from './domain/referral-state.js';
+import { missingDocuments, requiredDocuments, transition } from './domain/referral-state.js';
 import type { AllocationRun, Referral } from './dto/referral.model.js';
 import { toReferral, type ReferralRow } from './referral.row.js';
 
@@ -582,12 +582,12 @@ export class ReferralService implements OnModuleInit {
       this.assertOwner(by, app);
       const now = this.clock.now();
       if (r.status !== 'OFFERED')
-        throw conflict(
+        {throw conflict(
           `id: referral is ${r.status}, only an OFFERED referral can be confirmed`,
           'id',
-        );
+        );}
       if (r.confirm_by && r.confirm_by.getTime() <= now.getTime())
-        throw conflict('id: the confirmation deadline has passed', 'id');
+        {throw conflict('id: the confirmation deadline has passed', 'id');}
       const s = await this.settings.get(em);
       const cal = await this.calendar.calendar(em);
       // Early booking confirmed before the place frees: the documents clock starts with the place.
@@ -619,8 +619,8 @@ export class ReferralService implements OnModuleInit {
       const r = await this.load(em, id, true);
       const { app } = await this.parties(em, r);
       this.assertOwner(by, app);
-      if (!['OFFERED', 'CONFIRMED', 'BOOKED'].includes(r.status))
-        throw conflict(`id: referral is ${r.status}, no longer live`, 'id');
+      const step = transition(r.status, 'DECLINE');
+      if (!step.ok) throw conflict(`id: referral is ${r.status}, no longer live (${step.reason})`, 'id');
       const c = { em, at: this.clock.now(), actor: actorOf(by) };
       await this.release(c, r, 'DECLINED', 'declined by the applicant', 'QUEUED');
       await this.notify(c, app, 'REFERRAL_DECLINED', `REFERRAL_DECLINED:${id}`, {});
@@ -653,21 +653,21 @@ export class ReferralService implements OnModuleInit {
       );
       const v = toVacancy(locked[0], now);
       if (!v.openForClaim)
-        throw conflict(
+        {throw conflict(
           'vacancyId: the place is not open for claims (still in its priority window, or taken)',
           'vacancyId',
-        );
+        );}
       if (app.status !== 'QUEUED')
-        throw conflict(
+        {throw conflict(
           `applicationId: application is ${app.status}, only a QUEUED one may claim`,
           'applicationId',
-        );
+        );}
       const s = await this.settings.get(em);
       if (inTransferPeriod(toAlmatyDate(now), s.transferPeriod))
-        throw conflict(
+        {throw conflict(
           'vacancyId: no referrals are issued during the transfer period',
           'vacancyId',
-        );
+        );}
       const excluded: unknown[] = await em.query(
         `SELECT 1 FROM referral_exclusion WHERE application_id = $1 AND vacancy_id = $2`,
         [applicationId, vacancyId],
@@ -707,11 +707,11 @@ export class ReferralService implements OnModuleInit {
       if (!vac) throw notFound('vacancy', vacancyId);
       this.assertStaff(by, vac);
       if (vac.admission_mode !== 'EARLY_BOOKING')
-        throw conflict('vacancyId: only an EARLY_BOOKING place is marked vacated', 'vacancyId');
+        {throw conflict('vacancyId: only an EARLY_BOOKING place is marked vacated', 'vacancyId');}
       if (vac.vacated_at)
-        throw conflict('vacancyId: the place is already marked vacated', 'vacancyId');
+        {throw conflict('vacancyId: the place is already marked vacated', 'vacancyId');}
       if (!['PUBLISHED', 'BOOKED'].includes(vac.status))
-        throw conflict(`vacancyId: place is ${vac.status}`, 'vacancyId');
+        {throw conflict(`vacancyId: place is ${vac.status}`, 'vacancyId');}
       const now = this.clock.now();
       const today = toAlmatyDate(now);
       if (on < addCalendarDays(today, -31)) throw badInput('on', 'is too far in the past');
@@ -769,10 +769,10 @@ export class ReferralService implements OnModuleInit {
       const { app, vac } = await this.parties(em, r);
       this.assertStaff(by, vac);
       if (r.status !== 'CONFIRMED')
-        throw conflict(
+        {throw conflict(
           `id: referral is ${r.status}, only a CONFIRMED referral can be extended`,
           'id',
-        );
+        );}
       if (r.extended) throw conflict('id: the referral was already extended once', 'id');
       const s = await this.settings.get(em);
       const start = r.clock_start ?? r.issued_at;
@@ -785,7 +785,7 @@ export class ReferralService implements OnModuleInit {
         );
       }
       if (r.valid_until && newUntil.getTime() <= r.valid_until.getTime())
-        throw badInput('until', 'must be after the current deadline');
+        {throw badInput('until', 'must be after the current deadline');}
       const now = this.clock.now();
       await em.query(`UPDATE referral SET valid_until = $2, extended = true WHERE id = $1`, [
         id,
@@ -817,10 +817,10 @@ export class ReferralService implements OnModuleInit {
       const { vac } = await this.parties(em, r);
       this.assertStaff(by, vac);
       if (r.status !== 'CONFIRMED')
-        throw conflict(
+        {throw conflict(
           `referralId: referral is ${r.status}; documents are accepted for a CONFIRMED referral`,
           'referralId',
-        );
+        );}
       const docs = [...new Set([...r.documents, ...kinds])].sort();
       const now = this.clock.now();
       await em.query(`UPDATE referral SET documents = $2::text[] WHERE id = $1`, [id, docs]);
@@ -842,7 +842,7 @@ export class ReferralService implements OnModuleInit {
       const { app, vac, orgName } = await this.parties(em, r);
       this.assertStaff(by, vac);
       if (!['OFFERED', 'CONFIRMED'].includes(r.status))
-        throw conflict(`referralId: referral is ${r.status}, no longer live`, 'referralId');
+        {throw conflict(`referralId: referral is ${r.status}, no longer live`, 'referralId');}
       const c = { em, at: this.clock.now(), actor: actorOf(by) };
       await this.release(c, r, 'CANCELLED', `admission refused: ${reason}`, 'QUEUED');
       await this.notify(c, app, 'ADMISSION_REFUSED', `ADMISSION_REFUSED:${id}`, {
@@ -859,10 +859,10 @@ export class ReferralService implements OnModuleInit {
       const { app, vac, orgName } = await this.parties(em, r);
       this.assertStaff(by, vac);
       if (r.status !== 'CONFIRMED')
-        throw conflict(
+        {throw conflict(
           `id: referral is ${r.status}; only a CONFIRMED referral leads to enrollment`,
           'id',
-        );
+        );}
       const missing = missingDocuments(r.required_documents, r.documents);
       if (missing.length) throw conflict(`id: documents missing: ${missing.join(', ')}`, 'id');
       const now = this.clock.now();
@@ -992,13 +992,13 @@ export class ReferralService implements OnModuleInit {
           data: { entry: e.id },
         });
         if (apps[0])
-          await this.notify(
+          {await this.notify(
             { em, at, actor: 'system' },
             apps[0],
             'STOP_LIST_ENDED',
             `STOP_LIST_ENDED:${e.id}`,
             {},
-          );
+          );}
         return true;
       });
       if (ok) released++;

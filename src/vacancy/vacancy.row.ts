@@ -1,4 +1,4 @@
-import type { AdmissionMode, GroupType, VacancyStatus, WorkMode } from '../platform/graphql/enums.js';
+import { VacancyStatus, type AdmissionMode, type GroupType, type WorkMode } from '../platform/graphql/enums.js';
 import type { Vacancy } from './dto/vacancy.model.js';
 
 export interface VacancyRow {
@@ -51,6 +51,6 @@ export function toVacancy(r: VacancyRow, now: Date): Vacancy {
     revokeReason: r.revoke_reason,
     bulletinDate: r.bulletin_date,
     openAt: r.open_at,
-    openForClaim: r.status === 'PUBLISHED' && r.open_at !== null && r.open_at.getTime() <= now.getTime(),
+    openForClaim: r.status === VacancyStatus.PUBLISHED && r.open_at !== null && r.open_at.getTime() <= now.getTime(),
   };
 }

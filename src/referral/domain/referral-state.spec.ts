@@ -14,7 +14,7 @@ const TABLE: Record<ReferralStatus, Record<ReferralAction, ReferralStatus | null
   BOOKED: {
     MARK_VACATED: 'OFFERED',
     CONFIRM: null,
-    DECLINE: null,
+    DECLINE: 'DECLINED',
     EXPIRE: null,
     ENROLL: null,
     CANCEL: 'CANCELLED',

@@ -4,6 +4,7 @@
  *   BOOKED ──MARK_VACATED──▶ OFFERED ──CONFIRM──▶ CONFIRMED ──ENROLL──▶ ENROLLED
  *                               │                     │
  *                               ├──DECLINE / EXPIRE───┴──▶ DECLINED / EXPIRED
+ *   BOOKED ──DECLINE──▶ DECLINED (a family may refuse an early-booked place before it frees)
  *   BOOKED | OFFERED | CONFIRMED ──CANCEL──▶ CANCELLED
  *
  * Live statuses (the place is held): BOOKED, OFFERED, CONFIRMED. The others are terminal.
@@ -46,7 +47,7 @@ export const REFERRAL_TRANSITIONS: Readonly<
 > = {
   MARK_VACATED: { from: ['BOOKED'], to: 'OFFERED' },
   CONFIRM: { from: ['OFFERED'], to: 'CONFIRMED' },
-  DECLINE: { from: ['OFFERED', 'CONFIRMED'], to: 'DECLINED' },
+  DECLINE: { from: ['BOOKED', 'OFFERED', 'CONFIRMED'], to: 'DECLINED' },
   EXPIRE: { from: ['OFFERED', 'CONFIRMED'], to: 'EXPIRED' },
   ENROLL: { from: ['CONFIRMED'], to: 'ENROLLED' },
   CANCEL: { from: ['BOOKED', 'OFFERED', 'CONFIRMED'], to: 'CANCELLED' },

@@ -1,1 +1,0 @@
-const x: any = 1; export default x;
