@@ -253,9 +253,10 @@ export class OpenDataService implements OnModuleInit {
   /** Every QUEUED application of every queue, queue by queue (locality, cohort), in allocation order. */
   private async queueRows(em: EntityManager, date: string): Promise<QueueRow[]> {
     // The public facts of every queued application at once; the order comes from the ranking service.
-    const facts: { id: string; number: string; locality: string; cohort: number; language: string; group_type: string }[] =
+    // The public application number is not read: it is deliberately not published (docs/OPEN_DATA.md).
+    const facts: { id: string; locality: string; cohort: number; language: string; group_type: string }[] =
       await em.query(
-        `SELECT id, number, locality, cohort, language, group_type FROM application
+        `SELECT id, locality, cohort, language, group_type FROM application
          WHERE status = 'QUEUED' ORDER BY locality, cohort`,
       );
     const queues = new Map<string, { locality: string; cohort: number; byId: Map<string, (typeof facts)[number]> }>();
@@ -273,7 +274,6 @@ export class OpenDataService implements OnModuleInit {
         if (!f) throw new Error(`open data: application ${e.id} ranked but not read (inconsistent snapshot)`);
         return {
           id: e.id,
-          number: f.number,
           priorityClass: e.priorityClass,
           registeredAt: e.registeredAt,
           organizationIds: e.organizationIds,

@@ -50,8 +50,9 @@ export class QueueResolver {
   queuePosition(
     @Args('applicationId', { type: () => ID, nullable: true }) applicationId?: string,
     @Args('number', { nullable: true }) number?: string,
+    @CurrentPrincipal() by?: Principal,
   ): Promise<QueuePosition> {
-    return this.queue.position(applicationId, number);
+    return this.queue.position(applicationId, number, by);
   }
 
   @Roles('ADMIN', 'APPLICANT')

@@ -267,7 +267,7 @@ export class QueueService implements OnModuleInit {
   }
 
   /** Anyone: the place of an application (by id or by number) with why, and no personal data. */
-  async position(applicationId: string | undefined, number: string | undefined): Promise<QueuePosition> {
+  async position(applicationId: string | undefined, number: string | undefined, by?: Principal): Promise<QueuePosition> {
     if (!applicationId && !number) throw badInput('applicationId', 'give applicationId or number');
     if (applicationId && !isUuid(applicationId)) throw notFound('application', applicationId);
     const rows: ApplicationRow[] = await this.ds.query(
@@ -296,7 +296,7 @@ export class QueueService implements OnModuleInit {
       total: q.order.length,
       locality: r.locality,
       cohort: r.cohort,
-      priorityClass: r.priority_class,
+      priorityClass: by && (isAdmin(by) || applicantIin(by) === r.applicant_iin) ? r.priority_class : null,
       registeredAt: r.registered_at,
       aheadByClass: aheadByClass(q.order, q.cycle, (await this.settings.get()).interleave, r.id),
       positionsByOrganization: orgIds.map((oid) => ({

@@ -1,8 +1,9 @@
 import { readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { asCsvRecord, parseCsvObjects } from '../../src/opendata/domain/index.js';
+import { asCsvRecord, parseCsvObjects, pseudonym, pseudonymKey } from '../../src/opendata/domain/index.js';
 import { OpenDataService } from '../../src/opendata/opendata.service.js';
+import { JWT_SECRET } from '../../src/platform/database/database.tokens.js';
 import { createTestApp, ok, type TestApp } from '../utils/app.js';
 import { advance, applicationInput, count, createOrg, LOCALITY, publish } from '../utils/fixtures.js';
 
@@ -31,6 +32,29 @@ describe('open data: daily pseudonymized queue order and bulletins (simulated cl
   const apps: Registered[] = [];
   const bodies: string[] = [];
 
+  /** The pseudonym the export gives an application: the key derived exactly as OpenDataService derives it. */
+  let pseudo: (applicationId: string) => string;
+
+  /**
+   * The export's row of every QUEUED application, found without the pseudonym: queuePosition(number:)
+   * gives its queue (locality, cohort) and queue number, which identify one row of the day's file.
+   * Asserts there is exactly one row per queued application, with that application's pseudonym.
+   */
+  async function rowsByApplication(e: ExportJson): Promise<Map<string, Record<string, unknown>>> {
+    const queued: { id: string; number: string }[] = await t.ds.query(`SELECT id, number FROM application WHERE status = 'QUEUED'`);
+    expect(e.rows).toHaveLength(queued.length);
+    const out = new Map<string, Record<string, unknown>>();
+    for (const q of queued) {
+      const pos = ok(await t.gql(`query($n: String) { queuePosition(number: $n) { locality cohort queueNumber } }`, { n: q.number }));
+      const { locality, cohort, queueNumber } = pos.queuePosition as { locality: string; cohort: number; queueNumber: number };
+      const row = e.rows.filter((r) => r.locality === locality && r.cohort === cohort && r.queue_number === queueNumber);
+      expect(row).toHaveLength(1);
+      expect(row[0].pseudonym).toBe(pseudo(q.id));
+      out.set(q.id, row[0]);
+    }
+    return out;
+  }
+
   const get = async (path: string): Promise<{ status: number; body: string; headers: Headers }> => {
     const res = await fetch(`${t.url}${path}`);
     const body = await res.text();
@@ -57,12 +81,15 @@ describe('open data: daily pseudonymized queue order and bulletins (simulated cl
     // Monday 2026-09-07, 10:00 Almaty; files also written to DATA_DIR/opendata/<date>/.
     t = await createTestApp({ simulation: '2026-09-07T10:00:00+05:00', env: { OPEN_DATA_DIR: 'opendata' } });
     org = await createOrg(t, 'Балапан "Күншуақ", филиал', LOCALITY);
+    const key = pseudonymKey(t.ctx.config.OPEN_DATA_SALT, t.app.get<string>(JWT_SECRET));
+    pseudo = (applicationId) => pseudonym(key, applicationId);
   });
   afterAll(async () => {
     await t.close();
   });
 
   let day1: ExportJson;
+  let day1ByApp: Map<string, Record<string, unknown>>;
 
   it('day 1: registrations and hand-overs; today is served live; bad dates, future dates and unfrozen days are refused', async () => {
     await registerApp('2023-01-17');
@@ -92,8 +119,12 @@ describe('open data: daily pseudonymized queue order and bulletins (simulated cl
     // Out of turn first, then class 1 on the first slot of the 1 : 3 cycle.
     const q2023 = day1.rows.filter((r) => r.locality === LOCALITY && r.cohort === 2023);
     expect(q2023.map((r) => [r.queue_number, r.priority_class])).toEqual([[1, 0], [2, 1], [3, 2], [4, 2], [5, 2]]);
-    expect(q2023[0].application_number).toBe(military.number);
-    expect(day1.rows.find((r) => r.application_number === apps[1].number)?.organization_choices).toEqual([org]);
+    expect(q2023[0].pseudonym).toBe(pseudo(military.id));
+    expect(q2023[1].pseudonym).toBe(pseudo(large.id));
+    expect(day1.rows.find((r) => r.pseudonym === pseudo(apps[1].id))?.organization_choices).toEqual([org]);
+    // Today's live file agrees with queuePosition too, row by row.
+    day1ByApp = await rowsByApplication(day1);
+    expect(new Set(day1.rows.map((r) => r.pseudonym)).size).toBe(day1.rows.length);
 
     expect((await get('/opendata/2026-09-08/queues.csv')).status).toBe(404); // future
     const unfrozen = await get('/opendata/2026-09-06/queues.json');
@@ -119,13 +150,11 @@ describe('open data: daily pseudonymized queue order and bulletins (simulated cl
     const bulletins = await getJson('2026-09-08', 'bulletins');
 
     // Allocation at 09:00 referred one application: it has left the export.
-    const queued: { number: string }[] = await t.ds.query(`SELECT number FROM application WHERE status = 'QUEUED' ORDER BY number`);
+    const queued: { id: string }[] = await t.ds.query(`SELECT id FROM application WHERE status = 'QUEUED'`);
     expect(queued.length).toBe(apps.length - 1);
-    expect(day2Queues.rows.map((r) => r.application_number).sort()).toEqual(queued.map((q) => q.number));
-    for (const row of day2Queues.rows) {
-      const pos = ok(await t.gql(`query($n: String) { queuePosition(number: $n) { queueNumber total } }`, { n: row.application_number }));
-      expect(pos.queuePosition.queueNumber).toBe(row.queue_number);
-    }
+    expect(day2Queues.rows.map((r) => r.pseudonym).sort()).toEqual(queued.map((q) => pseudo(q.id)).sort());
+    // Every row's queue_number is what queuePosition answers for the application of that pseudonym.
+    const day2ByApp = await rowsByApplication(day2Queues);
 
     // Bulletins: both places in VACATED (a revoked one too: the bulletin is a protocol), one in REVOKED.
     expect(bulletins.rows.map((r) => [r.kind, r.position])).toEqual([['VACATED', 1], ['VACATED', 2], ['REVOKED', 1]]);
@@ -152,13 +181,12 @@ describe('open data: daily pseudonymized queue order and bulletins (simulated cl
     }
     expect((await get('/opendata/2026-09-08/bulletins.csv')).body).toContain('"Балапан ""Күншуақ"", филиал"');
 
-    // Pseudonyms: 16 hex digits, one per application, the same as yesterday's.
-    const p1 = new Map(day1.rows.map((r) => [r.application_number, r.pseudonym]));
-    const p2 = new Map(day2Queues.rows.map((r) => [r.application_number, r.pseudonym]));
-    expect(new Set(p1.values()).size).toBe(p1.size);
-    for (const [number, p] of p2) {
-      expect(p).toMatch(/^[0-9a-f]{16}$/);
-      expect(p).toBe(p1.get(number));
+    // Pseudonyms: 16 hex digits, one per application, the same as yesterday's (rows found via queuePosition).
+    expect(new Set(day2Queues.rows.map((r) => r.pseudonym)).size).toBe(day2Queues.rows.length);
+    for (const [id, row] of day2ByApp) {
+      expect(row.pseudonym).toMatch(/^[0-9a-f]{16}$/);
+      expect(row.pseudonym).toBe(day1ByApp.get(id)?.pseudonym);
+      expect(row.registered_at).toBe(day1ByApp.get(id)?.registered_at);
     }
 
     // The 09:00 task froze the day's four files (and wrote them under DATA_DIR/opendata/2026-09-08/).
@@ -174,13 +202,13 @@ describe('open data: daily pseudonymized queue order and bulletins (simulated cl
     expect(await count(t, `SELECT count(*) FROM scheduled_run WHERE kind = 'open-data'`)).toBe(1);
   });
 
-  it('no IIN, name, phone or birth date appears in any file', () => {
+  it('no IIN, name, phone, birth date or application number appears in any file', () => {
     expect(bodies.length).toBeGreaterThan(10);
     const all = bodies.join('\n');
     for (const a of apps) {
       const i = a.input as { childIin: string; applicantIin: string; childName: string; phone: string };
       const [y, m, d] = a.birthDate.split('-');
-      for (const secret of [i.childIin, i.applicantIin, i.childName, i.phone, i.phone.slice(1), i.phone.slice(2), a.birthDate, `${d}.${m}.${y}`, a.id]) {
+      for (const secret of [i.childIin, i.applicantIin, i.childName, i.phone, i.phone.slice(1), i.phone.slice(2), a.birthDate, `${d}.${m}.${y}`, a.id, a.number]) {
         expect(all).not.toContain(secret);
       }
     }
@@ -208,11 +236,18 @@ describe('open data: daily pseudonymized queue order and bulletins (simulated cl
       expect(r.headers.get('cache-control')).toMatch(/immutable/);
     }
     const today = await getJson('2026-09-09', 'queues');
-    expect(today.rows.some((r) => r.application_number === apps[apps.length - 1].number)).toBe(true);
-    expect(today.rows.some((r) => r.application_number === apps[0].number)).toBe(false);
-    // Pseudonyms still stable on day 3.
-    const p2 = new Map(day2Queues.rows.map((r) => [r.application_number, r.pseudonym]));
-    for (const r of today.rows) if (p2.has(r.application_number)) expect(r.pseudonym).toBe(p2.get(r.application_number));
+    expect(today.rows.some((r) => r.pseudonym === pseudo(apps[apps.length - 1].id))).toBe(true);
+    expect(today.rows.some((r) => r.pseudonym === pseudo(apps[0].id))).toBe(false);
+    // Pseudonyms still stable on day 3 (rows found via queuePosition, compared with day 1's).
+    const day3ByApp = await rowsByApplication(today);
+    let carried = 0;
+    for (const [id, row] of day3ByApp) {
+      const before1 = day1ByApp.get(id);
+      if (!before1) continue;
+      carried++;
+      expect(row.pseudonym).toBe(before1.pseudonym);
+    }
+    expect(carried).toBe(day3ByApp.size - 1); // all but the one registered today
 
     const service = t.app.get(OpenDataService);
     expect(await service.freezeDay(new Date('2026-09-08T09:00:00+05:00'))).toMatchObject({ date: '2026-09-08', written: 0 });
@@ -222,5 +257,24 @@ describe('open data: daily pseudonymized queue order and bulletins (simulated cl
     const paths = await service.exportTo(out, '2026-09-08');
     expect(paths.map((p) => p.slice(out.length + 1)).sort()).toEqual([...FILES].sort());
     for (const f of FILES) expect(readFileSync(join(out, f), 'utf8')).toBe(before[f]);
+  });
+
+  it('no application number appears in any export body: served, frozen or written to a directory', async () => {
+    const numbers: { number: string }[] = await t.ds.query(`SELECT number FROM application`);
+    expect(numbers.length).toBe(apps.length);
+    const snaps: { body: string }[] = await t.ds.query(`SELECT body FROM open_data_snapshot`);
+    expect(snaps.length).toBe(2 * FILES.length); // 2026-09-08 and 2026-09-09
+    const written = ['2026-09-08', '2026-09-09'].flatMap((date) =>
+      FILES.map((f) => readFileSync(resolve(t.ctx.config.DATA_DIR, 'opendata', date, f), 'utf8')),
+    );
+    const header = (await get('/opendata/2026-09-09/queues.csv')).body.split('\r\n')[0];
+    expect(header).toBe('date,locality,cohort,queue_number,priority_class,registered_at,organization_choices,language,group_type,pseudonym');
+    const all = [...bodies, ...snaps.map((s) => s.body), ...written];
+    expect(all.length).toBeGreaterThan(30);
+    for (const body of all) {
+      expect(body).not.toContain('application_number');
+      expect(body).not.toMatch(/KZ-\d/);
+      for (const { number } of numbers) expect(body).not.toContain(number);
+    }
   });
 });

@@ -127,6 +127,10 @@ describe('queue: registration, ranking, queue numbers, withdrawal, ageing out', 
     const text = await res.text();
     expect(text).toContain('"queueNumber":1');
     for (const secret of [input.childIin, input.applicantIin, input.phone, input.childName]) expect(text).not.toContain(secret as string);
+    const anon = ok(await t.gql(`query($n: String) { queuePosition(number: $n) { priorityClass } }`, { n: d.number }));
+    expect(anon.queuePosition.priorityClass).toBeNull();
+    const own = ok(await t.gql(`query($n: String) { queuePosition(number: $n) { priorityClass } }`, { n: d.number }, t.token({ role: 'APPLICANT', iin: input.applicantIin as string })));
+    expect(own.queuePosition.priorityClass).toBe(2);
     const r = await t.gql(`{ __type(name: "QueuePosition") { fields { name } } }`);
     const fields = r.data?.__type.fields.map((f: { name: string }) => f.name) as string[];
     expect(fields).not.toEqual(expect.arrayContaining(['childIin']));

@@ -1,4 +1,5 @@
 import { parseCsvObjects } from './csv.js';
+import { pseudonym } from './pseudonym.js';
 import {
   asCsvRecord,
   BULLETIN_COLUMNS,
@@ -15,18 +16,32 @@ const KEY = 'test-salt-test-salt';
 
 describe('open-data rows', () => {
   const order = [
-    { id: 'a1', number: 'KZ-0001001', priorityClass: 0, registeredAt: Date.parse('2026-09-07T05:00:00.000Z'), organizationIds: [], language: 'KK', groupType: 'GENERAL' },
-    { id: 'a2', number: 'KZ-0001000', priorityClass: 2, registeredAt: Date.parse('2026-09-06T05:00:00.000Z'), organizationIds: ['o1', 'o2'], language: 'RU', groupType: 'SPECIAL' },
+    { id: 'a1', priorityClass: 0, registeredAt: Date.parse('2026-09-07T05:00:00.000Z'), organizationIds: [], language: 'KK', groupType: 'GENERAL' },
+    { id: 'a2', priorityClass: 2, registeredAt: Date.parse('2026-09-06T05:00:00.000Z'), organizationIds: ['o1', 'o2'], language: 'RU', groupType: 'SPECIAL' },
   ];
 
   it('numbers a queue 1..N in the given order, with +05:00 times and no other fields', () => {
     const rows = queueRows('2026-09-08', '751110000', 2023, order, KEY);
-    expect(rows.map((r) => [r.queue_number, r.application_number])).toEqual([[1, 'KZ-0001001'], [2, 'KZ-0001000']]);
+    expect(rows.map((r) => [r.queue_number, r.pseudonym])).toEqual([[1, pseudonym(KEY, 'a1')], [2, pseudonym(KEY, 'a2')]]);
     expect(rows[0].registered_at).toBe('2026-09-07T10:00:00.000+05:00');
     expect(rows[1].organization_choices).toEqual(['o1', 'o2']);
     expect(Object.keys(rows[0]).sort()).toEqual([...QUEUE_COLUMNS].sort());
     expect(rows[0].pseudonym).toMatch(/^[0-9a-f]{16}$/);
     expect(rows[0].pseudonym).not.toBe(rows[1].pseudonym);
+  });
+
+  it('never publishes the application number, even when the facts passed in carry one', () => {
+    expect(QUEUE_COLUMNS).not.toContain('application_number');
+    const numbered = order.map((e, i) => ({ ...e, number: `KZ-000100${i}` }));
+    const rows = queueRows('2026-09-08', '751110000', 2023, numbered, KEY);
+    expect(rows.every((r) => !('application_number' in r) && !('number' in r))).toBe(true);
+    const csv = queuesCsv(rows);
+    const json = exportJson({ date: '2026-09-08', kind: 'queues', generatedAt: 'g', ledgerHead: 'h', ledgerLength: 0, rows });
+    expect(csv.split('\r\n')[0]).toBe(QUEUE_COLUMNS.join(','));
+    for (const body of [csv, json]) {
+      expect(body).not.toContain('KZ-');
+      expect(body).not.toContain('application_number');
+    }
   });
 
   it('CSV and JSON carry the same rows', () => {

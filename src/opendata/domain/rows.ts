@@ -17,7 +17,6 @@ export const QUEUE_COLUMNS = [
   'locality',
   'cohort',
   'queue_number',
-  'application_number',
   'priority_class',
   'registered_at',
   'organization_choices',
@@ -32,7 +31,6 @@ export interface QueueRow extends Record<QueueColumn, Cell> {
   locality: string;
   cohort: number;
   queue_number: number;
-  application_number: string;
   priority_class: number;
   registered_at: string;
   organization_choices: string[];
@@ -86,10 +84,13 @@ export interface BulletinRow extends Record<BulletinColumn, Cell> {
   ledger_head: string | null;
 }
 
-/** One QUEUED application as the queue export needs it (nothing personal is even read). */
+/**
+ * One QUEUED application as the queue export needs it (nothing personal is even read). The public
+ * application number is deliberately absent: next to `priority_class` it would tell anyone holding a
+ * family's number its priority class (docs/OPEN_DATA.md); `id` only feeds the pseudonym.
+ */
 export interface QueueEntryFacts {
   id: string;
-  number: string;
   priorityClass: number;
   /** Registration instant, epoch milliseconds. */
   registeredAt: number;
@@ -114,7 +115,6 @@ export function queueRows(
     locality,
     cohort,
     queue_number: i + 1,
-    application_number: e.number,
     priority_class: e.priorityClass,
     registered_at: formatAlmaty(new Date(e.registeredAt)),
     organization_choices: [...e.organizationIds],

@@ -81,7 +81,8 @@ export class QueuePosition {
   @Field(() => Int, { description: 'Applications in this queue (locality, cohort)' }) total: number;
   @Field() locality: string;
   @Field(() => Int) cohort: number;
-  @Field(() => Int) priorityClass: number;
+  @Field(() => Int, { nullable: true, description: 'Own priority class: ADMIN and the owner only (a class reveals a category)' })
+  priorityClass: number | null;
   @Field() registeredAt: Date;
   @Field(() => [ClassCount], { description: 'Applications ahead, by priority class: why this number' })
   aheadByClass: ClassCount[];
