@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.kezek/**', '*.js', '*.mjs', 'test/utils/esm-bridge/*.cjs'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.kezek/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
