@@ -43,6 +43,7 @@ const CONNECTIONS = Number(args.connections ?? 64);
 const MIXED_S = Number(args.duration ?? (SOAK ? 600 : 60));
 const BASELINE_S = SOAK ? 60 : MIXED_S;
 const LEDGER_S = Math.min(20, MIXED_S);
+const LEDGER_CONNECTIONS = Math.max(1, Math.round(CONNECTIONS / 4));
 const RSS_EVERY_S = 10;
 const WARMUP_S = SOAK ? 60 : 10;
 
@@ -53,7 +54,7 @@ const BULLETIN_DATE = '2026-09-02';
 const LOCALITIES = ['751110000', '711210000'];
 const ORGS_PER_LOCALITY = 10;
 const VACANCIES_PER_ORG = 3;
-const SEED_APPLICATIONS = 1000;
+const SEED_APPLICATIONS = 400;
 
 const { makeIin, makeBin } = await import(join(DIST, 'platform/identifiers/iin.js'));
 const { signToken } = await import(join(DIST, 'auth/jwt.js'));
@@ -220,6 +221,7 @@ async function startServer(databaseUrl, extraEnv = {}) {
     pid: child.pid,
     output: () => out,
     async stop() {
+      if (process.env.BENCH_DEBUG) log(`server output (tail):\n${out.slice(-6000)}`);
       if (!dead) {
         child.kill('SIGINT');
         const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
@@ -288,7 +290,7 @@ function registrationBody() {
           locality: LOCALITIES[n % LOCALITIES.length],
           organizationIds: [],
           language: n % 3 ? 'KK' : 'RU',
-          desiredAdmissionDate: '2027-09-01',
+          desiredAdmissionDate: '2026-09-01',
           notificationLanguage: n % 3 ? 'kk' : 'ru',
         },
       },
@@ -337,11 +339,50 @@ async function seed(url) {
   return { orgs };
 }
 
-function autocannonRun(opts) {
+/** One autocannon run; `latencies` (ms) collects every response time, for percentiles across runs. */
+function autocannonRun(opts, latencies) {
   return new Promise((res, rej) => {
     const inst = autocannon({ timeout: 30, ...opts }, (err, result) => (err ? rej(err) : res(result)));
+    if (latencies) inst.on('response', (_client, _status, _bytes, ms) => latencies.push(ms));
     process.once('SIGINT', () => inst.stop());
   });
+}
+
+const percentile = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN);
+
+/**
+ * Several request kinds at once, each on its own share of the connections (so that slow writes do not
+ * hold the reads back on the same connection), for the same duration. Merged: requests/s, exact
+ * latency percentiles over all responses, status classes, connection errors.
+ */
+async function loadMix(url, duration, shares) {
+  const latencies = [];
+  const results = await Promise.all(
+    shares.map(({ connections, request }) => autocannonRun({ url, connections, duration, requests: [request] }, latencies)),
+  );
+  latencies.sort((a, b) => a - b);
+  const classes = {};
+  let non2xx = 0;
+  let errors = 0;
+  let timeouts = 0;
+  let total = 0;
+  for (const r of results) {
+    for (const [code, { count }] of Object.entries(r.statusCodeStats ?? {})) classes[`${code[0]}xx`] = (classes[`${code[0]}xx`] ?? 0) + Number(count);
+    non2xx += r.non2xx;
+    errors += r.errors;
+    timeouts += r.timeouts;
+    total += r.requests.total;
+  }
+  return {
+    rps: total / duration,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    total,
+    non2xx,
+    s5xx: classes['5xx'] ?? 0,
+    errors,
+    timeouts,
+  };
 }
 
 /** Counts per request kind: HTTP status and GraphQL errors (a 200 can carry errors). */
@@ -360,8 +401,8 @@ function tally() {
   return { t, on };
 }
 
-function mixedRequests(numbers, orgs, on) {
-  const gqlPost = (kind, make) => ({
+function gqlRequest(kind, make, on) {
+  return {
     method: 'POST',
     path: '/graphql',
     setupRequest: (req) => {
@@ -371,29 +412,28 @@ function mixedRequests(numbers, orgs, on) {
       return req;
     },
     onResponse: on(kind),
-  });
+    kind,
+  };
+}
+
+/** The mix, as shares of the connections: 1/4 registrations, 3/8 queue positions, 1/4 bulletin reads, 1/8 publications. */
+function mixedShares(numbers, orgs, on) {
   let q = 0;
   let b = 0;
   let p = 0;
-  const register = gqlPost('registerApplication', registrationBody);
-  const position = gqlPost('queuePosition', () => ({ body: JSON.stringify({ query: POSITION, variables: { n: numbers[q++ % numbers.length] } }) }));
-  const bulletin = gqlPost('bulletin', () => ({ body: JSON.stringify({ query: BULLETIN, variables: { d: BULLETIN_DATE, l: LOCALITIES[b++ % LOCALITIES.length] } }) }));
-  const publish = gqlPost('publishVacancies', () => {
-    const o = orgs[p++ % orgs.length];
-    return { token: o.token, body: JSON.stringify({ query: PUBLISH, variables: { i: [vacancyInput(o.id)] } }) };
-  });
-  // Per connection, 10 requests: 2 registrations, 4 queue-position look-ups, 3 bulletin reads, 1 publication.
-  return [register, position, bulletin, position, register, bulletin, position, publish, bulletin, position];
-}
-
-function latency(r) {
-  return { p50: r.latency.p50, p99: r.latency.p99, rps: r.requests.average, total: r.requests.total };
-}
-
-function statusClasses(r) {
-  const out = {};
-  for (const [code, { count }] of Object.entries(r.statusCodeStats ?? {})) out[`${code[0]}xx`] = (out[`${code[0]}xx`] ?? 0) + Number(count);
-  return out;
+  const c = (f) => Math.max(1, Math.round(CONNECTIONS * f));
+  return [
+    { connections: c(1 / 4), request: gqlRequest('registerApplication', registrationBody, on) },
+    { connections: c(3 / 8), request: gqlRequest('queuePosition', () => ({ body: JSON.stringify({ query: POSITION, variables: { n: numbers[q++ % numbers.length] } }) }), on) },
+    { connections: c(1 / 4), request: gqlRequest('bulletin', () => ({ body: JSON.stringify({ query: BULLETIN, variables: { d: BULLETIN_DATE, l: LOCALITIES[b++ % LOCALITIES.length] } }) }), on) },
+    {
+      connections: c(1 / 8),
+      request: gqlRequest('publishVacancies', () => {
+        const o = orgs[p++ % orgs.length];
+        return { token: o.token, body: JSON.stringify({ query: PUBLISH, variables: { i: [vacancyInput(o.id)] } }) };
+      }, on),
+    },
+  ];
 }
 
 // ---------------------------------------------------------------- (b)+(c) HTTP load and soak, (d) ledger
@@ -435,38 +475,33 @@ async function benchHttp(db) {
       try {
         log(`baseline: { now } for ${BASELINE_S} s, ${CONNECTIONS} connections …`);
         const base = tally();
-        const baseline = await autocannonRun({
-          url: s.url,
-          connections: CONNECTIONS,
-          duration: BASELINE_S,
-          requests: [{ method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: NOW }), onResponse: base.on('now') }],
-        });
+        const nowBody = () => ({ body: JSON.stringify({ query: NOW }) });
+        const bl = await loadMix(s.url, BASELINE_S, [{ connections: CONNECTIONS, request: gqlRequest('now', nowBody, base.on) }]);
         log(`mixed load for ${MIXED_S} s, ${CONNECTIONS} connections, RSS every ${RSS_EVERY_S} s …`);
         const rss = [{ t: 0, mib: rssMiB(s.pid) }];
         const t0 = Date.now();
         const sampler = setInterval(() => rss.push({ t: Math.round((Date.now() - t0) / 1000), mib: rssMiB(s.pid) }), RSS_EVERY_S * 1000);
         const mix = tally();
-        const mixed = await autocannonRun({ url: s.url, connections: CONNECTIONS, duration: MIXED_S, requests: mixedRequests(numbers, seeded.orgs, mix.on) });
+        const m = await loadMix(s.url, MIXED_S, mixedShares(numbers, seeded.orgs, mix.on));
         clearInterval(sampler);
         rss.push({ t: Math.round((Date.now() - t0) / 1000), mib: rssMiB(s.pid) });
 
-        const m = latency(mixed);
-        const bl = latency(baseline);
-        const mc = statusClasses(mixed);
-        const bc = statusClasses(baseline);
         row(`HTTP mixed load: requests/s (${CONNECTIONS} connections, ${MIXED_S} s; baseline { now })`, fmt(m.rps), fmt(bl.rps), fmt(m.rps / bl.rps, 2));
         row('HTTP mixed load: latency p50', `${fmt(m.p50)} ms`, `${fmt(bl.p50)} ms`, fmt(m.p50 / Math.max(bl.p50, 1), 1));
         row('HTTP mixed load: latency p99', `${fmt(m.p99)} ms`, `${fmt(bl.p99)} ms`, fmt(m.p99 / Math.max(bl.p99, 1), 1));
+        const gqlErrors = (t) => Object.values(t).reduce((n, k) => n + k.gqlErrors, 0);
         row(
-          'HTTP mixed load: non-2xx responses (5xx) / connection errors',
-          `${fmt(mixed.non2xx)} (${fmt(mc['5xx'] ?? 0)}) / ${fmt(mixed.errors)}`,
-          `${fmt(baseline.non2xx)} (${fmt(bc['5xx'] ?? 0)}) / ${fmt(baseline.errors)}`,
+          'HTTP mixed load: non-2xx (of which 5xx) / GraphQL errors / connection errors',
+          `${fmt(m.non2xx)} (${fmt(m.s5xx)}) / ${fmt(gqlErrors(mix.t))} / ${fmt(m.errors)}`,
+          `${fmt(bl.non2xx)} (${fmt(bl.s5xx)}) / ${fmt(gqlErrors(base.t))} / ${fmt(bl.errors)}`,
           '-',
         );
-        const kinds = Object.entries(mix.t).map(([k, v]) => `${k} ${fmt(v.n)} (GraphQL errors ${v.gqlErrors}, non-2xx ${v.non2xx})`).join('; ');
-        notes.push(`mixed load, responses by kind: ${kinds}; total ${fmt(m.total)} requests, ${fmt(mixed.timeouts)} timeouts.`);
-        for (const [k, v] of Object.entries(mix.t)) if (v.sample) notes.push(`first GraphQL error of ${k}: ${v.sample}`);
-        if ((mc['5xx'] ?? 0) > 0) notes.push('FAIL: the mixed load got 5xx responses.');
+        if (gqlErrors(mix.t) > 0) notes.push(`server output at the end of the mixed load (tail): \`${s.output().slice(-1500).replace(/\n/g, ' ⏎ ')}\``);
+        const shares = Object.fromEntries(mixedShares(numbers, seeded.orgs, mix.on).map((x) => [x.request.kind, x.connections]));
+        const kinds = Object.entries(mix.t).map(([k, v]) => `${k} ${fmt(v.n / MIXED_S, 1)}/s on ${shares[k]} connections (GraphQL errors ${v.gqlErrors}, non-2xx ${v.non2xx})`).join('; ');
+        notes.push(`mixed load by kind: ${kinds}; ${fmt(m.total)} requests in all, ${fmt(m.timeouts)} timeouts (30 s).`);
+        for (const [k, v] of Object.entries(mix.t)) if (v.sample) notes.push(`first GraphQL error of ${k}: ${v.sample.replace(/\s+/g, ' ')}`);
+        if (m.s5xx > 0) notes.push('FAIL: the mixed load got 5xx responses.');
 
         const warm = rss.find((x) => x.t >= WARMUP_S) ?? rss[0];
         const last = rss[rss.length - 1];
@@ -488,27 +523,10 @@ async function benchHttp(db) {
         try {
           log(`registrations only, ledger ${name}, ${LEDGER_S} s …`);
           const t = tally();
-          const r = await autocannonRun({
-            url: srv.url,
-            connections: CONNECTIONS,
-            duration: LEDGER_S,
-            requests: [
-              {
-                method: 'POST',
-                path: '/graphql',
-                setupRequest: (req) => {
-                  const { body, token } = registrationBody();
-                  req.body = body;
-                  req.headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
-                  return req;
-                },
-                onResponse: t.on('registerApplication'),
-              },
-            ],
-          });
+          const r = await loadMix(srv.url, LEDGER_S, [{ connections: LEDGER_CONNECTIONS, request: gqlRequest('registerApplication', registrationBody, t.on) }]);
           const errs = t.t.registerApplication?.gqlErrors ?? 0;
           if (errs) notes.push(`ledger ${name}: ${errs} registrations answered with GraphQL errors, e.g. ${t.t.registerApplication.sample}`);
-          return { rps: r.requests.average, p99: r.latency.p99, non2xx: r.non2xx };
+          return r;
         } finally {
           await srv.stop();
         }
@@ -516,7 +534,7 @@ async function benchHttp(db) {
       const on = await regs({}, 'on');
       const off = await regs({ LEDGER_DISABLED: '1' }, 'off');
       row(
-        `ledger overhead: registrations/s with the ledger append vs without (${CONNECTIONS} connections, ${LEDGER_S} s each; ratio = on/off)`,
+        `ledger overhead: registrations/s with the ledger append vs without (${LEDGER_CONNECTIONS} connections, ${LEDGER_S} s each; ratio = on/off)`,
         fmt(on.rps),
         fmt(off.rps),
         fmt(on.rps / off.rps, 2),

@@ -20,7 +20,11 @@ export class AuditResolver {
     const r = await this.audit.fairness(from ?? null, to ?? null);
     return {
       ...r,
-      violations: r.violations.map((v) => ({ ...v, check: FairnessCheck[v.check], evidence: JSON.stringify(v.evidence) })),
+      violations: r.violations.map((v) => ({
+        ...v,
+        check: FairnessCheck[v.check],
+        evidence: JSON.stringify(v.evidence),
+      })),
     };
   }
 }

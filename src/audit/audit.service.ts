@@ -60,7 +60,14 @@ export class AuditService {
       });
       await this.replay(em, (rows) => {
         for (const r of rows) {
-          auditor.apply({ seq: Number(r.seq), type: r.type, entity: r.entity, entityId: r.entity_id, at: r.at, data: r.data });
+          auditor.apply({
+            seq: Number(r.seq),
+            type: r.type,
+            entity: r.entity,
+            entityId: r.entity_id,
+            at: r.at,
+            data: r.data,
+          });
         }
       });
       return auditor.finish();

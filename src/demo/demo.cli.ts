@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -7,10 +8,12 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import pg from 'pg';
 import { DOMAIN_MODULES } from '../api.module.js';
+import { ArchiveService } from '../archive/archive.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import { formatFairnessReport } from '../audit/domain/report-text.js';
 import type { Principal } from '../auth/principal.js';
 import { addCalendarDays, almatyAt, toAlmatyDate } from '../calendar/domain/almaty-time.js';
+import { eventHash } from '../ledger/domain/hashing.js';
 import { LedgerSealerService } from '../ledger/ledger-sealer.service.js';
 import { LedgerVerifierService } from '../ledger/ledger-verifier.service.js';
 import { OrganizationService } from '../organization/organization.service.js';
@@ -29,10 +32,17 @@ import { makeBin, makeIin } from '../platform/identifiers/iin.js';
 import { SchedulerService } from '../platform/jobs/scheduler.service.js';
 import { loggingModule } from '../platform/logging/logging.module.js';
 import { PlatformModule } from '../platform/platform.module.js';
+import {
+  APPLICATION_COLUMNS,
+  formatNumber,
+  type ApplicationRow,
+} from '../queue/application.row.js';
 import type { RegisterApplicationInput } from '../queue/dto/application.input.js';
 import { QueueService } from '../queue/queue.service.js';
-import { ReferralService } from '../referral/referral.service.js';
+import { fitsForClaim } from '../referral/domain/eligibility.js';
+import { ReferralService, toApplicationView, toVacancyView } from '../referral/referral.service.js';
 import type { PublishVacancyInput } from '../vacancy/dto/vacancy.model.js';
+import { VACANCY_COLUMNS, type VacancyRow } from '../vacancy/vacancy.row.js';
 import { VacancyService } from '../vacancy/vacancy.service.js';
 
 /**
@@ -59,12 +69,57 @@ const DISTRICTS: { kato: string; name: string; weight: number }[] = [
   { kato: '751510000', name: 'Жетісу', weight: 0.15 },
 ];
 const KINDERGARTEN_NAMES = [
-  'Балапан', 'Айгөлек', 'Балдәурен', 'Қарлығаш', 'Ақбота', 'Күншуақ', 'Самал', 'Шұғыла', 'Нұрай', 'Бөбек',
-  'Жұлдыз', 'Ботақан', 'Еркетай', 'Құлыншақ', 'Әсем', 'Гүлдер', 'Мөлдір', 'Арман', 'Солнышко', 'Радуга',
+  'Балапан',
+  'Айгөлек',
+  'Балдәурен',
+  'Қарлығаш',
+  'Ақбота',
+  'Күншуақ',
+  'Самал',
+  'Шұғыла',
+  'Нұрай',
+  'Бөбек',
+  'Жұлдыз',
+  'Ботақан',
+  'Еркетай',
+  'Құлыншақ',
+  'Әсем',
+  'Гүлдер',
+  'Мөлдір',
+  'Арман',
+  'Солнышко',
+  'Радуга',
 ];
-const FIRST_NAMES = ['Әлихан', 'Айару', 'Нұрислам', 'Томирис', 'Алдияр', 'Аружан', 'Ерасыл', 'Мадина', 'Иван', 'Анна', 'Данияр', 'Асель', 'Тимур', 'София', 'Амир', 'Камила'];
+const FIRST_NAMES = [
+  'Әлихан',
+  'Айару',
+  'Нұрислам',
+  'Томирис',
+  'Алдияр',
+  'Аружан',
+  'Ерасыл',
+  'Мадина',
+  'Иван',
+  'Анна',
+  'Данияр',
+  'Асель',
+  'Тимур',
+  'София',
+  'Амир',
+  'Камила',
+];
 const CLASS0 = ['MILITARY', 'MILITARY', 'MILITARY', 'SPECIAL_STATE_BODY'];
-const CLASS1 = ['LARGE_FAMILY', 'LARGE_FAMILY', 'LARGE_FAMILY', 'TEACHER', 'TEACHER', 'DISABLED_PARENT', 'ORPHAN', 'NO_PARENTAL_CARE', 'SPECIAL_NEEDS'];
+const CLASS1 = [
+  'LARGE_FAMILY',
+  'LARGE_FAMILY',
+  'LARGE_FAMILY',
+  'TEACHER',
+  'TEACHER',
+  'DISABLED_PARENT',
+  'ORPHAN',
+  'NO_PARENTAL_CARE',
+  'SPECIAL_NEEDS',
+];
 /** Age groups, months on the admission start date. */
 const AGE_GROUPS: { name: string; from: number; to: number; weight: number }[] = [
   { name: 'Бөбектер тобы (1–2)', from: 12, to: 23, weight: 0.12 },
@@ -112,7 +167,9 @@ class Dice {
   sample<T>(xs: readonly T[], k: number): T[] {
     const pool = [...xs];
     const out: T[] = [];
-    while (out.length < k && pool.length) out.push(pool.splice(Math.floor(this.next() * pool.length), 1)[0]);
+    while (out.length < k && pool.length) {
+      out.push(pool.splice(Math.floor(this.next() * pool.length), 1)[0]);
+    }
     return out;
   }
 }
@@ -120,8 +177,18 @@ class Dice {
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
 const isoDate = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 const ADMIN: Principal = { kind: 'user', sub: 'demo-operator', role: 'ADMIN' };
-const staff = (organizationId: string): Principal => ({ kind: 'user', sub: `demo-staff-${organizationId.slice(0, 8)}`, role: 'ORG_STAFF', organizationId });
-const applicant = (iin: string): Principal => ({ kind: 'user', sub: `demo-applicant-${iin}`, role: 'APPLICANT', iin });
+const staff = (organizationId: string): Principal => ({
+  kind: 'user',
+  sub: `demo-staff-${organizationId.slice(0, 8)}`,
+  role: 'ORG_STAFF',
+  organizationId,
+});
+const applicant = (iin: string): Principal => ({
+  kind: 'user',
+  sub: `demo-applicant-${iin}`,
+  role: 'APPLICANT',
+  iin,
+});
 
 function line(msg = ''): void {
   process.stdout.write(`${msg}\n`);
@@ -134,7 +201,10 @@ function seconds(fromMs: number): string {
 @Module({})
 class DemoModule {
   static forRoot(ctx: BootContext): DynamicModule {
-    return { module: DemoModule, imports: [PlatformModule.forRoot(ctx), loggingModule(ctx.config), ...DOMAIN_MODULES] };
+    return {
+      module: DemoModule,
+      imports: [PlatformModule.forRoot(ctx), loggingModule(ctx.config), ...DOMAIN_MODULES],
+    };
   }
 }
 
@@ -163,6 +233,13 @@ interface Child {
   twin: boolean;
 }
 
+/** What a family and the organization will do with one referral (decided when it is first seen). */
+interface Plan {
+  respond: 'confirm' | 'confirm-next-day' | 'decline' | 'ignore';
+  documents: 'enroll' | 'extend' | 'refuse' | 'lapse';
+  docDelay: number;
+}
+
 // ---------------------------------------------------------------------------------------------
 
 class Demo {
@@ -170,31 +247,36 @@ class Demo {
   private readonly queue: QueueService;
   private readonly vacancies: VacancyService;
   private readonly referrals: ReferralService;
+  private readonly archive: ArchiveService;
   private readonly clock: ClockService;
   private readonly scheduler: SchedulerService;
   private readonly ds: BootContext['dataSource'];
   private orgs: Org[] = [];
-  private serial = 0;
+  private readonly childSerial = new Map<string, number>();
   /** Planned actions per referral id: what the family and the organization will do. */
-  private readonly plans = new Map<string, { respond: 'confirm' | 'confirm-next-day' | 'decline' | 'ignore'; documents: 'enroll' | 'refuse' | 'lapse'; docDelay: number }>();
+  private readonly plans = new Map<string, Plan>();
   private readonly vacatePlans = new Map<string, string>();
 
   constructor(
     private readonly app: INestApplicationContext,
     ctx: BootContext,
-    private readonly opts: { applications: number; organizations: number; days: number; lanes: number; seed: number },
+    private readonly opts: {
+      applications: number;
+      organizations: number;
+      days: number;
+      lanes: number;
+      seed: number;
+      daily: number;
+    },
   ) {
     this.dice = new Dice(prng(opts.seed));
     this.queue = app.get(QueueService);
     this.vacancies = app.get(VacancyService);
     this.referrals = app.get(ReferralService);
+    this.archive = app.get(ArchiveService);
     this.clock = app.get(ClockService);
     this.scheduler = app.get(SchedulerService);
     this.ds = ctx.dataSource;
-  }
-
-  private nextSerial(): number {
-    return ++this.serial;
   }
 
   async advance(to: Date): Promise<void> {
@@ -212,142 +294,417 @@ class Demo {
       const district = d.weighted(DISTRICTS);
       const name = `№${i + 1} «${d.pick(KINDERGARTEN_NAMES)}» бөбекжай-бақшасы`;
       const org = await orgService.create(
-        { name, bin: makeBin(`${pad(d.int(3, 24))}${pad(d.int(1, 12))}`, 10_000 + i * 7), locality: district.kato, address: `${CITY}, ${district.name} ауданы, ${d.int(1, 250)}-үй` },
+        {
+          name,
+          bin: makeBin(`${pad(d.int(3, 24))}${pad(d.int(1, 12))}`, 10_000 + i * 7),
+          locality: district.kato,
+          address: `${CITY}, ${district.name} ауданы, ${d.int(1, 250)}-үй`,
+        },
         ADMIN,
       );
-      this.orgs.push({ id: org.id, locality: district.kato, kk: d.pick([0.3, 0.5, 0.6, 0.7, 0.9, 1]) });
+      this.orgs.push({
+        id: org.id,
+        locality: district.kato,
+        kk: d.pick([0.3, 0.5, 0.6, 0.7, 0.9, 1]),
+      });
     }
   }
 
-  private childrenPlan(): Child[] {
+  /** `count` children of the given cohorts, registered before `before` (epoch ms), sorted by registration. */
+  private childrenPlan(
+    count: number,
+    before: number,
+    cohorts: { year: number; weight: number }[],
+  ): Child[] {
     const d = this.dice;
-    const start = almatyAt(START, 8).getTime();
-    const cohorts = [
-      { year: 2020, weight: 0.05 },
-      { year: 2021, weight: 0.2 },
-      { year: 2022, weight: 0.25 },
-      { year: 2023, weight: 0.24 },
-      { year: 2024, weight: 0.18 },
-      { year: 2025, weight: 0.08 },
-    ];
     const orgsBy = new Map<string, Org[]>();
     for (const o of this.orgs) orgsBy.set(o.locality, [...(orgsBy.get(o.locality) ?? []), o]);
     const out: Child[] = [];
-    while (out.length < this.opts.applications) {
+    while (out.length < count) {
       const { year } = d.weighted(cohorts);
       // 2020: only children still under 6 on 1 September (a few turn 6 during the month).
       const from = year === 2020 ? Date.UTC(2020, 8, 5) : Date.UTC(year, 0, 1);
-      const to = year === 2025 ? Date.UTC(2025, 11, 31) : Date.UTC(year, 11, 31);
+      const to = Math.min(
+        Date.UTC(year, 11, 31),
+        Math.floor(before / DAY_MS) * DAY_MS - 2 * DAY_MS,
+      );
       const birth = from + Math.floor(d.next() * ((to - from) / DAY_MS + 1)) * DAY_MS;
       const birthDate = isoDate(birth);
       // Most families register within months of the birth (proactively since 2022).
-      const delay = (7 + Math.floor(-Math.log(1 - d.next()) * 150)) * DAY_MS + d.int(9 * 3600, 18 * 3600) * 1000;
-      const registeredAt = Math.min(birth + delay, start - d.int(1, 20 * 24 * 3600) * 1000);
+      const delay =
+        (7 + Math.floor(-Math.log(1 - d.next()) * 150)) * DAY_MS +
+        d.int(9 * 3600, 18 * 3600) * 1000;
+      const registeredAt = Math.min(birth + delay, before - d.int(1, 20 * 24 * 3600) * 1000);
       const district = d.weighted(DISTRICTS);
       const local = orgsBy.get(district.kato) ?? [];
       const language = d.chance(0.6) ? 'KK' : 'RU';
       const roll = d.next();
-      const categories = roll < 0.02 ? [d.pick(CLASS0)] : roll < 0.1 ? [d.pick(CLASS1)] : roll < 0.11 ? [d.pick(CLASS1)] : [];
+      const categories =
+        roll < 0.02
+          ? [d.pick(CLASS0)]
+          : roll < 0.1
+            ? [d.pick(CLASS1)]
+            : roll < 0.11
+              ? [d.pick(CLASS1)]
+              : [];
       const special = categories[0] === 'SPECIAL_NEEDS' && d.chance(0.7);
       const modeRoll = d.next();
       const workModes =
-        modeRoll < 0.78 ? [WorkMode.FULL_DAY]
-          : modeRoll < 0.93 ? [WorkMode.FULL_DAY, WorkMode.HALF_DAY]
-            : modeRoll < 0.98 ? [WorkMode.HALF_DAY]
+        modeRoll < 0.78
+          ? [WorkMode.FULL_DAY]
+          : modeRoll < 0.93
+            ? [WorkMode.FULL_DAY, WorkMode.HALF_DAY]
+            : modeRoll < 0.98
+              ? [WorkMode.HALF_DAY]
               : [WorkMode.FULL_DAY, WorkMode.ROUND_THE_CLOCK];
       // Wanted from: the start of this school year, or the child's 2nd/3rd birthday.
-      const wanted = d.pick([START, START, '2025-09-01', `${year + 2}${birthDate.slice(4)}`, `${year + 3}${birthDate.slice(4)}`]);
+      const wanted = d.pick([
+        START,
+        START,
+        '2025-09-01',
+        `${year + 2}${birthDate.slice(4)}`,
+        `${year + 3}${birthDate.slice(4)}`,
+      ]);
       const real = isRealDate(wanted) ? wanted : `${wanted.slice(0, 4)}-03-01`;
-      const desiredAdmissionDate = real < birthDate ? START : real;
+      const desiredAdmissionDate = real >= birthDate ? real : `${year + 1}-09-01`;
       const child: Child = {
         birthDate,
         registeredAt,
         locality: district.kato,
         language,
-        organizationIds: d.chance(0.3) || !local.length ? [] : d.sample(local, d.int(1, 4)).map((o) => o.id),
+        organizationIds:
+          d.chance(0.3) || !local.length ? [] : d.sample(local, d.int(1, 4)).map((o) => o.id),
         workModes,
         groupType: special ? GroupType.SPECIAL : GroupType.GENERAL,
         desiredAdmissionDate,
         acceptsTemporaryStay: d.chance(0.2),
         categories,
         confirm: roll < 0.1,
-        applicantIin: makeIin(`${d.int(1984, 2000)}-${pad(d.int(1, 12))}-${pad(d.int(1, 28))}`, d.chance(0.8) ? 'F' : 'M', d.int(0, 9999)),
+        applicantIin: makeIin(
+          `${d.int(1984, 2000)}-${pad(d.int(1, 12))}-${pad(d.int(1, 28))}`,
+          d.chance(0.8) ? 'F' : 'M',
+          d.int(0, 9999),
+        ),
         phone: `+77${d.pick(['01', '02', '05', '07', '08', '47', '71', '75', '76', '77'])}${pad(d.int(0, 9_999_999), 7)}`,
         twin: false,
       };
       out.push(child);
       // About 1.5 % of births are twins: the second child of the same family, registered as a batch.
-      if (d.chance(0.015) && out.length < this.opts.applications) {
-        out.push({ ...child, registeredAt: child.registeredAt + d.int(60, 600) * 1000, twin: true });
+      if (d.chance(0.015) && out.length < count) {
+        out.push({
+          ...child,
+          registeredAt: child.registeredAt + d.int(60, 600) * 1000,
+          twin: true,
+        });
       }
     }
     return out.sort((a, b) => a.registeredAt - b.registeredAt);
   }
 
-  /** Registers every child through QueueService.register with its historical time, in lanes. */
-  async registerApplications(): Promise<{ ms: number; classes: number[] }> {
-    const t0 = Date.now();
-    const children = this.childrenPlan();
-    // Twins must follow their first-born sibling: keep a family in one lane, in order.
-    const ids = new Array<string>(children.length);
+  private registrationInput(
+    c: Child,
+    index: number,
+    siblingsOf: string | undefined,
+  ): RegisterApplicationInput {
+    const sex = index % 2 ? 'M' : 'F';
+    const key = `${c.birthDate}:${sex}`;
+    const n = (this.childSerial.get(key) ?? 0) + 1;
+    this.childSerial.set(key, n);
+    return {
+      childIin: makeIin(c.birthDate, sex, (n * 37) % 10_000),
+      childName: this.dice.pick(FIRST_NAMES),
+      applicantIin: c.applicantIin,
+      phone: c.phone,
+      locality: c.locality,
+      organizationIds: c.organizationIds,
+      siblingsOf,
+      language: c.language,
+      groupType: c.groupType,
+      workModes: c.workModes,
+      desiredAdmissionDate: c.desiredAdmissionDate,
+      priorityCategories: c.categories,
+      acceptsTemporaryStay: c.acceptsTemporaryStay,
+      notificationLanguage: c.language === 'KK' ? 'kk' : 'ru',
+    };
+  }
+
+  /** Index of each twin's first-born sibling (same applicant and birth date), or -1. */
+  private siblings(children: Child[]): number[] {
     const family = (c: Child): string => `${c.applicantIin}|${c.birthDate}`;
     const firstOf = new Map<string, number>();
-    const sibling = children.map((c, i) => {
+    return children.map((c, i) => {
       const first = firstOf.get(family(c));
       if (!c.twin) firstOf.set(family(c), i);
       return c.twin && first !== undefined ? first : -1;
     });
-    const lanes: number[][] = Array.from({ length: this.opts.lanes }, () => []);
+  }
+
+  /**
+   * Registers children through QueueService.register (the API's code path), `lanes` at a time;
+   * a family's twins stay in one lane, in order. Returns the ids.
+   */
+  async registerViaService(
+    children: Child[],
+    at: (c: Child) => Date | undefined = (c) => new Date(c.registeredAt),
+  ): Promise<string[]> {
+    const ids = new Array<string>(children.length);
+    const sibling = this.siblings(children);
+    const lanes: number[][] = Array.from(
+      { length: Math.min(this.opts.lanes, children.length) || 1 },
+      () => [],
+    );
     const laneOf: number[] = [];
     children.forEach((_, i) => {
-      laneOf[i] = sibling[i] >= 0 ? laneOf[sibling[i]] : i % this.opts.lanes;
+      laneOf[i] = sibling[i] >= 0 ? laneOf[sibling[i]] : i % lanes.length;
       lanes[laneOf[i]].push(i);
     });
-    const childSerial = new Map<string, number>();
     let done = 0;
-    const progress = setInterval(() => process.stdout.write(`\r  registered ${done} / ${children.length}`), 1000);
-    const classes = [0, 0, 0];
+    const tty = process.stdout.isTTY && children.length > 500;
+    const progress = tty
+      ? setInterval(() => process.stdout.write(`\r  registered ${done} / ${children.length}`), 1000)
+      : null;
     try {
       await Promise.all(
         lanes.map(async (lane) => {
           for (const i of lane) {
             const c = children[i];
-            const key = `${c.birthDate}:${i % 2}`;
-            const n = (childSerial.get(key) ?? 0) + 1;
-            childSerial.set(key, n);
-            const sex = i % 2 ? 'M' : 'F';
-            const input: RegisterApplicationInput = {
-              childIin: makeIin(c.birthDate, sex, (n * 37 + (sex === 'M' ? 5000 : 0)) % 10_000),
-              childName: this.dice.pick(FIRST_NAMES),
-              applicantIin: c.applicantIin,
-              phone: c.phone,
-              locality: c.locality,
-              organizationIds: c.organizationIds,
-              siblingsOf: sibling[i] >= 0 ? ids[sibling[i]] : undefined,
-              language: c.language,
-              groupType: c.groupType,
-              workModes: c.workModes,
-              desiredAdmissionDate: c.desiredAdmissionDate,
-              priorityCategories: c.categories,
-              acceptsTemporaryStay: c.acceptsTemporaryStay,
-              notificationLanguage: c.language === 'KK' ? 'kk' : 'ru',
-            };
-            const app = await this.queue.register(input, ADMIN, new Date(c.registeredAt));
+            const input = this.registrationInput(
+              c,
+              i,
+              sibling[i] >= 0 ? ids[sibling[i]] : undefined,
+            );
+            const app = await this.queue.register(input, ADMIN, at(c));
             ids[i] = app.id;
-            let cls = 2;
             if (c.confirm) {
-              for (const cat of c.categories) cls = (await this.queue.confirmPriority(app.id, cat, true, ADMIN)).priorityClass;
+              for (const cat of c.categories) {
+                await this.queue.confirmPriority(app.id, cat, true, ADMIN);
+              }
             }
-            classes[cls]++;
             done++;
           }
         }),
       );
     } finally {
-      clearInterval(progress);
-      process.stdout.write(`\r  registered ${done} / ${children.length}\n`);
+      if (progress) {
+        clearInterval(progress);
+        process.stdout.write(`\r  registered ${done} / ${children.length}\n`);
+      }
     }
-    return { ms: Date.now() - t0, classes };
+    return ids;
+  }
+
+  /**
+   * The applications already waiting on 1 September, registered over the past years: one SQL
+   * insert per 2,000 rows with exactly the rows and ledger events QueueService.register and
+   * confirmPriority write (the event hashes are computed as LedgerService.append does; the ledger
+   * verification at the end re-checks them). Registration notifications of past years are not
+   * re-queued.
+   */
+  async bulkRegister(children: Child[]): Promise<void> {
+    const sibling = this.siblings(children);
+    const seqs: { seq: string }[] = await this.ds.query(
+      `SELECT nextval('application_seq')::text AS seq FROM generate_series(1, $1)`,
+      [children.length],
+    );
+    const classOf: Record<string, number> = {};
+    for (const c of CLASS0) classOf[c] = 0;
+    for (const c of CLASS1) classOf[c] = 1;
+    const rows: Record<string, unknown>[] = [];
+    const claims: Record<string, unknown>[] = [];
+    const events: {
+      at: number;
+      type: string;
+      entity: 'application';
+      entityId: string;
+      actor: string;
+      data: Record<string, unknown>;
+    }[] = [];
+    const ids: string[] = [];
+    children.forEach((c, i) => {
+      const id = randomUUID();
+      ids.push(id);
+      const seq = Number(seqs[i].seq);
+      const input = this.registrationInput(c, i, undefined);
+      const batchId = sibling[i] >= 0 ? ids[sibling[i]] : null;
+      if (batchId) rows[sibling[i]].batch_id = batchId;
+      const cohort = Number(c.birthDate.slice(0, 4));
+      const confirmed = c.confirm ? c.categories : [];
+      const cls = confirmed.length ? Math.min(...confirmed.map((k) => classOf[k] ?? 2)) : 2;
+      rows.push({
+        id,
+        seq,
+        number: formatNumber(seq),
+        registered_at: new Date(c.registeredAt).toISOString(),
+        child_iin: input.childIin,
+        child_name: input.childName,
+        child_birth_date: c.birthDate,
+        cohort,
+        applicant_iin: c.applicantIin,
+        phone: c.phone,
+        locality: c.locality,
+        organization_ids: c.organizationIds,
+        language: c.language,
+        group_type: c.groupType,
+        work_modes: c.workModes,
+        desired_admission_date: c.desiredAdmissionDate,
+        accepts_temporary_stay: c.acceptsTemporaryStay,
+        notification_language: input.notificationLanguage,
+        priority_class: cls,
+        special_needs_confirmed: confirmed.includes('SPECIAL_NEEDS'),
+        batch_id: batchId,
+      });
+      events.push({
+        at: c.registeredAt,
+        type: 'application.registered',
+        entity: 'application',
+        entityId: id,
+        actor: 'ADMIN:demo-operator',
+        data: {
+          number: formatNumber(seq),
+          seq,
+          locality: c.locality,
+          cohort,
+          registeredAt: new Date(c.registeredAt).toISOString(),
+          priorityClass: 2,
+          claims: c.categories,
+          batchId,
+          organizationIds: c.organizationIds,
+          language: c.language,
+          groupType: c.groupType,
+          workModes: c.workModes,
+          desiredAdmissionDate: c.desiredAdmissionDate,
+          acceptsTemporaryStay: c.acceptsTemporaryStay,
+          birthDate: c.birthDate,
+        },
+      });
+      for (const category of c.categories) {
+        const decidedAt = c.registeredAt + this.dice.int(1, 4) * DAY_MS;
+        claims.push({
+          application_id: id,
+          category_code: category,
+          status: c.confirm ? 'CONFIRMED' : 'LAPSED',
+          claimed_at: new Date(c.registeredAt).toISOString(),
+          due_at: new Date(c.registeredAt + 7 * DAY_MS).toISOString(),
+          decided_at: new Date(c.confirm ? decidedAt : c.registeredAt + 7 * DAY_MS).toISOString(),
+          decided_by: c.confirm ? 'ADMIN:demo-operator' : 'system',
+        });
+        events.push(
+          c.confirm
+            ? {
+                at: decidedAt,
+                type: 'application.priority_confirmed',
+                entity: 'application',
+                entityId: id,
+                actor: 'ADMIN:demo-operator',
+                data: { category, priorityClass: cls },
+              }
+            : {
+                at: c.registeredAt + 7 * DAY_MS,
+                type: 'application.priority_lapsed',
+                entity: 'application',
+                entityId: id,
+                actor: 'system',
+                data: { category },
+              },
+        );
+      }
+    });
+    const CHUNK = 2000;
+    for (let k = 0; k < rows.length; k += CHUNK) {
+      await this.ds.query(
+        `INSERT INTO application (id, seq, number, status, registered_at, child_iin, child_name, child_birth_date, cohort,
+           applicant_iin, phone, locality, organization_ids, language, group_type, work_modes, desired_admission_date,
+           accepts_temporary_stay, notification_language, priority_class, special_needs_confirmed, batch_id, created_by, updated_at)
+         SELECT (j->>'id')::uuid, (j->>'seq')::bigint, j->>'number', 'QUEUED', (j->>'registered_at')::timestamptz, j->>'child_iin',
+           j->>'child_name', (j->>'child_birth_date')::date, (j->>'cohort')::int, j->>'applicant_iin', j->>'phone', j->>'locality',
+           ARRAY(SELECT json_array_elements_text(j->'organization_ids'))::uuid[], j->>'language', j->>'group_type',
+           ARRAY(SELECT json_array_elements_text(j->'work_modes')), (j->>'desired_admission_date')::date,
+           (j->>'accepts_temporary_stay')::boolean, j->>'notification_language', (j->>'priority_class')::int,
+           (j->>'special_needs_confirmed')::boolean, (j->>'batch_id')::uuid, 'ADMIN:demo-operator', (j->>'registered_at')::timestamptz
+         FROM json_array_elements($1::json) AS j`,
+        [JSON.stringify(rows.slice(k, k + CHUNK))],
+      );
+    }
+    if (claims.length) {
+      await this.ds.query(
+        `INSERT INTO category_claim (application_id, category_code, status, claimed_at, due_at, decided_at, decided_by)
+         SELECT (j->>'application_id')::uuid, j->>'category_code', j->>'status', (j->>'claimed_at')::timestamptz,
+           (j->>'due_at')::timestamptz, (j->>'decided_at')::timestamptz, j->>'decided_by'
+         FROM json_array_elements($1::json) AS j`,
+        [JSON.stringify(claims)],
+      );
+    }
+    await this.ds.query(
+      `INSERT INTO queue_cycle (locality, cohort, position) SELECT DISTINCT locality, cohort, 0 FROM application ON CONFLICT DO NOTHING`,
+    );
+    // The ledger, in time order, hashed exactly as LedgerService.append hashes.
+    events.sort((a, b) => a.at - b.at);
+    for (let k = 0; k < events.length; k += CHUNK) {
+      const chunk = events.slice(k, k + CHUNK).map((e) => {
+        const at = new Date(e.at).toISOString();
+        const data = JSON.parse(JSON.stringify(e.data)) as unknown;
+        return {
+          at,
+          type: e.type,
+          entity: e.entity,
+          entity_id: e.entityId,
+          actor: e.actor,
+          data,
+          hash: eventHash({
+            at,
+            type: e.type,
+            entity: e.entity,
+            entityId: e.entityId,
+            actor: e.actor,
+            data,
+          }),
+        };
+      });
+      await this.ds.query(
+        `INSERT INTO ledger_event (at, type, entity, entity_id, actor, data, hash)
+         SELECT (j->>'at')::timestamptz, j->>'type', j->>'entity', j->>'entity_id', j->>'actor', (j->'data')::jsonb, j->>'hash'
+         FROM json_array_elements($1::json) WITH ORDINALITY AS e(j, n) ORDER BY n`,
+        [JSON.stringify(chunk)],
+      );
+    }
+  }
+
+  /** The waiting list on 1 September: bulk (default) or through the service (`--via-service`). */
+  async registerWaitingList(viaService: boolean): Promise<{ ms: number; classes: number[] }> {
+    const t0 = Date.now();
+    const children = this.childrenPlan(this.opts.applications, almatyAt(START, 8).getTime(), [
+      { year: 2020, weight: 0.05 },
+      { year: 2021, weight: 0.2 },
+      { year: 2022, weight: 0.25 },
+      { year: 2023, weight: 0.24 },
+      { year: 2024, weight: 0.18 },
+      { year: 2025, weight: 0.08 },
+    ]);
+    if (viaService) await this.registerViaService(children);
+    else await this.bulkRegister(children);
+    const classes: { c: number; n: number }[] = await this.ds.query(
+      `SELECT priority_class AS c, count(*)::int AS n FROM application GROUP BY 1 ORDER BY 1`,
+    );
+    return {
+      ms: Date.now() - t0,
+      classes: [0, 1, 2].map((k) => classes.find((x) => x.c === k)?.n ?? 0),
+    };
+  }
+
+  /** New families during the month (mostly newborns, registered proactively), through the service. */
+  async registerNew(date: string): Promise<number> {
+    const n = this.opts.daily;
+    if (n <= 0) return 0;
+    const end = almatyAt(date, 12).getTime();
+    const children = this.childrenPlan(n, end, [
+      { year: 2026, weight: 0.6 },
+      { year: 2025, weight: 0.15 },
+      { year: 2024, weight: 0.1 },
+      { year: 2023, weight: 0.08 },
+      { year: 2022, weight: 0.07 },
+    ]);
+    await this.registerViaService(children, () => undefined);
+    return children.length;
   }
 
   // ---------- a day ----------
@@ -365,8 +722,16 @@ class Demo {
       for (let k = 0; k < kinds; k++) {
         const group = d.weighted(AGE_GROUPS);
         const modeRoll = d.next();
-        const admissionMode = modeRoll < 0.85 ? AdmissionMode.GENERAL : modeRoll < 0.95 ? AdmissionMode.EARLY_BOOKING : AdmissionMode.TEMPORARY_STAY;
-        const admissionStartDate = addCalendarDays(date, admissionMode === AdmissionMode.EARLY_BOOKING ? d.int(7, 20) : d.int(1, 7));
+        const admissionMode =
+          modeRoll < 0.85
+            ? AdmissionMode.GENERAL
+            : modeRoll < 0.95
+              ? AdmissionMode.EARLY_BOOKING
+              : AdmissionMode.TEMPORARY_STAY;
+        const admissionStartDate = addCalendarDays(
+          date,
+          admissionMode === AdmissionMode.EARLY_BOOKING ? d.int(7, 20) : d.int(1, 7),
+        );
         const wm = d.next();
         out.push({
           org,
@@ -377,10 +742,18 @@ class Demo {
             ageFromMonths: group.from,
             ageToMonths: group.to,
             groupType: d.chance(0.02) ? GroupType.SPECIAL : GroupType.GENERAL,
-            workMode: wm < 0.85 ? WorkMode.FULL_DAY : wm < 0.97 ? WorkMode.HALF_DAY : WorkMode.ROUND_THE_CLOCK,
+            workMode:
+              wm < 0.85
+                ? WorkMode.FULL_DAY
+                : wm < 0.97
+                  ? WorkMode.HALF_DAY
+                  : WorkMode.ROUND_THE_CLOCK,
             admissionMode,
             admissionStartDate,
-            attendanceUntil: admissionMode === AdmissionMode.TEMPORARY_STAY ? addCalendarDays(admissionStartDate, d.int(60, 120)) : null,
+            attendanceUntil:
+              admissionMode === AdmissionMode.TEMPORARY_STAY
+                ? addCalendarDays(admissionStartDate, d.int(60, 120))
+                : null,
             count: d.chance(0.7) ? 1 : d.int(2, 3),
           },
         });
@@ -391,7 +764,9 @@ class Demo {
 
   async publishPlaces(date: string): Promise<number> {
     const byOrg = new Map<string, PublishVacancyInput[]>();
-    for (const p of this.placesFor(date)) byOrg.set(p.org.id, [...(byOrg.get(p.org.id) ?? []), p.input]);
+    for (const p of this.placesFor(date)) {
+      byOrg.set(p.org.id, [...(byOrg.get(p.org.id) ?? []), p.input]);
+    }
     let n = 0;
     for (const [orgId, inputs] of byOrg) {
       n += (await this.vacancies.publish(inputs, staff(orgId))).length;
@@ -411,13 +786,32 @@ class Demo {
         const roll = this.dice.next();
         const docRoll = this.dice.next();
         plan = {
-          respond: roll < 0.55 ? 'confirm' : roll < 0.7 ? 'confirm-next-day' : roll < 0.8 ? 'decline' : 'ignore',
-          documents: docRoll < 0.88 ? 'enroll' : docRoll < 0.91 ? 'refuse' : 'lapse',
+          respond:
+            roll < 0.55
+              ? 'confirm'
+              : roll < 0.7
+                ? 'confirm-next-day'
+                : roll < 0.8
+                  ? 'decline'
+                  : 'ignore',
+          documents:
+            docRoll < 0.84
+              ? 'enroll'
+              : docRoll < 0.88
+                ? 'extend'
+                : docRoll < 0.91
+                  ? 'refuse'
+                  : 'lapse',
           docDelay: this.dice.int(1, 4),
         };
         this.plans.set(r.id, plan);
       }
-      const due = plan.respond === 'confirm' ? r.issued : plan.respond === 'confirm-next-day' ? addCalendarDays(r.issued, 1) : r.issued;
+      const due =
+        plan.respond === 'confirm'
+          ? r.issued
+          : plan.respond === 'confirm-next-day'
+            ? addCalendarDays(r.issued, 1)
+            : r.issued;
       if (date < due) continue;
       const who = applicant(r.applicant_iin);
       if (plan.respond === 'decline') await this.referrals.decline(r.id, who);
@@ -427,10 +821,11 @@ class Demo {
 
   /** Early-booked places actually free up (14:00): the organization marks them vacated. */
   async markVacated(date: string): Promise<void> {
-    const rows: { vacancy_id: string; organization_id: string; start: string }[] = await this.ds.query(
-      `SELECT r.vacancy_id, v.organization_id, to_char(v.admission_start_date, 'YYYY-MM-DD') AS start
+    const rows: { vacancy_id: string; organization_id: string; start: string }[] =
+      await this.ds.query(
+        `SELECT r.vacancy_id, v.organization_id, to_char(v.admission_start_date, 'YYYY-MM-DD') AS start
        FROM referral r JOIN vacancy v ON v.id = r.vacancy_id WHERE r.status = 'BOOKED' ORDER BY r.issued_at, r.id`,
-    );
+      );
     for (const r of rows) {
       let on = this.vacatePlans.get(r.vacancy_id);
       if (!on) {
@@ -445,17 +840,30 @@ class Demo {
 
   /** Organizations take documents and sign contracts (16:00); a few refuse, a few families never come. */
   async staffAct(date: string): Promise<void> {
-    const rows: { id: string; organization_id: string; confirmed: string; required: string[] }[] = await this.ds.query(
-      `SELECT r.id, v.organization_id, to_char((r.confirmed_at AT TIME ZONE 'UTC') + interval '5 hours', 'YYYY-MM-DD') AS confirmed,
+    const rows: { id: string; organization_id: string; confirmed: string; required: string[] }[] =
+      await this.ds.query(
+        `SELECT r.id, v.organization_id, to_char((r.confirmed_at AT TIME ZONE 'UTC') + interval '5 hours', 'YYYY-MM-DD') AS confirmed,
          r.required_documents AS required
        FROM referral r JOIN vacancy v ON v.id = r.vacancy_id WHERE r.status = 'CONFIRMED' ORDER BY r.confirmed_at, r.id`,
-    );
+      );
     for (const r of rows) {
-      const plan = this.plans.get(r.id) ?? { respond: 'confirm', documents: 'enroll', docDelay: 2 };
-      if (plan.documents === 'lapse' || date < addCalendarDays(r.confirmed, plan.docDelay)) continue;
+      const plan: Plan = this.plans.get(r.id) ?? {
+        respond: 'confirm',
+        documents: 'enroll',
+        docDelay: 2,
+      };
+      if (plan.documents === 'lapse' || date < addCalendarDays(r.confirmed, plan.docDelay)) {
+        continue;
+      }
       const by = staff(r.organization_id);
       if (plan.documents === 'refuse') {
         await this.referrals.refuse(r.id, RefusalReason.INCOMPLETE_DOCUMENTS, by);
+        continue;
+      }
+      if (plan.documents === 'extend') {
+        // A family needs more time for a document: extended once by ten days, then enrolled.
+        await this.referrals.extend(r.id, addCalendarDays(date, 10), by);
+        this.plans.set(r.id, { ...plan, documents: 'enroll', docDelay: plan.docDelay + 7 });
         continue;
       }
       await this.referrals.recordDocuments(r.id, r.required as DocumentKind[], by);
@@ -463,8 +871,78 @@ class Demo {
     }
   }
 
-  async simulateMonth(sealer: LedgerSealerService): Promise<{ places: number }> {
+  /**
+   * Places nobody in the queue could take within their priority window are open: families whose
+   * child fits claim them, first come first served (13:00).
+   */
+  async claimOpenPlaces(): Promise<number> {
+    const now = this.clock.now();
+    const open: VacancyRow[] = await this.ds.query(
+      `SELECT ${VACANCY_COLUMNS} FROM vacancy v WHERE v.status = 'PUBLISHED' AND v.open_at IS NOT NULL AND v.open_at <= $1
+       ORDER BY v.open_at, v.seq LIMIT 15`,
+      [now],
+    );
+    let claimed = 0;
+    for (const v of open) {
+      if (!this.dice.chance(0.5)) continue;
+      const candidates: ApplicationRow[] = await this.ds.query(
+        `SELECT ${APPLICATION_COLUMNS} FROM application a
+         WHERE a.locality = $1 AND a.language = $2 AND a.status = 'QUEUED' AND $3 = ANY(a.work_modes)
+           AND NOT EXISTS (SELECT 1 FROM referral_exclusion x WHERE x.application_id = a.id AND x.vacancy_id = $4)
+         ORDER BY md5(a.id::text || $5) LIMIT 300`,
+        [v.locality, v.language, v.work_mode, v.id, String(this.dice.int(0, 1e9))],
+      );
+      const fit = candidates.find((a) => fitsForClaim(toApplicationView(a), toVacancyView(v)));
+      if (!fit) continue;
+      await this.referrals.claim(v.id, fit.id, applicant(fit.applicant_iin));
+      claimed++;
+    }
+    return claimed;
+  }
+
+  /** Operators and families: a few withdrawals, a place taken back, an operator's stop-list entry (17:00). */
+  async housekeeping(date: string): Promise<void> {
+    const d = this.dice;
+    const leaving: { id: string; applicant_iin: string }[] = await this.ds.query(
+      `SELECT id, applicant_iin FROM application WHERE status IN ('QUEUED','REFERRED') ORDER BY md5(id::text || $1) LIMIT $2`,
+      [date, d.int(1, 4)],
+    );
+    for (const a of leaving) await this.queue.withdraw(a.id, applicant(a.applicant_iin));
+    if (d.chance(0.5)) {
+      const free: { id: string; organization_id: string }[] = await this.ds.query(
+        `SELECT id, organization_id FROM vacancy WHERE status = 'PUBLISHED' ORDER BY md5(id::text || $1) LIMIT 1`,
+        [date],
+      );
+      if (free[0]) {
+        await this.vacancies.revoke(
+          free[0].id,
+          'the group is merged with another',
+          staff(free[0].organization_id),
+        );
+      }
+    }
+    if (d.chance(0.3)) {
+      const who: { id: string }[] = await this.ds.query(
+        `SELECT id FROM application WHERE status = 'QUEUED' ORDER BY md5(id::text || $1) LIMIT 1`,
+        [date],
+      );
+      if (who[0]) {
+        await this.archive.addToStopList(
+          who[0].id,
+          'documents under review by the operator',
+          addCalendarDays(date, 7),
+          ADMIN,
+        );
+      }
+    }
+  }
+
+  async simulateMonth(
+    sealer: LedgerSealerService,
+  ): Promise<{ places: number; registered: number; claims: number }> {
     let places = 0;
+    let registered = 0;
+    let claims = 0;
     let date = START;
     for (let day = 0; day < this.opts.days; day++) {
       const t0 = Date.now();
@@ -476,18 +954,28 @@ class Demo {
         `SELECT count(*)::int AS n FROM referral WHERE issued_at = $1`,
         [almatyAt(date, 9)],
       );
+      await this.advance(almatyAt(date, 11));
+      const fresh = await this.registerNew(date);
+      registered += fresh;
       await this.advance(almatyAt(date, 12));
       await this.applicantsAct(date);
+      await this.advance(almatyAt(date, 13));
+      const claimed = await this.claimOpenPlaces();
+      claims += claimed;
       await this.advance(almatyAt(date, 14));
       await this.markVacated(date);
       await this.advance(almatyAt(date, 16));
       await this.staffAct(date);
+      await this.advance(almatyAt(date, 17));
+      await this.housekeeping(date);
       await sealer.seal();
-      line(`  ${date}: ${published} places handed over, ${issued[0].n} referrals issued at 09:00 (${seconds(t0)})`);
+      line(
+        `  ${date}: ${published} places handed over, ${issued[0].n} referrals issued at 09:00, ${claimed} open places claimed, ${fresh} new applications (${seconds(t0)})`,
+      );
       date = addCalendarDays(date, 1);
     }
     await this.advance(new Date(almatyAt(date, 9).getTime() + 30_000));
-    return { places };
+    return { places, registered, claims };
   }
 }
 
@@ -501,6 +989,8 @@ async function freshDatabase(url: string, name: string): Promise<string> {
   try {
     await c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(name)} WITH (FORCE)`);
     await c.query(`CREATE DATABASE ${c.escapeIdentifier(name)}`);
+    // A demo database: commits need not wait for the WAL flush (durability on a crash is not needed).
+    await c.query(`ALTER DATABASE ${c.escapeIdentifier(name)} SET synchronous_commit = off`);
   } finally {
     await c.end();
   }
@@ -510,27 +1000,36 @@ async function freshDatabase(url: string, name: string): Promise<string> {
 }
 
 async function summary(ds: BootContext['dataSource']): Promise<string[]> {
-  const one = async (sql: string): Promise<number> => ((await ds.query(`SELECT (${sql})::int AS n`)) as { n: number }[])[0].n;
-  const byStatus: { status: string; n: number }[] = await ds.query(`SELECT status, count(*)::int AS n FROM referral GROUP BY status ORDER BY status`);
+  const one = async (sql: string): Promise<number> =>
+    ((await ds.query(`SELECT (${sql})::int AS n`)) as { n: number }[])[0].n;
+  const byStatus: { status: string; n: number }[] = await ds.query(
+    `SELECT status, count(*)::int AS n FROM referral GROUP BY status ORDER BY status`,
+  );
   const refs = (s: string): number => byStatus.find((r) => r.status === s)?.n ?? 0;
   const archived: { reason: string; n: number }[] = await ds.query(
     `SELECT archive_reason AS reason, count(*)::int AS n FROM application WHERE status = 'ARCHIVED' GROUP BY 1 ORDER BY 2 DESC`,
   );
-  const modes: { mode: string; n: number }[] = await ds.query(`SELECT admission_mode AS mode, count(*)::int AS n FROM vacancy GROUP BY 1 ORDER BY 2 DESC`);
-  const classes: { c: number; n: number }[] = await ds.query(`SELECT priority_class AS c, count(*)::int AS n FROM application GROUP BY 1 ORDER BY 1`);
-  const statuses: { s: string; n: number }[] = await ds.query(`SELECT status AS s, count(*)::int AS n FROM application GROUP BY 1 ORDER BY 1`);
+  const modes: { mode: string; n: number }[] = await ds.query(
+    `SELECT admission_mode AS mode, count(*)::int AS n FROM vacancy GROUP BY 1 ORDER BY 2 DESC`,
+  );
+  const classes: { c: number; n: number }[] = await ds.query(
+    `SELECT priority_class AS c, count(*)::int AS n FROM application GROUP BY 1 ORDER BY 1`,
+  );
+  const statuses: { s: string; n: number }[] = await ds.query(
+    `SELECT status AS s, count(*)::int AS n FROM application GROUP BY 1 ORDER BY 1`,
+  );
   return [
     `organizations: ${await one('SELECT count(*) FROM organization')} in ${await one('SELECT count(DISTINCT locality) FROM organization')} districts`,
     `applications: ${await one('SELECT count(*) FROM application')} (class ${classes.map((c) => `${c.c}: ${c.n}`).join(', ')}; ` +
       `${await one('SELECT count(DISTINCT batch_id) FROM application WHERE batch_id IS NOT NULL')} twins batches)`,
     `  now: ${statuses.map((s) => `${s.s} ${s.n}`).join(', ')}; archived: ${archived.map((a) => `${a.reason} ${a.n}`).join(', ') || 'none'}`,
     `places published: ${await one('SELECT count(*) FROM vacancy')} (${modes.map((m) => `${m.mode} ${m.n}`).join(', ')}); ` +
-      `filled ${await one(`SELECT count(*) FROM vacancy WHERE status = 'FILLED'`)}, still free ${await one(`SELECT count(*) FROM vacancy WHERE status = 'PUBLISHED'`)}`,
+      `filled ${await one(`SELECT count(*) FROM vacancy WHERE status = 'FILLED'`)}, still free ${await one(`SELECT count(*) FROM vacancy WHERE status = 'PUBLISHED'`)}, revoked ${await one(`SELECT count(*) FROM vacancy WHERE status = 'REVOKED'`)}`,
     `bulletins: ${await one('SELECT count(*) FROM bulletin_publication')}; allocation runs: ${await one('SELECT count(*) FROM allocation_run')}`,
-    `referrals issued: ${await one('SELECT count(*) FROM referral')} (by allocation ${await one('SELECT count(*) FROM referral WHERE NOT claimed')}); ` +
+    `referrals issued: ${await one('SELECT count(*) FROM referral')} (by allocation ${await one('SELECT count(*) FROM referral WHERE NOT claimed')}, open places claimed ${await one('SELECT count(*) FROM referral WHERE claimed')}); ` +
       `confirmed ${await one('SELECT count(*) FROM referral WHERE confirmed_at IS NOT NULL')}, declined ${refs('DECLINED')}, expired ${refs('EXPIRED')}, ` +
-      `enrolled ${refs('ENROLLED')}, cancelled/refused ${refs('CANCELLED')}; live now: booked ${refs('BOOKED')}, offered ${refs('OFFERED')}, confirmed ${refs('CONFIRMED')}`,
-    `stop-list entries: ${await one('SELECT count(*) FROM stop_list_entry')} (ended ${await one('SELECT count(*) FROM stop_list_entry WHERE ended_at IS NOT NULL')})`,
+      `extended ${await one('SELECT count(*) FROM referral WHERE extended')}, enrolled ${refs('ENROLLED')}, cancelled (refused, withdrawn) ${refs('CANCELLED')}; live now: booked ${refs('BOOKED')}, offered ${refs('OFFERED')}, confirmed ${refs('CONFIRMED')}`,
+    `stop-list entries: ${await one('SELECT count(*) FROM stop_list_entry')} (after expiry ${await one(`SELECT count(*) FROM stop_list_entry WHERE reason = 'referral expired'`)}; ended ${await one('SELECT count(*) FROM stop_list_entry WHERE ended_at IS NOT NULL')})`,
     `notifications in the outbox: ${await one('SELECT count(*) FROM notification')}`,
   ];
 }
@@ -547,6 +1046,8 @@ async function main(): Promise<void> {
       days: { type: 'string', default: '30' },
       seed: { type: 'string', default: '20260901' },
       lanes: { type: 'string', default: '4' },
+      daily: { type: 'string', default: '20' },
+      'via-service': { type: 'boolean', default: false },
     },
   });
   const opts = {
@@ -554,11 +1055,17 @@ async function main(): Promise<void> {
     organizations: Number(values.organizations),
     days: Number(values.days),
     seed: Number(values.seed),
-    lanes: Math.max(1, Number(values.lanes)),
+    lanes: Number(values.lanes),
+    daily: Number(values.daily),
   };
   for (const [k, v] of Object.entries(opts)) {
-    if (!Number.isInteger(v) || v < 1) throw new ConfigError(`--${k} must be a positive integer`);
+    if (!Number.isInteger(v) || v < (k === 'daily' ? 0 : 1)) {
+      throw new ConfigError(
+        `--${k} must be a ${k === 'daily' ? 'non-negative' : 'positive'} integer`,
+      );
+    }
   }
+  const viaService = values['via-service'] === true;
   const started = Date.now();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -580,25 +1087,37 @@ async function main(): Promise<void> {
   let app: INestApplicationContext | null = null;
   try {
     ctx = await boot(env, (m) => line(`  ${m}`));
+    if (ctx.embedded) {
+      // The demo's own throw-away cluster: commits need not wait for the WAL flush.
+      await ctx.dataSource.query(`ALTER SYSTEM SET synchronous_commit = off`);
+      await ctx.dataSource.query(`SELECT pg_reload_conf()`);
+    }
     app = await NestFactory.createApplicationContext(DemoModule.forRoot(ctx), { bufferLogs: true });
     app.useLogger(app.get(Logger));
     await app.init();
     const demo = new Demo(app, ctx, opts);
-    line(`booted in ${seconds(started)}; simulated clock at ${app.get(ClockService).now().toISOString()}`);
+    line(
+      `booted in ${seconds(started)}; simulated clock at ${app.get(ClockService).now().toISOString()}`,
+    );
 
     let t = Date.now();
     await demo.createOrganizations();
-    line(`${opts.organizations} organizations in ${DISTRICTS.length} districts of ${CITY} (${seconds(t)})`);
-    t = Date.now();
-    const reg = await demo.registerApplications();
-    line(`${opts.applications} applications registered through QueueService.register in ${(reg.ms / 1000).toFixed(1)} s ` +
-      `(${Math.round(opts.applications / (reg.ms / 1000))}/s; classes 0/1/2: ${reg.classes.join('/')})`);
-
+    line(
+      `${opts.organizations} organizations in ${DISTRICTS.length} districts of ${CITY} (${seconds(t)})`,
+    );
+    const reg = await demo.registerWaitingList(viaService);
+    line(
+      `${opts.applications} applications waiting on ${START} (classes 0/1/2: ${reg.classes.join('/')}), ` +
+        `${viaService ? 'registered through QueueService.register' : 'bulk-inserted with their ledger events'} in ${(reg.ms / 1000).toFixed(1)} s ` +
+        `(${Math.round(opts.applications / (reg.ms / 1000))}/s)`,
+    );
     t = Date.now();
     const sealer = app.get(LedgerSealerService);
     line(`simulating ${opts.days} days from ${START}:`);
     const month = await demo.simulateMonth(sealer);
-    line(`month simulated in ${seconds(t)} (${month.places} places)`);
+    line(
+      `month simulated in ${seconds(t)}: ${month.places} places, ${month.claims} open places claimed, ${month.registered} new applications through QueueService.register`,
+    );
 
     t = Date.now();
     await sealer.seal();
@@ -611,7 +1130,9 @@ async function main(): Promise<void> {
     line();
     line(`=== Kezek demo: ${CITY}, ${START} .. ${toAlmatyDate(app.get(ClockService).now())} ===`);
     for (const l of await summary(ctx.dataSource)) line(l);
-    line(`ledger: ${v.length} sealed events in ${v.blocks} blocks, ${v.valid ? 'VALID' : `INVALID (${v.reason ?? ''})`}, head ${v.headHash.slice(0, 16)}… (verified in ${(verifyMs / 1000).toFixed(1)} s)`);
+    line(
+      `ledger: ${v.length} sealed events in ${v.blocks} blocks, ${v.valid ? 'VALID' : `INVALID (${v.reason ?? ''})`}, head ${v.headHash.slice(0, 16)}… (verified in ${(verifyMs / 1000).toFixed(1)} s)`,
+    );
     line();
     line(formatFairnessReport(report, { ms: auditMs, maxViolations: 20 }));
     line();
@@ -620,7 +1141,9 @@ async function main(): Promise<void> {
     await ctx.shutdown();
     exit(report.ok && v.valid ? 0 : 1);
   } catch (e) {
-    process.stderr.write(`demo failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.stderr.write(
+      `demo failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+    );
     await app?.close().catch(() => undefined);
     await ctx?.shutdown().catch(() => undefined);
     exit(2);

@@ -45,6 +45,7 @@ import { QueueService } from '../queue/queue.service.js';
 import { inTransferPeriod } from '../vacancy/domain/vacancy-rules.js';
 import { BULLETIN_MINUTES } from '../vacancy/vacancy.service.js';
 import { toVacancy, VACANCY_COLUMNS, type VacancyRow } from '../vacancy/vacancy.row.js';
+import { compareHeads } from '../queue/domain/ranking.js';
 import { allocate } from './domain/allocate.js';
 import {
   exclusionKey,
@@ -58,6 +59,8 @@ import { toReferral, type ReferralRow } from './referral.row.js';
 
 const LIVE = `('BOOKED','OFFERED','CONFIRMED')`;
 const WORKER_ID = `${hostname()}:${process.pid}`;
+/** Families told about one open place (best-ranked fitting ones). */
+const OPEN_NOTICE_LIMIT = 20;
 /** Fault-injection hook for the crash tests: hold each locality's transaction open (never in production). */
 const TASK_DELAY_MS = process.env.NODE_ENV === 'production' ? 0 : Number(process.env.ALLOCATION_TASK_DELAY_MS ?? 0);
 const REFERRAL_COLUMNS = `r.id, r.application_id, r.vacancy_id, r.status, r.issued_at, r.clock_start, r.confirm_by,
@@ -130,6 +133,13 @@ export class ReferralService implements OnModuleInit {
         const run = await this.runAllocation('schedule', at);
         return { run: run.id, considered: run.vacanciesConsidered, issued: run.referralsIssued };
       },
+    });
+    // 09:00 after allocation: tell the best-ranked families that fit each newly open place.
+    this.scheduler.register({
+      kind: 'open-place-notice',
+      atMinutes: BULLETIN_MINUTES,
+      order: 30,
+      run: (at) => this.noticeOpenPlaces(at),
     });
   }
 
@@ -903,6 +913,49 @@ export class ReferralService implements OnModuleInit {
   }
 
   // ---------- scheduled sweeps ----------
+
+  /**
+   * Places past their priority window with no referral are open: the families that fit (same
+   * locality, language, group type, work mode, age; choices do not restrict a claim) hear about it,
+   * best-ranked first, at most OPEN_NOTICE_LIMIT per place, once per place.
+   */
+  async noticeOpenPlaces(at: Date): Promise<{ places: number; notified: number }> {
+    const vacs: (VacancyRow & { org_name: string })[] = await this.ds.query(
+      `SELECT ${VACANCY_COLUMNS}, o.name AS org_name FROM vacancy v JOIN organization o ON o.id = v.organization_id
+       WHERE v.status = 'PUBLISHED' AND v.open_at IS NOT NULL AND v.open_at <= $1 AND v.open_notified_at IS NULL
+       ORDER BY v.seq`,
+      [at],
+    );
+    let notified = 0;
+    for (const vac of vacs) {
+      await this.ds.transaction(async (em) => {
+        const claimed = await returning<{ id: string }>(
+          em,
+          `UPDATE vacancy SET open_notified_at = $2 WHERE id = $1 AND open_notified_at IS NULL RETURNING id`,
+          [vac.id, at],
+        );
+        if (!claimed.length) return;
+        const apps: ApplicationRow[] = await em.query(
+          `SELECT ${APPLICATION_COLUMNS} FROM application a WHERE a.locality = $1 AND a.status = 'QUEUED'
+           AND NOT EXISTS (SELECT 1 FROM referral_exclusion x WHERE x.application_id = a.id AND x.vacancy_id = $2)`,
+          [vac.locality, vac.id],
+        );
+        const view = toVacancyView(vac);
+        const fitting = apps
+          .map((a) => ({ row: a, view: toApplicationView(a) }))
+          .filter((a) => fitsForClaim(a.view, view))
+          .sort((x, y) => compareHeads(x.view, y.view))
+          .slice(0, OPEN_NOTICE_LIMIT);
+        for (const a of fitting) {
+          await this.notify({ em, at, actor: 'system' }, a.row, 'OPEN_PLACE_FITS', `OPEN_PLACE_FITS:${vac.id}:${a.row.id}`, {
+            organization: vac.org_name,
+          });
+        }
+        notified += fitting.length;
+      });
+    }
+    return { places: vacs.length, notified };
+  }
 
   /** Expires every live referral whose deadline has passed: stop-list for N days, place back to allocation. */
   async expireDue(at: Date): Promise<{ expired: number }> {

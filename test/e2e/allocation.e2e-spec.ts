@@ -134,4 +134,28 @@ describe('allocation and referrals through the daily cycle (simulated clock)', (
     expect(errorCode(r)).toBe('FORBIDDEN');
     expect(await count(t, 'SELECT count(*) FROM vacancy')).toBe(before);
   });
+
+  it('a place nobody in its priority window could take opens 24 h later; fitting families are told and one claims it', async () => {
+    const l = '751170000';
+    const home = await createOrg(t, 'Home', l);
+    const chosen = await createOrg(t, 'Chosen', l);
+    const c1 = await register(t, { locality: l, organizationIds: [chosen] });
+    const c2 = await register(t, { locality: l, organizationIds: [chosen], language: 'RU' });
+    const [v] = await publish(t, home);
+    await advance(t, '2026-09-23T09:00:30+05:00');
+    expect((await liveReferral(t, c1.id)).referral).toBeNull();
+    const owner = t.token({ role: 'APPLICANT', iin: c1.applicantIin });
+    const early = await t.gql(`mutation($v: ID!, $a: ID!) { claimVacancy(vacancyId: $v, applicationId: $a) { id } }`, { v, a: c1.id }, owner);
+    expect(errorCode(early)).toBe('CONFLICT');
+    await advance(t, '2026-09-24T09:00:30+05:00');
+    const open = ok(await t.gql(`{ vacancies(openForClaim: true, locality: "${l}") { edges { node { id openForClaim } } } }`));
+    expect(open.vacancies.edges.map((e: any) => e.node.id)).toEqual([v]);
+    expect(await count(t, `SELECT count(*) FROM notification WHERE application_id = $1 AND stage = 'OPEN_PLACE_FITS'`, [c1.id])).toBe(1);
+    // The RU-speaking family does not fit a KK group: no notice.
+    expect(await count(t, `SELECT count(*) FROM notification WHERE application_id = $1 AND stage = 'OPEN_PLACE_FITS'`, [c2.id])).toBe(0);
+    const claim = ok(await t.gql(`mutation($v: ID!, $a: ID!) { claimVacancy(vacancyId: $v, applicationId: $a) { status claimed vacancy { id status } } }`, { v, a: c1.id }, owner));
+    expect(claim.claimVacancy).toEqual({ status: 'OFFERED', claimed: true, vacancy: { id: v, status: 'REFERRED' } });
+    await advance(t, '2026-09-25T09:00:30+05:00');
+    expect(await count(t, `SELECT count(*) FROM notification WHERE stage = 'OPEN_PLACE_FITS' AND idempotency_key LIKE $1`, [`OPEN_PLACE_FITS:${v}:%`])).toBe(1);
+  });
 });

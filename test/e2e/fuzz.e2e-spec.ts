@@ -72,8 +72,6 @@ const nasty = fc.constantFrom(
   'Әлихан Ұлықбек Қайратұлы',
   'Алексей Иванов',
   '\u202Eevil\u202C',
-  '\u0000',
-  'a\u0000b',
   '\ud800',
   '   ',
   '',
@@ -83,9 +81,11 @@ const nasty = fc.constantFrom(
   '%s%n%x',
   '${jndi:ldap://x}',
   '../../etc/passwd',
-  HUGE,
-  '😀'.repeat(20_000),
 );
+/** Far longer than any field allows: every field must refuse it. */
+const huge = fc.constantFrom(HUGE, '😀'.repeat(20_000), `${'Ә'.repeat(50_000)}`);
+/** PostgreSQL text cannot hold NUL: every field must refuse it (BAD_USER_INPUT), never fail with a 500. */
+const nul = fc.constantFrom('\u0000', 'a\u0000b', `${'x'.repeat(50)}\u0000`);
 const wrongType = fc.constantFrom<unknown>(42, -1, 1.5, true, false, { a: 1 }, [1, 2], 1e308);
 const intEvil = fc.constantFrom<unknown>(2 ** 31, -(2 ** 31) - 1, 1e308, -1e308, 1.5, 'NaN', '12', Number.MAX_SAFE_INTEGER + 2, true, 'x');
 const dateEvil = fc.constantFrom<unknown>('2026-02-30', '0000-00-00', '2026-13-01', '2026-9-1', '20260901', '2026-09-01T00:00:00', '2026-09-01T00:00:00+05:00', '', 'yesterday', 20260901, '9999-99-99', '+275760-09-13');
@@ -212,6 +212,8 @@ class ArgGen {
           // Text anything may hold (free-text fields may accept it): not counted as a must-refuse value.
           { weight: 2, arbitrary: nasty.map(good) },
           { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 40 }).map(good) },
+          { weight: 1, arbitrary: nul.map(mark('NUL')) },
+          { weight: 1, arbitrary: huge.map((v) => bad(v, `${name}: ${v.length} characters`)) },
           { weight: 1, arbitrary: wrongType.filter((v) => !(scalar === 'ID' && typeof v === 'number' && Number.isInteger(v))).map(mark('type')) },
         );
     }
@@ -251,6 +253,7 @@ describe('fuzz: every mutation with generated arguments', () => {
     const stats = { calls: 0, accepted: 0, refused: 0, mustRefuse: 0, codes: {} as Record<string, number>, acceptedBy: {} as Record<string, number> };
     // The snapshot after a refused call that changed nothing is the one before the next call.
     let last: DbSnapshot | null = null;
+    const acceptedSamples: string[] = [];
     const skipped: string[] = [];
     const started = Date.now();
     for (const m of mutations) {
@@ -291,6 +294,7 @@ describe('fuzz: every mutation with generated arguments', () => {
           if (!body.errors?.length) {
             stats.accepted++;
             stats.acceptedBy[m.name] = (stats.acceptedBy[m.name] ?? 0) + 1;
+            acceptedSamples.push(what.slice(0, 160));
             if (mustRefuse) problems.push(`${what}: accepted although ${mustRefuse.why}`);
             if (body.data?.[m.name] === undefined) problems.push(`${what}: no errors and no data`);
             return;
@@ -316,6 +320,7 @@ describe('fuzz: every mutation with generated arguments', () => {
       `fuzz: ${mutations.length - skipped.length} mutations × ${RUNS} runs = ${stats.calls} calls in ${Date.now() - started} ms; ` +
         `${stats.refused} refused (${JSON.stringify(stats.codes)}), ${stats.accepted} accepted ${JSON.stringify(stats.acceptedBy)}, ${stats.mustRefuse} carried a must-refuse value; skipped ${skipped.join(', ') || 'none'}`,
     );
+    console.log(`accepted calls:\n${acceptedSamples.join('\n')}`);
     expect([...new Set(problems)].slice(0, 40)).toEqual([]);
   }, 300_000);
 });

@@ -49,7 +49,6 @@ describe('privacy: no personal data in logs or anonymous answers', () => {
     ...children.flatMap((c) => [c.iin, c.name, c.name.split(' ')[0]]),
   ];
 
-  // eslint-disable-next-line @typescript-eslint/explicit-function-return-type
   const gql = (query: string, variables: Record<string, unknown> = {}, token?: string) => gqlAt(server.url, query, variables, token);
   const REGISTER = `mutation($i: RegisterApplicationInput!) { registerApplication(input: $i) { id number } }`;
   const input = (c: { iin: string; name: string }, p: { iin: string; phone: string }, extra: Record<string, unknown> = {}): Record<string, unknown> => ({

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -73,7 +74,7 @@ function report(what: string, healthMs: number, s: ServerProcess): void {
   console.log(
     `[boot] ${what}: spawn → first 200 from /health ${healthMs} ms` +
       (self ? ` (server's own count from main(): ${self} ms)` : '') +
-      `, RSS ${s.rssMiB()} MiB`,
+      `, RSS ${s.rssMiB()} MiB, CPU ${s.cpuMs()} ms (load ${loadavg()[0].toFixed(1)})`,
   );
 }
 

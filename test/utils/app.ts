@@ -72,6 +72,8 @@ export async function createTestApp(opts: { simulation?: string; env?: Record<st
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     ...(opts.simulation ? { SIMULATION: '1', SIMULATION_START: opts.simulation } : {}),
     ...(opts.worker === false ? { ROLE: 'api' } : {}),
+    // Suites fire requests far faster than people do: the per-address limit has its own test (limits.e2e-spec.ts).
+    RATE_LIMIT_PER_MINUTE: '100000',
     ...opts.env,
   };
   const ctx = await boot(env);

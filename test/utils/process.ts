@@ -146,6 +146,8 @@ export interface ServerProcess {
   waitForOutput(text: string, timeoutMs?: number): Promise<number>;
   /** Resident set size of the server process, MiB (/proc/<pid>/status VmRSS). */
   rssMiB(): number;
+  /** CPU time (user + system) the server process has used so far, ms: boot cost independent of load. */
+  cpuMs(): number;
   /** Sends `signal` and waits up to `timeoutMs` for the exit (SIGKILL after that, and throws). */
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<Exit & { ms: number }>;
 }
@@ -215,6 +217,12 @@ export function startServer(env: NodeJS.ProcessEnv): ServerProcess {
       const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
       if (!m) throw new Error('no VmRSS');
       return Math.round(Number(m[1]) / 1024);
+    },
+    cpuMs() {
+      // /proc/<pid>/stat: fields after "(comm)"; utime and stime are the 12th and 13th, in 1/100 s.
+      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) * 10;
     },
     async stop(signal = 'SIGINT', timeoutMs = 15_000) {
       const t0 = Date.now();

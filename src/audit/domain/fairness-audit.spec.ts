@@ -49,7 +49,11 @@ interface SimRef {
 }
 
 /** Chooses the application for one place: the correct rule, or a planted fault. */
-type Picker = (candidates: ApplicationView[], vacancy: VacancyView, world: World) => ApplicationView;
+type Picker = (
+  candidates: ApplicationView[],
+  vacancy: VacancyView,
+  world: World,
+) => ApplicationView;
 
 /**
  * A small, correct model of the system that emits the ledger events the services append (same
@@ -71,8 +75,21 @@ class World {
 
   constructor(private readonly picker: Picker | null = null) {}
 
-  emit(type: string, entity: string, entityId: string, data: Record<string, unknown>, at = this.now): AuditEvent {
-    const e: AuditEvent = { seq: this.events.length + 1, type, entity, entityId, at, data: JSON.parse(JSON.stringify(data)) as Record<string, unknown> };
+  emit(
+    type: string,
+    entity: string,
+    entityId: string,
+    data: Record<string, unknown>,
+    at = this.now,
+  ): AuditEvent {
+    const e: AuditEvent = {
+      seq: this.events.length + 1,
+      type,
+      entity,
+      entityId,
+      at,
+      data: JSON.parse(JSON.stringify(data)) as Record<string, unknown>,
+    };
     this.events.push(e);
     return e;
   }
@@ -103,11 +120,21 @@ class World {
     view.cohort = Number(view.birthDate.slice(0, 4));
     this.apps.set(id, { view, status: 'QUEUED', stopUntil: null });
     this.emit('application.registered', 'application', id, {
-      number: `N-${view.seq}`, seq: view.seq, locality: view.locality, cohort: view.cohort,
-      registeredAt: new Date(view.registeredAt).toISOString(), priorityClass: 2, claims: [], batchId,
-      organizationIds: view.organizationIds, language: view.language, groupType: view.groupType,
-      workModes: view.workModes, desiredAdmissionDate: view.desiredAdmissionDate,
-      acceptsTemporaryStay: view.acceptsTemporaryStay, birthDate: view.birthDate,
+      number: `N-${view.seq}`,
+      seq: view.seq,
+      locality: view.locality,
+      cohort: view.cohort,
+      registeredAt: new Date(view.registeredAt).toISOString(),
+      priorityClass: 2,
+      claims: [],
+      batchId,
+      organizationIds: view.organizationIds,
+      language: view.language,
+      groupType: view.groupType,
+      workModes: view.workModes,
+      desiredAdmissionDate: view.desiredAdmissionDate,
+      acceptsTemporaryStay: view.acceptsTemporaryStay,
+      birthDate: view.birthDate,
     });
     this.now = new Date(this.now.getTime() + 1000);
     return id;
@@ -116,18 +143,36 @@ class World {
   confirmPriority(id: string, cls: 0 | 1): void {
     const app = this.apps.get(id)!;
     app.view.priorityClass = cls;
-    this.emit('application.priority_confirmed', 'application', id, { category: cls === 0 ? 'MILITARY' : 'LARGE_FAMILY', priorityClass: cls });
+    this.emit('application.priority_confirmed', 'application', id, {
+      category: cls === 0 ? 'MILITARY' : 'LARGE_FAMILY',
+      priorityClass: cls,
+    });
   }
 
   publish(spec: Partial<VacancyView> = {}): string {
     const id = `vac-${++this.n}`;
     const view: VacancyView = {
-      id, organizationId: 'org-1', locality: L1, language: 'KK', ageFromMonths: 12, ageToMonths: 60,
-      groupType: 'GENERAL', workMode: 'FULL_DAY', admissionMode: 'GENERAL', admissionStartDate: '2026-09-01', ...spec,
+      id,
+      organizationId: 'org-1',
+      locality: L1,
+      language: 'KK',
+      ageFromMonths: 12,
+      ageToMonths: 60,
+      groupType: 'GENERAL',
+      workMode: 'FULL_DAY',
+      admissionMode: 'GENERAL',
+      admissionStartDate: '2026-09-01',
+      ...spec,
     };
     this.vacs.set(id, { view, status: 'PUBLISHED', vacatedAt: null });
     const { id: _id, ...attrs } = view;
-    this.emit('vacancy.published', 'vacancy', id, { ...attrs, seq: this.n, ageGroup: 'G', attendanceUntil: null, bulletinDate: toAlmatyDate(this.now) });
+    this.emit('vacancy.published', 'vacancy', id, {
+      ...attrs,
+      seq: this.n,
+      ageGroup: 'G',
+      attendanceUntil: null,
+      bulletinDate: toAlmatyDate(this.now),
+    });
     return id;
   }
 
@@ -139,26 +184,58 @@ class World {
   }
 
   /** Issues a referral exactly as ReferralService.issue records it (optionally with planted values). */
-  issue(appId: string, vacId: string, o: { runId?: string | null; claimed?: boolean; confirmBy?: Date | null } = {}): string {
+  issue(
+    appId: string,
+    vacId: string,
+    o: { runId?: string | null; claimed?: boolean; confirmBy?: Date | null } = {},
+  ): string {
     const app = this.apps.get(appId)!;
     const vac = this.vacs.get(vacId)!;
     const id = `ref-${++this.n}`;
     const booked = vac.view.admissionMode === 'EARLY_BOOKING' && vac.vacatedAt === null;
-    const clockStart = booked ? null : vac.vacatedAt && vac.vacatedAt.getTime() > this.now.getTime() ? vac.vacatedAt : this.now;
-    const confirmBy = o.confirmBy !== undefined ? o.confirmBy : clockStart ? workingDaysDeadline(CAL, clockStart, SETTINGS.confirmWorkingDays) : null;
+    const clockStart = booked
+      ? null
+      : vac.vacatedAt && vac.vacatedAt.getTime() > this.now.getTime()
+        ? vac.vacatedAt
+        : this.now;
+    const confirmBy =
+      o.confirmBy !== undefined
+        ? o.confirmBy
+        : clockStart
+          ? workingDaysDeadline(CAL, clockStart, SETTINGS.confirmWorkingDays)
+          : null;
     const claimed = o.claimed ?? false;
-    this.refs.set(id, { id, app: appId, vac: vacId, status: booked ? 'BOOKED' : 'OFFERED', clockStart, confirmBy, validUntil: null });
+    this.refs.set(id, {
+      id,
+      app: appId,
+      vac: vacId,
+      status: booked ? 'BOOKED' : 'OFFERED',
+      clockStart,
+      confirmBy,
+      validUntil: null,
+    });
     app.status = 'REFERRED';
     vac.status = booked ? 'BOOKED' : 'REFERRED';
     this.emit('referral.issued', 'referral', id, {
-      applicationId: appId, vacancyId: vacId, status: booked ? 'BOOKED' : 'OFFERED',
-      queueKey: claimed ? null : queueKeyOf(app.view), runId: o.runId ?? null, claimed,
-      priorityClass: app.view.priorityClass, registeredAt: new Date(app.view.registeredAt).toISOString(), seq: app.view.seq,
-      clockStart: clockStart?.toISOString() ?? null, confirmBy: confirmBy?.toISOString() ?? null,
+      applicationId: appId,
+      vacancyId: vacId,
+      status: booked ? 'BOOKED' : 'OFFERED',
+      queueKey: claimed ? null : queueKeyOf(app.view),
+      runId: o.runId ?? null,
+      claimed,
+      priorityClass: app.view.priorityClass,
+      registeredAt: new Date(app.view.registeredAt).toISOString(),
+      seq: app.view.seq,
+      clockStart: clockStart?.toISOString() ?? null,
+      confirmBy: confirmBy?.toISOString() ?? null,
     });
     if (!claimed) {
       const key = queueKeyOf(app.view);
-      this.cycles[key] = advanceCycle(this.cycles[key] ?? 0, app.view.priorityClass, SETTINGS.interleave);
+      this.cycles[key] = advanceCycle(
+        this.cycles[key] ?? 0,
+        app.view.priorityClass,
+        SETTINGS.interleave,
+      );
     }
     return id;
   }
@@ -177,17 +254,28 @@ class World {
     const out: string[] = [];
     if (!this.picker) {
       const result = allocate({
-        vacancies: this.freePlaces(), applications: this.queued(), cycles: { ...this.cycles },
-        ratio: SETTINGS.interleave, excluded: this.excluded,
+        vacancies: this.freePlaces(),
+        applications: this.queued(),
+        cycles: { ...this.cycles },
+        ratio: SETTINGS.interleave,
+        excluded: this.excluded,
       });
-      for (const r of result.referrals) out.push(this.issue(r.applicationId, r.vacancyId, { runId }));
+      for (const r of result.referrals) {
+        out.push(this.issue(r.applicationId, r.vacancyId, { runId }));
+      }
       expect(this.cycles).toEqual(result.cycles);
       return out;
     }
     for (const vac of this.freePlaces()) {
       const candidates = this.queued().filter((a) => isEligible(a, vac, this.excluded));
       if (!candidates.length) continue;
-      const right = allocate({ vacancies: [vac], applications: candidates, cycles: { ...this.cycles }, ratio: SETTINGS.interleave, excluded: this.excluded });
+      const right = allocate({
+        vacancies: [vac],
+        applications: candidates,
+        cycles: { ...this.cycles },
+        ratio: SETTINGS.interleave,
+        excluded: this.excluded,
+      });
       const chosen = this.picker(candidates, vac, this);
       const id = this.issue(chosen.id, vac.id, { runId });
       if (right.referrals[0]?.applicationId !== chosen.id) this.deviations.push(id);
@@ -197,20 +285,28 @@ class World {
   }
 
   live(status?: SimRef['status']): SimRef[] {
-    return [...this.refs.values()].filter((r) => (status ? r.status === status : ['BOOKED', 'OFFERED', 'CONFIRMED'].includes(r.status)));
+    return [...this.refs.values()].filter((r) =>
+      status ? r.status === status : ['BOOKED', 'OFFERED', 'CONFIRMED'].includes(r.status),
+    );
   }
 
   markVacated(vacId: string): void {
     const vac = this.vacs.get(vacId)!;
     vac.vacatedAt = this.now;
-    this.emit('vacancy.vacated', 'vacancy', vacId, { on: toAlmatyDate(this.now), vacatedAt: this.now.toISOString() });
+    this.emit('vacancy.vacated', 'vacancy', vacId, {
+      on: toAlmatyDate(this.now),
+      vacatedAt: this.now.toISOString(),
+    });
     const r = [...this.refs.values()].find((x) => x.vac === vacId && x.status === 'BOOKED');
     if (r) {
       r.status = 'OFFERED';
       r.clockStart = this.now;
       r.confirmBy = workingDaysDeadline(CAL, this.now, SETTINGS.confirmWorkingDays);
       vac.status = 'REFERRED';
-      this.emit('referral.offered', 'referral', r.id, { clockStart: r.clockStart.toISOString(), confirmBy: r.confirmBy.toISOString() });
+      this.emit('referral.offered', 'referral', r.id, {
+        clockStart: r.clockStart.toISOString(),
+        confirmBy: r.confirmBy.toISOString(),
+      });
     }
   }
 
@@ -218,7 +314,11 @@ class World {
     const r = this.refs.get(refId)!;
     r.status = 'CONFIRMED';
     r.validUntil = validUntil ?? workingDaysDeadline(CAL, this.now, SETTINGS.documentsWorkingDays);
-    this.emit('referral.confirmed', 'referral', refId, { applicationId: r.app, vacancyId: r.vac, validUntil: r.validUntil.toISOString() });
+    this.emit('referral.confirmed', 'referral', refId, {
+      applicationId: r.app,
+      vacancyId: r.vac,
+      validUntil: r.validUntil.toISOString(),
+    });
   }
 
   private release(r: SimRef, status: 'DECLINED' | 'EXPIRED', reason: string): void {
@@ -230,8 +330,12 @@ class World {
     const app = this.apps.get(r.app)!;
     if (app.status === 'REFERRED') app.status = status === 'EXPIRED' ? 'STOP_LISTED' : 'QUEUED';
     this.emit(`referral.${status.toLowerCase()}`, 'referral', r.id, {
-      applicationId: r.app, vacancyId: r.vac, reason, previousStatus: previous,
-      confirmBy: r.confirmBy?.toISOString() ?? null, validUntil: r.validUntil?.toISOString() ?? null,
+      applicationId: r.app,
+      vacancyId: r.vac,
+      reason,
+      previousStatus: previous,
+      confirmBy: r.confirmBy?.toISOString() ?? null,
+      validUntil: r.validUntil?.toISOString() ?? null,
     });
   }
 
@@ -242,25 +346,51 @@ class World {
   enroll(refId: string): void {
     const r = this.refs.get(refId)!;
     r.status = 'ENROLLED';
-    this.vacs.get(r.vac)!.status = 'FILLED';
+    const vac = this.vacs.get(r.vac)!;
+    vac.status = 'FILLED';
+    if (vac.view.admissionMode === 'TEMPORARY_STAY') {
+      // The child attends for a term; its own application stays in the queue.
+      this.emit('referral.enrolled', 'referral', refId, {
+        applicationId: r.app,
+        vacancyId: r.vac,
+        temporaryStay: true,
+        attendanceUntil: '2026-12-31',
+      });
+      this.apps.get(r.app)!.status = 'QUEUED';
+      return;
+    }
     this.emit('referral.enrolled', 'referral', refId, { applicationId: r.app, vacancyId: r.vac });
     this.apps.get(r.app)!.status = 'ARCHIVED';
-    this.emit('application.archived', 'application', r.app, { reason: 'ENROLLED', previousStatus: 'REFERRED', cancelledReferrals: [] });
+    this.emit('application.archived', 'application', r.app, {
+      reason: 'ENROLLED',
+      previousStatus: 'REFERRED',
+      cancelledReferrals: [],
+    });
   }
 
   /** The 00:00 tasks: expiry sweep (with stop-list entries), then stop-list release. */
   midnight(opts: { skipStopListFor?: string } = {}): void {
     const now = this.now;
     for (const r of this.live()) {
-      const deadline = r.status === 'OFFERED' ? r.confirmBy : r.status === 'CONFIRMED' ? r.validUntil : null;
+      const deadline =
+        r.status === 'OFFERED' ? r.confirmBy : r.status === 'CONFIRMED' ? r.validUntil : null;
       if (!deadline || deadline.getTime() > now.getTime()) continue;
       const lastDay = toAlmatyDate(new Date(deadline.getTime() - 1));
       const until = addCalendarDays(lastDay, SETTINGS.stopListCalendarDays);
-      this.release(r, 'EXPIRED', r.status === 'OFFERED' ? 'not confirmed in time' : 'documents not completed in time');
+      this.release(
+        r,
+        'EXPIRED',
+        r.status === 'OFFERED' ? 'not confirmed in time' : 'documents not completed in time',
+      );
       const app = this.apps.get(r.app)!;
       app.stopUntil = until;
       if (opts.skipStopListFor !== r.id) {
-        this.emit('stop_list.added', 'stop_list', r.app, { reason: 'referral expired', referralId: r.id, startsOn: addCalendarDays(lastDay, 1), until });
+        this.emit('stop_list.added', 'stop_list', r.app, {
+          reason: 'referral expired',
+          referralId: r.id,
+          startsOn: addCalendarDays(lastDay, 1),
+          until,
+        });
       }
     }
     const today = toAlmatyDate(now);
@@ -286,11 +416,17 @@ class World {
   }
 
   audit(opts: { from?: Date | null; to?: Date | null; asOf?: Date | null } = {}): FairnessReport {
-    return auditFairness(this.events, { calendar: CAL, settings: SETTINGS, asOf: this.now, ...opts });
+    return auditFairness(this.events, {
+      calendar: CAL,
+      settings: SETTINGS,
+      asOf: this.now,
+      ...opts,
+    });
   }
 }
 
-const checks = (r: FairnessReport): string[] => r.violations.map((v) => `${v.check}:${v.referralId}`);
+const checks = (r: FairnessReport): string[] =>
+  r.violations.map((v) => `${v.check}:${v.referralId}`);
 
 describe('fairness audit: tables', () => {
   it('a correct daily cycle (allocation, confirm, decline, expiry, stop-list, release) has no violations', () => {
@@ -329,7 +465,10 @@ describe('fairness audit: tables', () => {
     const r = w.issue(b, v, { runId: 'run-x' });
     const report = w.audit();
     expect(checks(report)).toEqual([`NO_SKIP:${r}`]);
-    expect(report.violations[0].evidence).toMatchObject({ better: { applicationId: a }, referral: { applicationId: b } });
+    expect(report.violations[0].evidence).toMatchObject({
+      better: { applicationId: a },
+      referral: { applicationId: b },
+    });
   });
 
   it('NO_SKIP: an out-of-turn (class 0) application waited', () => {
@@ -357,7 +496,11 @@ describe('fairness audit: tables', () => {
     const r1 = w.issue(g1, v1); // cycle 0: class 1's turn
     const report1 = w.audit();
     expect(checks(report1)).toEqual([`RATIO:${r1}`]);
-    expect(report1.violations[0].evidence).toMatchObject({ turnClass: 1, cyclePosition: 0, better: { applicationId: f1 } });
+    expect(report1.violations[0].evidence).toMatchObject({
+      turnClass: 1,
+      cyclePosition: 0,
+      better: { applicationId: f1 },
+    });
     // Class 2 did not advance the cycle: still class 1's turn; the right referral is not flagged.
     const r2 = w.issue(f1, v2);
     expect(checks(w.audit())).toEqual([`RATIO:${r1}`]);
@@ -378,10 +521,12 @@ describe('fairness audit: tables', () => {
     const r = w.issue(younger, v);
     const report = w.audit();
     expect(checks(report)).toEqual([`NO_SKIP:${r}`]);
-    expect(report.violations[0].evidence).toMatchObject({ better: { applicationId: older, queueKey: `${L1}:2022` } });
+    expect(report.violations[0].evidence).toMatchObject({
+      better: { applicationId: older, queueKey: `${L1}:2022` },
+    });
   });
 
-  it('twins: a batch member is never a better-ranked competitor; siblings placed with the head are not checked', () => {
+  it('twins: a batch that could not be placed together is passed over; a sibling placed with its head is not checked', () => {
     const w = new World();
     const t1 = w.register({ organizationIds: ['org-1'] });
     const t2 = w.register({ organizationIds: ['org-1'], siblingOf: t1 });
@@ -415,6 +560,24 @@ describe('fairness audit: tables', () => {
     expect(checks(report)).toEqual([`NO_SKIP:${r2}`, `NO_SKIP:${r3}`]);
     expect(report.violations[0].message).toMatch(/declined it or let it expire/);
     expect(report.violations[1].message).toMatch(/not eligible/);
+  });
+
+  it('temporary stay: enrolled for a term, the application stays in the queue and may get a place again', () => {
+    const w = new World();
+    const a = w.register({ acceptsTemporaryStay: true });
+    const b = w.register();
+    w.publish({ admissionMode: 'TEMPORARY_STAY' });
+    const [r1] = w.day('2026-09-08');
+    expect(w.refs.get(r1)!.app).toBe(a);
+    w.at('2026-09-08', 12);
+    w.confirm(r1);
+    w.enroll(r1);
+    expect(w.apps.get(a)!.status).toBe('QUEUED');
+    w.publish();
+    const [r2] = w.day('2026-09-09'); // a is still the head of the queue
+    expect(w.refs.get(r2)!.app).toBe(a);
+    expect(w.audit().violations).toEqual([]);
+    expect(w.apps.get(b)!.status).toBe('QUEUED');
   });
 
   it('STOP_LIST: a referral to a stop-listed application', () => {
@@ -452,8 +615,12 @@ describe('fairness audit: tables', () => {
     w.confirm(r3); // at the deadline instant: late
     const report = w.audit({ asOf: null });
     expect(checks(report)).toEqual([`DEADLINE:${r1}`, `DEADLINE:${r2}`, `DEADLINE:${r3}`]);
-    expect(report.violations[0].evidence).toMatchObject({ expectedConfirmBy: '2026-09-10T19:00:00.000Z' });
-    expect(report.violations[1].evidence).toMatchObject({ expectedValidUntil: '2026-09-15T19:00:00.000Z' });
+    expect(report.violations[0].evidence).toMatchObject({
+      expectedConfirmBy: '2026-09-10T19:00:00.000Z',
+    });
+    expect(report.violations[1].evidence).toMatchObject({
+      expectedValidUntil: '2026-09-15T19:00:00.000Z',
+    });
     expect(report.violations[2].message).toMatch(/after the confirmation deadline/);
   });
 
@@ -468,13 +635,29 @@ describe('fairness audit: tables', () => {
     const [r1, r2, r3] = w.day('2026-09-08'); // deadlines 11 Sep 00:00
     w.at('2026-09-10', 12);
     // r2 expired early (planted), with its stop-list entry.
-    const e = w.emit('referral.expired', 'referral', r2, { applicationId: 'app-2', vacancyId: 'x', previousStatus: 'OFFERED' });
-    w.emit('stop_list.added', 'stop_list', 'app-2', { referralId: r2, startsOn: '2026-09-11', until: '2026-09-20' });
+    const e = w.emit('referral.expired', 'referral', r2, {
+      applicationId: 'app-2',
+      vacancyId: 'x',
+      previousStatus: 'OFFERED',
+    });
+    w.emit('stop_list.added', 'stop_list', 'app-2', {
+      referralId: r2,
+      startsOn: '2026-09-11',
+      until: '2026-09-20',
+    });
     w.refs.get(r2)!.status = 'EXPIRED';
     // r1 is not swept on 11 Sep (a missed sweep) but on 12 Sep; r3 never.
     w.at('2026-09-12', 0, 30);
-    const ev = w.emit('referral.expired', 'referral', r1, { applicationId: 'app-1', vacancyId: 'x', previousStatus: 'OFFERED' });
-    w.emit('stop_list.added', 'stop_list', 'app-1', { referralId: r1, startsOn: '2026-09-11', until: '2026-09-20' });
+    const ev = w.emit('referral.expired', 'referral', r1, {
+      applicationId: 'app-1',
+      vacancyId: 'x',
+      previousStatus: 'OFFERED',
+    });
+    w.emit('stop_list.added', 'stop_list', 'app-1', {
+      referralId: r1,
+      startsOn: '2026-09-11',
+      until: '2026-09-20',
+    });
     const report = w.audit();
     expect(checks(report)).toEqual([`DEADLINE:${r3}`, `DEADLINE:${r2}`, `DEADLINE:${r1}`]);
     expect(report.violations.map((v) => v.message)).toEqual([
@@ -518,7 +701,9 @@ describe('fairness audit: tables', () => {
     w.at('2026-09-11', 0);
     w.midnight({ skipStopListFor: refs[0] });
     // refs[1]: the term is a day short.
-    const added = w.events.find((e) => e.type === 'stop_list.added' && e.data.referralId === refs[1])!;
+    const added = w.events.find(
+      (e) => e.type === 'stop_list.added' && e.data.referralId === refs[1],
+    )!;
     Object.assign(added.data, { until: '2026-09-19' });
     // refs[2]: released on 15 Sep although the term runs to 20 Sep.
     w.at('2026-09-15', 0);
@@ -533,8 +718,16 @@ describe('fairness audit: tables', () => {
     const report = w.audit();
     expect(report.violations.map((v) => [v.check, v.referralId, v.message])).toEqual([
       ['STOP_LIST', refs[0], 'expired referral without the stop-list entry that must follow it'],
-      ['STOP_LIST', refs[1], 'stop-list term is not the 10 calendar days after the last day of the referral'],
-      ['STOP_LIST', refs[3], 'stop-list term over but the application was not returned to the queue'],
+      [
+        'STOP_LIST',
+        refs[1],
+        'stop-list term is not the 10 calendar days after the last day of the referral',
+      ],
+      [
+        'STOP_LIST',
+        refs[3],
+        'stop-list term over but the application was not returned to the queue',
+      ],
       ['STOP_LIST', refs[2], 'stop-list term ended before its last day was over'],
     ]);
   });
@@ -594,13 +787,16 @@ function randomWorld(seed: number, picker: Picker | null = null): World {
       birthDate: `${pick([2021, 2022, 2022, 2023])}-0${1 + Math.floor(rnd() * 9)}-1${Math.floor(rnd() * 9)}`,
       language: chance(0.6) ? 'KK' : 'RU',
       workModes: chance(0.7) ? ['FULL_DAY'] : [...MODES],
+      acceptsTemporaryStay: chance(0.5),
       organizationIds: chance(0.4) ? [] : [pick(ORGS[locality])],
     };
     const prev = apps[apps.length - 1];
     const prevApp = prev ? w.apps.get(prev)!.view : null;
     if (!picker && prevApp && chance(0.12) && prevApp.batchId === null) {
       const { locality, birthDate, language, workModes, organizationIds } = prevApp;
-      apps.push(w.register({ locality, birthDate, language, workModes, organizationIds, siblingOf: prev }));
+      apps.push(
+        w.register({ locality, birthDate, language, workModes, organizationIds, siblingOf: prev }),
+      );
     } else {
       apps.push(w.register(spec));
     }
@@ -616,7 +812,7 @@ function randomWorld(seed: number, picker: Picker | null = null): World {
         organizationId: pick(ORGS[locality]),
         language: chance(0.6) ? 'KK' : 'RU',
         workMode: chance(0.8) ? 'FULL_DAY' : 'HALF_DAY',
-        admissionMode: chance(0.15) ? 'EARLY_BOOKING' : 'GENERAL',
+        admissionMode: chance(0.15) ? 'EARLY_BOOKING' : chance(0.1) ? 'TEMPORARY_STAY' : 'GENERAL',
         ageFromMonths: pick([12, 24, 36]),
         ageToMonths: pick([47, 60, 72]),
       });
@@ -640,7 +836,8 @@ function randomWorld(seed: number, picker: Picker | null = null): World {
 }
 
 /** Takes the worst-ranked eligible application instead of the best (a planted fault). */
-const worstFirst: Picker = (candidates) => candidates.reduce((worst, c) => (compareHeads(c, worst) > 0 ? c : worst));
+const worstFirst: Picker = (candidates) =>
+  candidates.reduce((worst, c) => (compareHeads(c, worst) > 0 ? c : worst));
 
 describe('fairness audit: random worlds (fast-check)', () => {
   it('a world run by the rules has no violations', () => {
@@ -683,20 +880,39 @@ describe('fairness audit: random worlds (fast-check)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.nat(), (seed, k) => {
         const w = randomWorld(seed);
-        const offered = w.events.filter((e) => e.type === 'referral.issued' && e.data.status === 'OFFERED');
+        const offered = w.events.filter(
+          (e) => e.type === 'referral.issued' && e.data.status === 'OFFERED',
+        );
         fc.pre(offered.length > 0);
         const target = offered[k % offered.length];
         const mutated = w.events.map((e) =>
-          e === target ? { ...e, data: { ...e.data, confirmBy: new Date(Date.parse(String(e.data.confirmBy)) + DAY_MS).toISOString() } } : e,
+          e === target
+            ? {
+                ...e,
+                data: {
+                  ...e.data,
+                  confirmBy: new Date(Date.parse(String(e.data.confirmBy)) + DAY_MS).toISOString(),
+                },
+              }
+            : e,
         );
         const r1 = auditFairness(mutated, { calendar: CAL, settings: SETTINGS, asOf: w.now });
-        expect(r1.violations.some((v) => v.check === 'DEADLINE' && v.referralId === target.entityId)).toBe(true);
+        expect(
+          r1.violations.some((v) => v.check === 'DEADLINE' && v.referralId === target.entityId),
+        ).toBe(true);
 
         const stops = w.events.filter((e) => e.type === 'stop_list.added');
         if (stops.length) {
           const drop = stops[k % stops.length];
-          const r2 = auditFairness(w.events.filter((e) => e !== drop), { calendar: CAL, settings: SETTINGS, asOf: w.now });
-          expect(r2.violations.some((v) => v.check === 'STOP_LIST' && v.referralId === drop.data.referralId)).toBe(true);
+          const r2 = auditFairness(
+            w.events.filter((e) => e !== drop),
+            { calendar: CAL, settings: SETTINGS, asOf: w.now },
+          );
+          expect(
+            r2.violations.some(
+              (v) => v.check === 'STOP_LIST' && v.referralId === drop.data.referralId,
+            ),
+          ).toBe(true);
         }
       }),
       { numRuns: 100 },
@@ -706,16 +922,20 @@ describe('fairness audit: random worlds (fast-check)', () => {
   it('class-0 referrals leave the cycle alone; the audit agrees with allocate() on mixed classes', () => {
     const classes: PriorityClass[] = [0, 1, 2];
     fc.assert(
-      fc.property(fc.array(fc.constantFrom(...classes), { minLength: 3, maxLength: 20 }), fc.integer({ min: 1, max: 8 }), (cls, places) => {
-        const w = new World();
-        for (const c of cls) {
-          const id = w.register();
-          if (c !== 2) w.confirmPriority(id, c);
-        }
-        for (let i = 0; i < places; i++) w.publish();
-        w.day('2026-09-08');
-        expect(w.audit().violations).toEqual([]);
-      }),
+      fc.property(
+        fc.array(fc.constantFrom(...classes), { minLength: 3, maxLength: 20 }),
+        fc.integer({ min: 1, max: 8 }),
+        (cls, places) => {
+          const w = new World();
+          for (const c of cls) {
+            const id = w.register();
+            if (c !== 2) w.confirmPriority(id, c);
+          }
+          for (let i = 0; i < places; i++) w.publish();
+          w.day('2026-09-08');
+          expect(w.audit().violations).toEqual([]);
+        },
+      ),
       { numRuns: 100 },
     );
   });

@@ -8,7 +8,8 @@
  *  - applications: status, class, registration instant and number, attributes, twins batch,
  *    confirmed categories (a confirmed SPECIAL_NEEDS category = special needs confirmed);
  *  - vacancies: attributes, status, the instant an early-booked place was marked vacated;
- *  - referrals: status, clock start, confirmation and documents deadlines, extension;
+ *  - referrals: status, clock start, confirmation and documents deadlines, extension (enrollment in
+ *    a temporary-stay place leaves the application in the queue);
  *  - the stop-list, and the (application, vacancy) pairs never to be offered again (a referral
  *    for the pair was declined, expired or cancelled);
  *  - each queue's 1 : 3 cycle position, advanced with {@link advanceCycle} by every allocation
@@ -53,7 +54,11 @@
  *
  * Pure: time comes from the events and the options; no clock, no I/O.
  */
-import { addCalendarDays, endOfAlmatyDay, toAlmatyDate } from '../../calendar/domain/almaty-time.js';
+import {
+  addCalendarDays,
+  endOfAlmatyDay,
+  toAlmatyDate,
+} from '../../calendar/domain/almaty-time.js';
 import { calendarDaysDeadline, workingDaysDeadline } from '../../calendar/domain/deadlines.js';
 import type { WorkingCalendar } from '../../calendar/domain/working-days.js';
 import {
@@ -88,7 +93,8 @@ const DAY_MS = 86_400_000;
 
 type AppStatus = 'QUEUED' | 'REFERRED' | 'STOP_LISTED' | 'ARCHIVED';
 type VacStatus = 'PUBLISHED' | 'BOOKED' | 'REFERRED' | 'FILLED' | 'REVOKED';
-type RefStatus = 'BOOKED' | 'OFFERED' | 'CONFIRMED' | 'ENROLLED' | 'DECLINED' | 'EXPIRED' | 'CANCELLED';
+type RefStatus =
+  'BOOKED' | 'OFFERED' | 'CONFIRMED' | 'ENROLLED' | 'DECLINED' | 'EXPIRED' | 'CANCELLED';
 
 interface StopTerm {
   /** Last day on the list; null = until removed. */
@@ -283,7 +289,9 @@ export class FairnessAuditor {
       language: read.str(d, 'language') ?? '',
       groupType: (read.str(d, 'groupType') === 'SPECIAL' ? 'SPECIAL' : 'GENERAL') as GroupType,
       specialNeedsConfirmed: false,
-      workModes: read.strs(d, 'workModes').filter((m): m is WorkMode => (WORK_MODES as readonly string[]).includes(m)),
+      workModes: read
+        .strs(d, 'workModes')
+        .filter((m): m is WorkMode => (WORK_MODES as readonly string[]).includes(m)),
       desiredAdmissionDate: read.str(d, 'desiredAdmissionDate') ?? '',
       acceptsTemporaryStay: read.bool(d, 'acceptsTemporaryStay') ?? false,
       batchId,
@@ -359,9 +367,16 @@ export class FairnessAuditor {
 
     if (!app || !vac) {
       if (check) {
-        this.flag('NO_SKIP', e.seq, id, `referral for ${app ? 'a place' : 'an application'} the ledger never registered`, {
-          applicationId, vacancyId,
-        });
+        this.flag(
+          'NO_SKIP',
+          e.seq,
+          id,
+          `referral for ${app ? 'a place' : 'an application'} the ledger never registered`,
+          {
+            applicationId,
+            vacancyId,
+          },
+        );
       }
     } else {
       if (check) {
@@ -371,48 +386,107 @@ export class FairnessAuditor {
       }
       if (!claimed) {
         const key = queueKeyOf(app.view);
-        this.cycles.set(key, advanceCycle(this.cycles.get(key) ?? 0, app.view.priorityClass, this.s.interleave));
+        this.cycles.set(
+          key,
+          advanceCycle(this.cycles.get(key) ?? 0, app.view.priorityClass, this.s.interleave),
+        );
         this.lastAllocation = { runId: read.str(d, 'runId'), batchId: app.view.batchId };
       }
       this.setStatus(app, 'REFERRED');
       vac.status = status === 'BOOKED' ? 'BOOKED' : 'REFERRED';
     }
     this.refs.set(id, {
-      id, applicationId, vacancyId, status, issuedAt: e.at, clockStart, confirmBy,
-      validUntil: null, extended: false, termSeq: e.seq,
+      id,
+      applicationId,
+      vacancyId,
+      status,
+      issuedAt: e.at,
+      clockStart,
+      confirmBy,
+      validUntil: null,
+      extended: false,
+      termSeq: e.seq,
     });
   }
 
   /** The application could be given a referral at all (status, stop-list, exclusion, fit), and the place was free. */
   private checkAllocatable(e: AuditEvent, id: string, app: AppState, vac: VacState): boolean {
     const claimed = read.bool(e.data, 'claimed') ?? false;
-    const evidence = { ...rankEvidence(app.view), vacancyId: vac.view.id, applicationStatus: app.status, vacancyStatus: vac.status, claimed };
+    const evidence = {
+      ...rankEvidence(app.view),
+      vacancyId: vac.view.id,
+      applicationStatus: app.status,
+      vacancyStatus: vac.status,
+      claimed,
+    };
     if (app.status === 'STOP_LISTED') {
-      this.flag('STOP_LIST', e.seq, id, 'referral issued to a stop-listed application', { ...evidence, stopListedUntil: app.stop?.until ?? null });
+      this.flag('STOP_LIST', e.seq, id, 'referral issued to a stop-listed application', {
+        ...evidence,
+        stopListedUntil: app.stop?.until ?? null,
+      });
       return false;
     }
     if (app.status !== 'QUEUED') {
-      this.flag('NO_SKIP', e.seq, id, `referral issued to an application that was ${app.status}, not waiting in the queue`, evidence);
+      this.flag(
+        'NO_SKIP',
+        e.seq,
+        id,
+        `referral issued to an application that was ${app.status}, not waiting in the queue`,
+        evidence,
+      );
       return false;
     }
     if (vac.status !== 'PUBLISHED') {
-      this.flag('NO_SKIP', e.seq, id, `referral issued for a place that was ${vac.status}, not free`, evidence);
+      this.flag(
+        'NO_SKIP',
+        e.seq,
+        id,
+        `referral issued for a place that was ${vac.status}, not free`,
+        evidence,
+      );
       return false;
     }
     if (this.excluded.has(exclusionKey(app.view.id, vac.view.id))) {
-      this.flag('NO_SKIP', e.seq, id, 'place offered again to an application that declined it or let it expire', evidence);
+      this.flag(
+        'NO_SKIP',
+        e.seq,
+        id,
+        'place offered again to an application that declined it or let it expire',
+        evidence,
+      );
       return false;
     }
-    if (claimed ? !fitsForClaim(app.view, vac.view, this.excluded) : !isEligible(app.view, vac.view, this.excluded)) {
-      this.flag('NO_SKIP', e.seq, id, `referral issued to an application that ${claimed ? 'does not fit' : 'is not eligible for'} the place`, evidence);
+    if (
+      claimed
+        ? !fitsForClaim(app.view, vac.view, this.excluded)
+        : !isEligible(app.view, vac.view, this.excluded)
+    ) {
+      this.flag(
+        'NO_SKIP',
+        e.seq,
+        id,
+        `referral issued to an application that ${claimed ? 'does not fit' : 'is not eligible for'} the place`,
+        evidence,
+      );
       return false;
     }
     const recordedClass = read.num(e.data, 'priorityClass');
     const recordedQueue = read.str(e.data, 'queueKey');
-    if ((recordedClass !== null && recordedClass !== app.view.priorityClass) || (!claimed && recordedQueue !== null && recordedQueue !== queueKeyOf(app.view))) {
-      this.flag('NO_SKIP', e.seq, id, 'referral records another class or queue than the application had', {
-        ...evidence, recordedClass, recordedQueue,
-      });
+    if (
+      (recordedClass !== null && recordedClass !== app.view.priorityClass) ||
+      (!claimed && recordedQueue !== null && recordedQueue !== queueKeyOf(app.view))
+    ) {
+      this.flag(
+        'NO_SKIP',
+        e.seq,
+        id,
+        'referral records another class or queue than the application had',
+        {
+          ...evidence,
+          recordedClass,
+          recordedQueue,
+        },
+      );
     }
     return true;
   }
@@ -445,7 +519,9 @@ export class FairnessAuditor {
     const skipped = new Set<string>();
     const pickOf = (queue: string): ApplicationView | undefined => {
       const list = byQueue.get(queue) ?? [];
-      const candidates = skipped.size ? list.filter((a) => a.batchId === null || !skipped.has(a.batchId)) : list;
+      const candidates = skipped.size
+        ? list.filter((a) => a.batchId === null || !skipped.has(a.batchId))
+        : list;
       return pickNext(candidates, this.cycles.get(queue) ?? 0, ratio);
     };
     for (;;) {
@@ -472,58 +548,124 @@ export class FairnessAuditor {
         skippedBatches: [...skipped],
       };
       const own = pickOf(key);
-      const wrongTurn = (p: ApplicationView): boolean => p.priorityClass !== app.view.priorityClass && p.priorityClass !== 0;
-      if (queueKeyOf(winner) !== key && own && own.id !== app.view.id && wrongTurn(own)) winner = own;
+      const wrongTurn = (p: ApplicationView): boolean =>
+        p.priorityClass !== app.view.priorityClass && p.priorityClass !== 0;
+      if (queueKeyOf(winner) !== key && own && own.id !== app.view.id && wrongTurn(own)) {
+        winner = own;
+      }
       if (queueKeyOf(winner) === key) {
         if (wrongTurn(winner)) {
-          this.flag('RATIO', e.seq, id,
+          this.flag(
+            'RATIO',
+            e.seq,
+            id,
             `class ${app.view.priorityClass} referral while it was class ${turn}'s turn and class-${turn} application ${winner.id} was eligible`,
-            { ...base, better: rankEvidence(winner) });
+            { ...base, better: rankEvidence(winner) },
+          );
         } else {
-          this.flag('NO_SKIP', e.seq, id,
+          this.flag(
+            'NO_SKIP',
+            e.seq,
+            id,
             winner.priorityClass === app.view.priorityClass
               ? `application ${winner.id} of the same class, registered earlier, was eligible and waiting`
               : `out-of-turn (class 0) application ${winner.id} was eligible and waiting`,
-            { ...base, better: rankEvidence(winner) });
+            { ...base, better: rankEvidence(winner) },
+          );
         }
       } else {
-        this.flag('NO_SKIP', e.seq, id, `the head ${winner.id} of queue ${queueKeyOf(winner)} ranked better for this place`, {
-          ...base, better: { ...rankEvidence(winner), cyclePosition: normalizeCycle(this.cycles.get(queueKeyOf(winner)) ?? 0, ratio) },
-        });
+        this.flag(
+          'NO_SKIP',
+          e.seq,
+          id,
+          `the head ${winner.id} of queue ${queueKeyOf(winner)} ranked better for this place`,
+          {
+            ...base,
+            better: {
+              ...rankEvidence(winner),
+              cyclePosition: normalizeCycle(this.cycles.get(queueKeyOf(winner)) ?? 0, ratio),
+            },
+          },
+        );
       }
       return;
     }
   }
 
   /** Issue-time clocks: BOOKED only for a not yet vacated early-booking place; confirmBy from the clock start. */
-  private checkIssueTerms(e: AuditEvent, id: string, vac: VacState, status: 'BOOKED' | 'OFFERED', clockStart: Date | null, confirmBy: Date | null): void {
+  private checkIssueTerms(
+    e: AuditEvent,
+    id: string,
+    vac: VacState,
+    status: 'BOOKED' | 'OFFERED',
+    clockStart: Date | null,
+    confirmBy: Date | null,
+  ): void {
     const shouldBook = vac.view.admissionMode === 'EARLY_BOOKING' && vac.vacatedAt === null;
-    const ev = { vacancyId: vac.view.id, admissionMode: vac.view.admissionMode, vacatedAt: iso(vac.vacatedAt), issuedAt: e.at.toISOString(), status, clockStart: iso(clockStart), confirmBy: iso(confirmBy) };
+    const ev = {
+      vacancyId: vac.view.id,
+      admissionMode: vac.view.admissionMode,
+      vacatedAt: iso(vac.vacatedAt),
+      issuedAt: e.at.toISOString(),
+      status,
+      clockStart: iso(clockStart),
+      confirmBy: iso(confirmBy),
+    };
     if (shouldBook !== (status === 'BOOKED')) {
-      this.flag('DEADLINE', e.seq, id, shouldBook
-        ? 'offered (clocks running) for an early-booking place not yet vacated'
-        : 'booked (clocks stopped) although the place was already free', ev);
+      this.flag(
+        'DEADLINE',
+        e.seq,
+        id,
+        shouldBook
+          ? 'offered (clocks running) for an early-booking place not yet vacated'
+          : 'booked (clocks stopped) although the place was already free',
+        ev,
+      );
       return;
     }
     if (status === 'BOOKED') {
-      if (clockStart || confirmBy) this.flag('DEADLINE', e.seq, id, 'a booked referral must not have a running clock', ev);
+      if (clockStart || confirmBy) {
+        this.flag('DEADLINE', e.seq, id, 'a booked referral must not have a running clock', ev);
+      }
       return;
     }
-    const expectedStart = vac.vacatedAt && vac.vacatedAt.getTime() > e.at.getTime() ? vac.vacatedAt : e.at;
+    const expectedStart =
+      vac.vacatedAt && vac.vacatedAt.getTime() > e.at.getTime() ? vac.vacatedAt : e.at;
     if (!sameInstant(clockStart, expectedStart)) {
-      this.flag('DEADLINE', e.seq, id, 'clock start is not the issue instant (or the vacated instant of an early-booked place)', {
-        ...ev, expectedClockStart: expectedStart.toISOString(),
-      });
+      this.flag(
+        'DEADLINE',
+        e.seq,
+        id,
+        'clock start is not the issue instant (or the vacated instant of an early-booked place)',
+        {
+          ...ev,
+          expectedClockStart: expectedStart.toISOString(),
+        },
+      );
     }
     this.checkConfirmBy(e, id, clockStart ?? expectedStart, confirmBy, ev);
   }
 
-  private checkConfirmBy(e: AuditEvent, id: string, start: Date, confirmBy: Date | null, ev: Record<string, unknown>): void {
+  private checkConfirmBy(
+    e: AuditEvent,
+    id: string,
+    start: Date,
+    confirmBy: Date | null,
+    ev: Record<string, unknown>,
+  ): void {
     const expected = workingDaysDeadline(this.opts.calendar, start, this.s.confirmWorkingDays);
     if (!sameInstant(confirmBy, expected)) {
-      this.flag('DEADLINE', e.seq, id, `confirmBy is not ${this.s.confirmWorkingDays} working days from the clock start`, {
-        ...ev, expectedConfirmBy: expected.toISOString(), confirmWorkingDays: this.s.confirmWorkingDays,
-      });
+      this.flag(
+        'DEADLINE',
+        e.seq,
+        id,
+        `confirmBy is not ${this.s.confirmWorkingDays} working days from the clock start`,
+        {
+          ...ev,
+          expectedConfirmBy: expected.toISOString(),
+          confirmWorkingDays: this.s.confirmWorkingDays,
+        },
+      );
     }
   }
 
@@ -535,12 +677,30 @@ export class FairnessAuditor {
     const vac = this.vacs.get(r.vacancyId);
     if (this.inPeriod(e.at)) {
       this.checked.add(r.id);
-      const ev = { vacancyId: r.vacancyId, previousStatus: r.status, vacatedAt: iso(vac?.vacatedAt ?? null), clockStart: iso(clockStart), confirmBy: iso(confirmBy) };
+      const ev = {
+        vacancyId: r.vacancyId,
+        previousStatus: r.status,
+        vacatedAt: iso(vac?.vacatedAt ?? null),
+        clockStart: iso(clockStart),
+        confirmBy: iso(confirmBy),
+      };
       if (r.status !== 'BOOKED') {
-        this.flag('DEADLINE', e.seq, r.id, `clock started on a referral that was ${r.status}, not BOOKED`, ev);
+        this.flag(
+          'DEADLINE',
+          e.seq,
+          r.id,
+          `clock started on a referral that was ${r.status}, not BOOKED`,
+          ev,
+        );
       } else {
         if (vac?.vacatedAt && !sameInstant(clockStart, vac.vacatedAt)) {
-          this.flag('DEADLINE', e.seq, r.id, 'clock start is not the instant the place was marked vacated', ev);
+          this.flag(
+            'DEADLINE',
+            e.seq,
+            r.id,
+            'clock start is not the instant the place was marked vacated',
+            ev,
+          );
         }
         this.checkConfirmBy(e, r.id, clockStart ?? e.at, confirmBy, ev);
       }
@@ -558,16 +718,31 @@ export class FairnessAuditor {
     const validUntil = read.instant(e.data, 'validUntil');
     if (this.inPeriod(e.at)) {
       this.checked.add(r.id);
-      const ev = { confirmedAt: e.at.toISOString(), confirmBy: iso(r.confirmBy), validUntil: iso(validUntil), previousStatus: r.status };
-      if (r.status !== 'OFFERED') this.flag('DEADLINE', e.seq, r.id, `confirmed a referral that was ${r.status}`, ev);
+      const ev = {
+        confirmedAt: e.at.toISOString(),
+        confirmBy: iso(r.confirmBy),
+        validUntil: iso(validUntil),
+        previousStatus: r.status,
+      };
+      if (r.status !== 'OFFERED') {
+        this.flag('DEADLINE', e.seq, r.id, `confirmed a referral that was ${r.status}`, ev);
+      }
       if (r.confirmBy && e.at.getTime() >= r.confirmBy.getTime()) {
         this.flag('DEADLINE', e.seq, r.id, 'confirmed after the confirmation deadline', ev);
       }
       const expected = workingDaysDeadline(this.opts.calendar, e.at, this.s.documentsWorkingDays);
       if (!sameInstant(validUntil, expected)) {
-        this.flag('DEADLINE', e.seq, r.id, `validUntil is not ${this.s.documentsWorkingDays} working days from the confirmation`, {
-          ...ev, expectedValidUntil: expected.toISOString(), documentsWorkingDays: this.s.documentsWorkingDays,
-        });
+        this.flag(
+          'DEADLINE',
+          e.seq,
+          r.id,
+          `validUntil is not ${this.s.documentsWorkingDays} working days from the confirmation`,
+          {
+            ...ev,
+            expectedValidUntil: expected.toISOString(),
+            documentsWorkingDays: this.s.documentsWorkingDays,
+          },
+        );
       }
     }
     r.status = 'CONFIRMED';
@@ -583,11 +758,24 @@ export class FairnessAuditor {
       this.checked.add(r.id);
       const start = r.clockStart ?? r.issuedAt;
       const limit = calendarDaysDeadline(start, this.s.extensionCalendarDays);
-      const ev = { clockStart: start.toISOString(), validUntil: iso(validUntil), limit: limit.toISOString(), status: r.status };
-      if (r.status !== 'CONFIRMED') this.flag('DEADLINE', e.seq, r.id, `extended a referral that was ${r.status}`, ev);
+      const ev = {
+        clockStart: start.toISOString(),
+        validUntil: iso(validUntil),
+        limit: limit.toISOString(),
+        status: r.status,
+      };
+      if (r.status !== 'CONFIRMED') {
+        this.flag('DEADLINE', e.seq, r.id, `extended a referral that was ${r.status}`, ev);
+      }
       if (r.extended) this.flag('DEADLINE', e.seq, r.id, 'extended a second time', ev);
       if (!validUntil || validUntil.getTime() > limit.getTime()) {
-        this.flag('DEADLINE', e.seq, r.id, `extended beyond ${this.s.extensionCalendarDays} calendar days from the start of validity`, ev);
+        this.flag(
+          'DEADLINE',
+          e.seq,
+          r.id,
+          `extended beyond ${this.s.extensionCalendarDays} calendar days from the start of validity`,
+          ev,
+        );
       }
     }
     r.extended = true;
@@ -612,11 +800,27 @@ export class FairnessAuditor {
       const check = this.inPeriod(e.at);
       if (check) this.checked.add(r.id);
       if (!deadline) {
-        if (check) this.flag('DEADLINE', e.seq, r.id, `expired a referral that was ${r.status} (no running deadline)`, { status: r.status });
+        if (check) {
+          this.flag(
+            'DEADLINE',
+            e.seq,
+            r.id,
+            `expired a referral that was ${r.status} (no running deadline)`,
+            { status: r.status },
+          );
+        }
       } else {
-        const ev = { status: r.status, deadline: deadline.toISOString(), expiredAt: e.at.toISOString() };
-        if (check && e.at.getTime() < deadline.getTime()) this.flag('DEADLINE', e.seq, r.id, 'expired before its deadline', ev);
-        if (check && e.at.getTime() >= deadline.getTime() + DAY_MS) this.flag('DEADLINE', e.seq, r.id, 'expired more than a day after its deadline', ev);
+        const ev = {
+          status: r.status,
+          deadline: deadline.toISOString(),
+          expiredAt: e.at.toISOString(),
+        };
+        if (check && e.at.getTime() < deadline.getTime()) {
+          this.flag('DEADLINE', e.seq, r.id, 'expired before its deadline', ev);
+        }
+        if (check && e.at.getTime() >= deadline.getTime() + DAY_MS) {
+          this.flag('DEADLINE', e.seq, r.id, 'expired more than a day after its deadline', ev);
+        }
         const lastDay = toAlmatyDate(new Date(deadline.getTime() - 1));
         this.pendingStops.set(r.id, {
           referralId: r.id,
@@ -628,7 +832,9 @@ export class FairnessAuditor {
         });
       }
     }
-    if (r) r.status = expired ? 'EXPIRED' : e.type === 'referral.declined' ? 'DECLINED' : 'CANCELLED';
+    if (r) {
+      r.status = expired ? 'EXPIRED' : e.type === 'referral.declined' ? 'DECLINED' : 'CANCELLED';
+    }
     const vac = this.vacs.get(vacancyId);
     if (vac && (vac.status === 'BOOKED' || vac.status === 'REFERRED')) vac.status = 'PUBLISHED';
     this.excluded.add(exclusionKey(applicationId, vacancyId));
@@ -641,16 +847,25 @@ export class FairnessAuditor {
     if (!r) return;
     if (this.inPeriod(e.at)) {
       this.checked.add(r.id);
-      if (r.status !== 'CONFIRMED') this.flag('DEADLINE', e.seq, r.id, `enrolled on a referral that was ${r.status}`, { status: r.status });
-      else if (r.validUntil && e.at.getTime() >= r.validUntil.getTime()) {
+      if (r.status !== 'CONFIRMED') {
+        this.flag('DEADLINE', e.seq, r.id, `enrolled on a referral that was ${r.status}`, {
+          status: r.status,
+        });
+      } else if (r.validUntil && e.at.getTime() >= r.validUntil.getTime()) {
         this.flag('DEADLINE', e.seq, r.id, 'enrolled after the documents deadline', {
-          enrolledAt: e.at.toISOString(), validUntil: r.validUntil.toISOString(),
+          enrolledAt: e.at.toISOString(),
+          validUntil: r.validUntil.toISOString(),
         });
       }
     }
     r.status = 'ENROLLED';
     const vac = this.vacs.get(r.vacancyId);
     if (vac) vac.status = 'FILLED';
+    // A temporary-stay place: the child attends for a term and its own application stays in the queue.
+    const app = this.apps.get(r.applicationId);
+    if (app && read.bool(e.data, 'temporaryStay') === true && app.status === 'REFERRED') {
+      this.setStatus(app, 'QUEUED');
+    }
   }
 
   // ---------- stop-list ----------
@@ -665,9 +880,19 @@ export class FairnessAuditor {
         this.pendingStops.delete(referralId);
         const startsOn = read.str(e.data, 'startsOn');
         if (p.inPeriod && (until !== p.until || startsOn !== p.startsOn)) {
-          this.flag('STOP_LIST', e.seq, referralId, `stop-list term is not the ${this.s.stopListCalendarDays} calendar days after the last day of the referral`, {
-            applicationId: p.applicationId, startsOn, until, expectedStartsOn: p.startsOn, expectedUntil: p.until,
-          });
+          this.flag(
+            'STOP_LIST',
+            e.seq,
+            referralId,
+            `stop-list term is not the ${this.s.stopListCalendarDays} calendar days after the last day of the referral`,
+            {
+              applicationId: p.applicationId,
+              startsOn,
+              until,
+              expectedStartsOn: p.startsOn,
+              expectedUntil: p.until,
+            },
+          );
         }
       }
     }
@@ -683,9 +908,29 @@ export class FairnessAuditor {
     const manual = read.bool(e.data, 'manual') ?? false;
     if (term && term.until && !manual && this.inPeriod(e.at)) {
       const due = endOfAlmatyDay(term.until);
-      const ev = { applicationId: app.view.id, until: term.until, endedAt: e.at.toISOString(), due: due.toISOString() };
-      if (e.at.getTime() < due.getTime()) this.flag('STOP_LIST', e.seq, term.referralId, 'stop-list term ended before its last day was over', ev);
-      else if (e.at.getTime() >= due.getTime() + DAY_MS) this.flag('STOP_LIST', e.seq, term.referralId, 'stop-list term ended more than a day late', ev);
+      const ev = {
+        applicationId: app.view.id,
+        until: term.until,
+        endedAt: e.at.toISOString(),
+        due: due.toISOString(),
+      };
+      if (e.at.getTime() < due.getTime()) {
+        this.flag(
+          'STOP_LIST',
+          e.seq,
+          term.referralId,
+          'stop-list term ended before its last day was over',
+          ev,
+        );
+      } else if (e.at.getTime() >= due.getTime() + DAY_MS) {
+        this.flag(
+          'STOP_LIST',
+          e.seq,
+          term.referralId,
+          'stop-list term ended more than a day late',
+          ev,
+        );
+      }
     }
     app.stop = null;
     if (app.status === 'STOP_LISTED') this.setStatus(app, 'QUEUED');
@@ -697,9 +942,17 @@ export class FairnessAuditor {
     const { from, to, asOf } = this.opts;
     for (const p of this.pendingStops.values()) {
       if (!p.inPeriod) continue;
-      this.flag('STOP_LIST', p.expiredSeq, p.referralId, 'expired referral without the stop-list entry that must follow it', {
-        applicationId: p.applicationId, expectedStartsOn: p.startsOn, expectedUntil: p.until,
-      });
+      this.flag(
+        'STOP_LIST',
+        p.expiredSeq,
+        p.referralId,
+        'expired referral without the stop-list entry that must follow it',
+        {
+          applicationId: p.applicationId,
+          expectedStartsOn: p.startsOn,
+          expectedUntil: p.until,
+        },
+      );
     }
     this.pendingStops.clear();
     if (asOf) {
@@ -710,9 +963,17 @@ export class FairnessAuditor {
         const deadline = this.deadlineOf(r);
         if (deadline && due(deadline)) {
           this.checked.add(r.id);
-          this.flag('DEADLINE', r.termSeq, r.id, `still ${r.status} a day after its deadline: it was not expired`, {
-            status: r.status, deadline: deadline.toISOString(), asOf: asOf.toISOString(),
-          });
+          this.flag(
+            'DEADLINE',
+            r.termSeq,
+            r.id,
+            `still ${r.status} a day after its deadline: it was not expired`,
+            {
+              status: r.status,
+              deadline: deadline.toISOString(),
+              asOf: asOf.toISOString(),
+            },
+          );
         }
       }
       for (const app of this.apps.values()) {
@@ -720,9 +981,17 @@ export class FairnessAuditor {
         if (!term?.until || app.status !== 'STOP_LISTED') continue;
         const end = endOfAlmatyDay(term.until);
         if (due(end)) {
-          this.flag('STOP_LIST', term.seq, term.referralId, 'stop-list term over but the application was not returned to the queue', {
-            applicationId: app.view.id, until: term.until, asOf: asOf.toISOString(),
-          });
+          this.flag(
+            'STOP_LIST',
+            term.seq,
+            term.referralId,
+            'stop-list term over but the application was not returned to the queue',
+            {
+              applicationId: app.view.id,
+              until: term.until,
+              asOf: asOf.toISOString(),
+            },
+          );
         }
       }
     }
@@ -744,7 +1013,10 @@ export class FairnessAuditor {
 }
 
 /** Replays `events` (in `seq` order) and returns the report. */
-export function auditFairness(events: Iterable<AuditEvent>, opts: FairnessAuditOptions): FairnessReport {
+export function auditFairness(
+  events: Iterable<AuditEvent>,
+  opts: FairnessAuditOptions,
+): FairnessReport {
   const auditor = new FairnessAuditor(opts);
   for (const e of events) auditor.apply(e);
   return auditor.finish();

@@ -18,11 +18,16 @@ export class FairnessViolation {
   @Field(() => Int, { description: 'Ledger seq of the event where it shows' }) eventSeq: number;
   @Field(() => ID, { nullable: true }) referralId: string | null;
   @Field() message: string;
-  @Field({ description: 'JSON object: ids, classes, instants and cycle positions to re-check the finding' })
+  @Field({
+    description: 'JSON object: ids, classes, instants and cycle positions to re-check the finding',
+  })
   evidence: string;
 }
 
-@ObjectType({ description: 'The ledger replayed and checked against the allocation rules, deadlines and stop-list terms' })
+@ObjectType({
+  description:
+    'The ledger replayed and checked against the allocation rules, deadlines and stop-list terms',
+})
 export class FairnessReport {
   @Field(() => Date, { nullable: true }) from: Date | null;
   @Field(() => Date, { nullable: true }) to: Date | null;

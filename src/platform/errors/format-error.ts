@@ -17,7 +17,8 @@ export function fromDatabaseError(e: unknown): AppError | null {
   if (code === '23505') {
     return new AppError('CONFLICT', `conflict: ${CONSTRAINT_MESSAGES[constraint] ?? constraint}`);
   }
-  if (code === '23514' || code === '22P02' || code === '22007' || code === '22008' || code === '22003') {
+  // check violation, invalid text/date/number, a NUL or other character the encoding cannot hold
+  if (code === '23514' || code === '22P02' || code === '22007' || code === '22008' || code === '22003' || code === '22021') {
     return new AppError('BAD_USER_INPUT', `invalid value (${constraint || code})`);
   }
   return null;

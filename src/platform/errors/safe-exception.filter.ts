@@ -1,9 +1,17 @@
 import { type ArgumentsHost, Catch, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import { GraphQLError } from 'graphql';
-import { AppError } from './app-error.js';
+import { AppError, type ErrorCode } from './app-error.js';
 import { fromDatabaseError } from './format-error.js';
 import { safeError } from './safe-error.js';
+
+const HTTP_STATUS: Record<ErrorCode, number> = {
+  BAD_USER_INPUT: HttpStatus.BAD_REQUEST,
+  UNAUTHENTICATED: HttpStatus.UNAUTHORIZED,
+  FORBIDDEN: HttpStatus.FORBIDDEN,
+  NOT_FOUND: HttpStatus.NOT_FOUND,
+  CONFLICT: HttpStatus.CONFLICT,
+};
 
 /**
  * Replaces Nest's default exception logging (which logs every thrown error in full, at error level,
@@ -22,14 +30,15 @@ export class SafeExceptionFilter extends BaseExceptionFilter {
     else this.log.error({ err: safeError(exception) }, 'unexpected error');
     if (host.getType<string>() === 'graphql') return exception; // formatError maps it to extensions.code
     if (exception instanceof HttpException) return super.catch(exception, host);
-    // Any other error on an HTTP route: Nest's 500 answer, without its full-error log line.
+    // An AppError on an HTTP route gets its status; anything else Nest's 500, without the full-error log line.
     const applicationRef = this.applicationRef ?? this.httpAdapterHost?.httpAdapter;
     const response: unknown = host.getArgByIndex(1);
-    if (applicationRef && !applicationRef.isHeadersSent(response)) {
-      applicationRef.reply(response, { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, message: 'Internal server error' }, HttpStatus.INTERNAL_SERVER_ERROR);
-    } else {
-      applicationRef?.end(response);
-    }
+    const status = exception instanceof AppError ? HTTP_STATUS[exception.code] : HttpStatus.INTERNAL_SERVER_ERROR;
+    const body = exception instanceof AppError
+      ? { statusCode: status, message: exception.message, code: exception.code }
+      : { statusCode: status, message: 'Internal server error' };
+    if (applicationRef && !applicationRef.isHeadersSent(response)) applicationRef.reply(response, body, status);
+    else applicationRef?.end(response);
     return undefined;
   }
 

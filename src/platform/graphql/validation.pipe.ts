@@ -1,5 +1,5 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
-import { AppError } from '../errors/app-error.js';
+import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { AppError, badInput } from '../errors/app-error.js';
 
 function firstProblem(errors: ValidationError[], prefix = ''): { field: string; message: string } | null {
   for (const e of errors) {
@@ -15,8 +15,35 @@ function firstProblem(errors: ValidationError[], prefix = ''): { field: string; 
   return null;
 }
 
+/** Path of the first string holding a NUL character (PostgreSQL text cannot store one), or null. */
+export function nulPath(value: unknown, path: string, depth = 0): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (depth > 10 || value === null || typeof value !== 'object') return null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const p = nulPath(value[i], `${path}[${i}]`, depth + 1);
+      if (p) return p;
+    }
+    return null;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    const p = nulPath(v, `${path}.${k}`, depth + 1);
+    if (p) return p;
+  }
+  return null;
+}
+
+/** Refuses NUL characters in any argument (naming the field), then runs class-validator. */
+class KezekValidationPipe extends ValidationPipe {
+  override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const nul = nulPath(value, metadata.data ?? 'input');
+    if (nul) throw badInput(nul, 'must not contain NUL characters');
+    return super.transform(value, metadata) as Promise<unknown>;
+  }
+}
+
 /** class-validator on every input; the first failure becomes BAD_USER_INPUT naming the field. */
-export const validationPipe = new ValidationPipe({
+export const validationPipe = new KezekValidationPipe({
   whitelist: true,
   forbidNonWhitelisted: true,
   transform: true,

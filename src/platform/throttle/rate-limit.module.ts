@@ -12,10 +12,13 @@ const checked = new WeakMap<object, Promise<boolean>>();
 
 /**
  * Per-IP request rate (RATE_LIMIT_PER_MINUTE in a sliding minute), over GraphQL operations and HTTP
- * routes alike. A GraphQL request counts once however many root fields it selects (aliases are
- * bounded by the complexity limit). Over the limit: HTTP 429 with Retry-After; in GraphQL the error
- * has `extensions.code` TOO_MANY_REQUESTS (formatError) and the response status 429 (graphql.module).
- * `@SkipThrottle()` exempts a controller (health, metrics).
+ * routes alike, one budget per address. A GraphQL request counts once however many root fields it
+ * selects (aliases are bounded by the complexity limit); requests that fail parsing or validation
+ * reach no resolver and are not counted. Over the limit: HTTP routes answer 429; GraphQL answers 200
+ * with `extensions.code` TOO_MANY_REQUESTS (formatError). Both set Retry-After (seconds). It runs
+ * before the AuthGuard, so callers with bad tokens are counted too. `@SkipThrottle()` exempts a
+ * controller (health, metrics). The address is `req.ip`: behind a proxy, Express's `trust proxy`
+ * must be set for it to be the client's.
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {

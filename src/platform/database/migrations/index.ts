@@ -3,6 +3,7 @@ import { Queue1764000000001 } from './1764000000001-queue.js';
 import { AllocationTasks1764000000010 } from './1764000000010-allocation-tasks.js';
 import { NotificationDelivery1764000000060 } from './1764000000060-notification-delivery.js';
 import { OpenData1764000000070 } from './1764000000070-open-data.js';
+import { OpenPlaceNotice1764000000080 } from './1764000000080-open-place-notice.js';
 
 /** Explicit, ordered list (no glob loading: works the same from dist/ and under jest). */
-export const MIGRATIONS = [Foundation1764000000000, Queue1764000000001, AllocationTasks1764000000010, NotificationDelivery1764000000060, OpenData1764000000070];
+export const MIGRATIONS = [Foundation1764000000000, Queue1764000000001, AllocationTasks1764000000010, NotificationDelivery1764000000060, OpenData1764000000070, OpenPlaceNotice1764000000080];
