@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
-import { createKezekApp } from './app.factory.js';
 import { boot, type BootContext } from './platform/boot.js';
 import { ConfigError } from './platform/config/config.js';
 
@@ -20,6 +19,8 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const role = ctx.config.ROLE;
+  // Loaded after the configuration is checked, so a bad setting fails fast (Nest and Apollo load slowly).
+  const { createKezekApp } = await import('./app.factory.js');
   const app = await createKezekApp(ctx, role);
   if (role !== 'worker') {
     await (app as INestApplication).listen(ctx.config.PORT, '0.0.0.0').catch(async (e: Error) => {
