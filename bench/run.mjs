@@ -14,6 +14,7 @@
 // Options: --soak, --only alloc,http,ledger, --duration S (mixed load), --connections N.
 // Database: a fresh one on BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres), created
 // and dropped here; if that server cannot be reached, an embedded PostgreSQL in a temporary directory.
+// BENCH_DIST=<dir> measures another build (default dist/src), BENCH_DEBUG=1 prints the server's output.
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,7 +27,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const DIST = join(ROOT, 'dist/src');
+const DIST = process.env.BENCH_DIST ?? join(ROOT, 'dist/src');
 const RESULTS = join(ROOT, 'bench/RESULTS.md');
 
 const { values: args } = parseArgs({

@@ -46,18 +46,31 @@ import { VACANCY_COLUMNS, type VacancyRow } from '../vacancy/vacancy.row.js';
 import { VacancyService } from '../vacancy/vacancy.service.js';
 
 /**
- * `npm run demo [-- --applications N] [--organizations N] [--days N] [--seed N] [--lanes N]`
+ * `npm run demo [-- --applications N] [--organizations N] [--days N] [--daily N] [--seed N]
+ *   [--lanes N] [--via-service]`
  *
  * A month of Kezek in a realistic city, in a few minutes: 100 kindergartens across five districts of
- * Almaty, 20,000 applications (cohorts 2020–2025, classes 0/1/2, twins, KK/RU, work modes and
- * organization choices), then every day places handed over, the 09:00 bulletin and allocation,
- * applicants confirming, declining or letting offers expire, organizations recording documents and
- * enrolling, stop-list terms running out. Everything goes through the application services (the
- * same code the API calls) on the simulated clock, then the ledger is sealed and verified and the
- * fairness audit replays it.
+ * Almaty (KATO 751110000 … 751510000), 20,000 applications waiting on 1 September 2026 (cohorts
+ * 2020–2025, ~2 % class 0 and ~8 % class 1 with confirmed categories, ~1 % unproven claims that
+ * lapsed, twins batches, KK/RU 60/40, work modes, up to four chosen organizations or "any"), then
+ * each day: places handed over (working days; general, early booking, temporary stay; mixed work
+ * modes and age groups), the 09:00 bulletin and allocation, new families registering, applicants
+ * confirming (~70 %), declining (~10 %) or letting the offer expire, open places claimed,
+ * early-booked places marked vacated, organizations recording documents and enrolling (a few
+ * extend, refuse or never get the documents), a few withdrawals, revoked places and operator
+ * stop-list entries; the 00:00 sweeps expire referrals, end stop-list terms and age children out.
+ * Then the ledger is sealed and verified and the fairness audit replays it.
  *
- * Database: embedded PostgreSQL in `.kezek/demo` (wiped at start) on port 54339, or, when
- * DATABASE_URL is set, a fresh database `kezek_demo` (dropped and re-created) on that server.
+ * Everything after the waiting list goes through the application services (the code the API calls)
+ * on the simulated clock, in one Nest application context (no HTTP, no job workers: notifications
+ * stay in the outbox). The waiting list itself is bulk-inserted with exactly the rows and ledger
+ * events QueueService.register writes (measured: register costs ~15 statements and ~10–18 ms on a
+ * 2-CPU machine, so 20,000 would take 4–6 minutes alone; `--via-service` does it anyway).
+ *
+ * Database: embedded PostgreSQL in `.kezek/demo` (wiped at start; override with DEMO_DATA_DIR) on
+ * port 54339 (EMBEDDED_PG_PORT), or, when DATABASE_URL is set, a fresh database `kezek_demo`
+ * (dropped and re-created) on that server. Commits do not wait for the WAL flush
+ * (synchronous_commit = off) on the demo's own database.
  */
 
 const CITY = 'Almaty';

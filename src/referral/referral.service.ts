@@ -629,6 +629,9 @@ export class ReferralService implements OnModuleInit {
       const r = await this.load(em, id, true);
       const { app } = await this.parties(em, r);
       this.assertOwner(by, app);
+      if (r.status === 'OFFERED' && r.confirm_by && r.confirm_by.getTime() <= this.clock.now().getTime()) {
+        throw conflict('id: the confirmation deadline has passed; the referral expires', 'id');
+      }
       const step = transition(r.status, 'DECLINE');
       if (!step.ok) throw conflict(`id: referral is ${r.status}, no longer live (${step.reason})`, 'id');
       const c = { em, at: this.clock.now(), actor: actorOf(by) };
@@ -873,6 +876,9 @@ export class ReferralService implements OnModuleInit {
           `id: referral is ${r.status}; only a CONFIRMED referral leads to enrollment`,
           'id',
         );}
+      if (r.valid_until && r.valid_until.getTime() <= this.clock.now().getTime()) {
+        throw conflict('id: the documents deadline has passed; the referral expires', 'id');
+      }
       const missing = missingDocuments(r.required_documents, r.documents);
       if (missing.length) throw conflict(`id: documents missing: ${missing.join(', ')}`, 'id');
       const now = this.clock.now();

@@ -14,6 +14,7 @@ import {
 } from '../../referral/domain/eligibility.js';
 import type { AuditEvent, AuditSettings, FairnessReport } from './audit-event.js';
 import { auditFairness } from './fairness-audit.js';
+import { formatFairnessReport } from './report-text.js';
 
 const SETTINGS: AuditSettings = {
   confirmWorkingDays: 2,
@@ -751,6 +752,24 @@ describe('fairness audit: tables', () => {
     expect(later.referralsChecked).toBe(1);
     const earlier = w.audit({ to: new Date('2026-09-08T12:00:00+05:00') });
     expect(earlier.violations).toHaveLength(1);
+  });
+});
+
+describe('fairness audit: text report', () => {
+  it('prints the verdict, the counts by check and each finding with its evidence', () => {
+    const w = new World();
+    w.register();
+    const b = w.register();
+    const v = w.publish();
+    w.at('2026-09-08', 9);
+    const r = w.issue(b, v);
+    const text = formatFairnessReport(w.audit({ to: w.now }), { ms: 1234 });
+    expect(text).toContain('fairness audit: 1 VIOLATION');
+    expect(text).toContain('period: the first event .. 2026-09-08T09:00:00.000+05:00');
+    expect(text).toContain('in 1.23 s');
+    expect(text).toContain('NO_SKIP 1, RATIO 0, DEADLINE 0, STOP_LIST 0');
+    expect(text).toContain(`[NO_SKIP] event #${w.events.length} referral ${r}:`);
+    expect(formatFairnessReport(new World().audit())).toMatch(/^fairness audit: OK, no violations/);
   });
 });
 

@@ -70,6 +70,7 @@ import {
   type PriorityClass,
 } from '../../queue/domain/index.js';
 import {
+  birthDateWindow,
   exclusionKey,
   fitsForClaim,
   isEligible,
@@ -160,6 +161,14 @@ const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 const sameInstant = (a: Date | null, b: Date | null): boolean =>
   a === null || b === null ? a === b : a.getTime() === b.getTime();
 
+/**
+ * Locality, language and group type: an application can be eligible for a place only in the same
+ * slice (isEligible requires all three to match), so candidates are looked up by it.
+ */
+function sliceOf(x: Pick<ApplicationView, 'locality' | 'language' | 'groupType'>): string {
+  return `${x.locality}|${x.language}|${x.groupType}`;
+}
+
 function asClass(n: number | null): PriorityClass {
   return n === 0 || n === 1 ? n : 2;
 }
@@ -180,7 +189,7 @@ export class FairnessAuditor {
   private readonly apps = new Map<string, AppState>();
   private readonly vacs = new Map<string, VacState>();
   private readonly refs = new Map<string, RefState>();
-  /** QUEUED application ids per locality: the allocatable set. */
+  /** QUEUED application ids by {@link sliceOf}: the allocatable set. */
   private readonly queued = new Map<string, Set<string>>();
   private readonly excluded = new Set<string>();
   private readonly cycles = new Map<string, number>();
@@ -189,7 +198,6 @@ export class FairnessAuditor {
   private readonly violations: FairnessViolation[] = [];
   private lastAllocation: { runId: string | null; batchId: string | null } | null = null;
   private events = 0;
-  private lastSeq = 0;
 
   constructor(private readonly opts: FairnessAuditOptions) {}
 
@@ -214,18 +222,17 @@ export class FairnessAuditor {
 
   private setStatus(app: AppState, status: AppStatus): void {
     if (app.status === status) return;
-    if (app.status === 'QUEUED') this.queued.get(app.view.locality)?.delete(app.view.id);
+    if (app.status === 'QUEUED') this.queued.get(sliceOf(app.view))?.delete(app.view.id);
     app.status = status;
     if (status === 'QUEUED') {
-      let set = this.queued.get(app.view.locality);
-      if (!set) this.queued.set(app.view.locality, (set = new Set()));
+      let set = this.queued.get(sliceOf(app.view));
+      if (!set) this.queued.set(sliceOf(app.view), (set = new Set()));
       set.add(app.view.id);
     }
   }
 
   apply(e: AuditEvent): void {
     this.events++;
-    this.lastSeq = e.seq;
     switch (e.type) {
       case 'application.registered':
         return this.registered(e);
@@ -507,9 +514,16 @@ export class FairnessAuditor {
     }
     const ratio = this.s.interleave;
     const byQueue = new Map<string, ApplicationView[]>();
-    for (const otherId of this.queued.get(vac.view.locality) ?? []) {
+    // The place's birth-date window: a cheap string test before isEligible (as allocate does).
+    const { earliest, latest } = birthDateWindow(
+      vac.view.admissionStartDate,
+      vac.view.ageFromMonths,
+      vac.view.ageToMonths,
+    );
+    for (const otherId of this.queued.get(sliceOf(vac.view)) ?? []) {
       const other = this.apps.get(otherId);
-      if (!other || !isEligible(other.view, vac.view, this.excluded)) continue;
+      if (!other || other.view.birthDate < earliest || other.view.birthDate > latest) continue;
+      if (!isEligible(other.view, vac.view, this.excluded)) continue;
       const key = queueKeyOf(other.view);
       const list = byQueue.get(key);
       if (list) list.push(other.view);
@@ -1004,11 +1018,6 @@ export class FairnessAuditor {
       violations,
       ok: violations.length === 0,
     };
-  }
-
-  /** Seq of the last event applied (0 before any). */
-  get lastEventSeq(): number {
-    return this.lastSeq;
   }
 }
 
