@@ -372,7 +372,8 @@ describe('referral cases through a December week (simulated clock)', () => {
     // Claimed Wed 9 Dec: Thu 10, Fri 11 → 12 Dec 00:00.
     expect(claimed).toMatchObject({ status: 'OFFERED', claimed: true, confirmBy: '2026-12-12T00:00:00.000+05:00', vacancy: { id: v.claims[0], status: 'REFERRED' } });
     expect(await ledgerTypes(t, claimed.id)).toEqual(['referral.issued']);
-    expect(await notificationStages(t, a.cl1.id)).toEqual(['APPLICATION_REGISTERED', 'REFERRAL_OFFERED']);
+    // Told once per open place that fits (two did), then offered the one claimed.
+    expect(await notificationStages(t, a.cl1.id)).toEqual(['APPLICATION_REGISTERED', 'OPEN_PLACE_FITS', 'OPEN_PLACE_FITS', 'REFERRAL_OFFERED']);
     expect(errorCode(await t.gql(CLAIM, { v: v.claims[1], a: a.cl1.id }, applicantOf(t, a.cl1)))).toBe('CONFLICT');
 
     // Ten children claim the other place at once: one referral.
