@@ -15,10 +15,20 @@ function firstProblem(errors: ValidationError[], prefix = ''): { field: string; 
   return null;
 }
 
+/** Instances of our @InputType/@ArgsType classes (class-transformer output) are plain data too. */
+function isInputInstance(value: object): boolean {
+  const ctor = (value as { constructor?: { name?: string } }).constructor?.name ?? '';
+  return /(Input|Args)$/.test(ctor);
+}
+
 /** Path of the first string holding a NUL character (PostgreSQL text cannot store one), or null. */
 export function nulPath(value: unknown, path: string, depth = 0): string | null {
   if (typeof value === 'string') return value.includes('\u0000') ? path : null;
   if (depth > 10 || value === null || typeof value !== 'object') return null;
+  // Only plain data (GraphQL arguments, input objects, arrays): never walk framework objects such as
+  // the request inside @Context(), which would cost milliseconds on every field resolver.
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (!Array.isArray(value) && proto !== Object.prototype && proto !== null && !isInputInstance(value)) return null;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const p = nulPath(value[i], `${path}[${i}]`, depth + 1);
