@@ -332,17 +332,12 @@ export class ReferralService implements OnModuleInit {
     const t = totals[0];
     const ms = started ? Number(process.hrtime.bigint() - started) / 1e6 : 0;
     const finishedAt = new Date(at.getTime() + ms);
-    const rows: { trigger: string }[] = await this.ds
-      .query(
-        `UPDATE allocation_run SET finished_at = coalesce(finished_at, $2), vacancies_considered = $3, referrals_issued = $4
+    const rows = await returning<{ trigger: string }>(
+      this.ds,
+      `UPDATE allocation_run SET finished_at = coalesce(finished_at, $2), vacancies_considered = $3, referrals_issued = $4
        WHERE id = $1 RETURNING trigger`,
-        [runId, finishedAt, t.considered, t.issued],
-      )
-      .then((r: unknown) =>
-        Array.isArray(r) && Array.isArray(r[0])
-          ? (r[0] as { trigger: string }[])
-          : (r as { trigger: string }[]),
-      );
+      [runId, finishedAt, t.considered, t.issued],
+    );
     return {
       id: runId,
       startedAt: at,

@@ -1,9 +1,10 @@
 import { ArgsType, Field, ID, ObjectType } from '@nestjs/graphql';
-import { IsBoolean, IsEnum, IsOptional, Matches } from 'class-validator';
+import { IsBoolean, IsEnum, IsOptional } from 'class-validator';
 import { Connection, PageArgs } from '../../platform/graphql/connection.js';
 import { ArchiveReason } from '../../platform/graphql/enums.js';
 import { DateScalarType } from '../../platform/graphql/scalars.js';
 import { Application } from '../../queue/dto/application.model.js';
+import { IsKatoLocality } from '../../platform/graphql/validators.js';
 
 @ObjectType({ description: 'A stop-list term: no referral can be issued while it runs' })
 export class StopListEntry {
@@ -38,6 +39,6 @@ export class ArchiveArgs extends PageArgs {
 
   @Field({ nullable: true })
   @IsOptional()
-  @Matches(/^\d{9}$/, { message: 'locality must be a 9-digit KATO code' })
+  @IsKatoLocality()
   locality?: string;
 }

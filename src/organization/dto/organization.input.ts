@@ -1,6 +1,7 @@
 import { ArgsType, Field, InputType } from '@nestjs/graphql';
-import { IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import { PageArgs } from '../../platform/graphql/connection.js';
+import { IsKatoLocality } from '../../platform/graphql/validators.js';
 
 @InputType()
 export class CreateOrganizationInput {
@@ -15,7 +16,7 @@ export class CreateOrganizationInput {
 
   @Field({ description: 'KATO code, 9 digits' })
   @IsString()
-  @Matches(/^\d{9}$/, { message: 'locality must be a 9-digit KATO code' })
+  @IsKatoLocality()
   locality: string;
 
   @Field({ nullable: true })
@@ -29,6 +30,6 @@ export class CreateOrganizationInput {
 export class OrganizationsArgs extends PageArgs {
   @Field({ nullable: true, description: 'KATO code filter' })
   @IsOptional()
-  @Matches(/^\d{9}$/, { message: 'locality must be a 9-digit KATO code' })
+  @IsKatoLocality()
   locality?: string;
 }

@@ -14,6 +14,7 @@ import {
 } from 'class-validator';
 import { WorkMode } from '../../platform/graphql/enums.js';
 import { DateScalarType } from '../../platform/graphql/scalars.js';
+import { IsKatoLocality, IsLanguageCode } from '../../platform/graphql/validators.js';
 
 @InputType({
   description:
@@ -42,12 +43,12 @@ export class BirthInput {
 
   @Field({ description: 'KATO code of the locality (9 digits)' })
   @IsString()
-  @Matches(/^\d{9}$/, { message: 'locality must be a 9-digit KATO code' })
+  @IsKatoLocality()
   locality: string;
 
   @Field({ defaultValue: 'KK', description: 'Language of the group: KK, RU or another code' })
   @IsString()
-  @Matches(/^[A-Z]{2,3}$/, { message: 'language must be a language code such as KK or RU' })
+  @IsLanguageCode()
   language: string = 'KK';
 
   @Field({ defaultValue: 'kk', description: 'Language of the texts: kk or ru' })

@@ -19,6 +19,7 @@ import {
 import { ApplicationStatus, GroupType, WorkMode } from '../../platform/graphql/enums.js';
 import { PageArgs } from '../../platform/graphql/connection.js';
 import { DateScalarType } from '../../platform/graphql/scalars.js';
+import { IsKatoLocality, IsLanguageCode } from '../../platform/graphql/validators.js';
 
 @InputType()
 export class RegisterApplicationInput {
@@ -44,7 +45,7 @@ export class RegisterApplicationInput {
 
   @Field({ description: 'KATO code of the locality (9 digits)' })
   @IsString()
-  @Matches(/^\d{9}$/, { message: 'locality must be a 9-digit KATO code' })
+  @IsKatoLocality()
   locality: string;
 
   @Field(() => [ID], { nullable: true, description: 'Up to 4 organizations; empty = any in the locality' })
@@ -61,7 +62,7 @@ export class RegisterApplicationInput {
 
   @Field({ description: 'Language of the group: KK, RU or another code' })
   @IsString()
-  @Matches(/^[A-Z]{2,3}$/, { message: 'language must be a language code such as KK or RU' })
+  @IsLanguageCode()
   language: string;
 
   @Field(() => GroupType, { defaultValue: GroupType.GENERAL })
@@ -99,7 +100,7 @@ export class RegisterApplicationInput {
 export class ApplicationsArgs extends PageArgs {
   @Field({ nullable: true })
   @IsOptional()
-  @Matches(/^\d{9}$/, { message: 'locality must be a 9-digit KATO code' })
+  @IsKatoLocality()
   locality?: string;
 
   @Field(() => Int, { nullable: true, description: 'Birth year' })

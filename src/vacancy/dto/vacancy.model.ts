@@ -8,7 +8,6 @@ import {
   IsString,
   IsUUID,
   Length,
-  Matches,
   Max,
   Min,
 } from 'class-validator';
@@ -16,6 +15,7 @@ import { Organization } from '../../organization/dto/organization.model.js';
 import { Connection, PageArgs } from '../../platform/graphql/connection.js';
 import { AdmissionMode, BulletinKind, GroupType, VacancyStatus, WorkMode } from '../../platform/graphql/enums.js';
 import { DateScalarType } from '../../platform/graphql/scalars.js';
+import { IsKatoLocality, IsLanguageCode } from '../../platform/graphql/validators.js';
 
 @ObjectType({ description: 'One place in a preschool organization (para 3.3 of the Rules)' })
 export class Vacancy {
@@ -71,7 +71,7 @@ export class PublishVacancyInput {
   ageGroup: string;
 
   @Field()
-  @Matches(/^[A-Z]{2,3}$/, { message: 'language must be a language code such as KK or RU' })
+  @IsLanguageCode()
   language: string;
 
   @Field(() => Int)
@@ -124,7 +124,7 @@ export class VacanciesArgs extends PageArgs {
 
   @Field({ nullable: true })
   @IsOptional()
-  @Matches(/^\d{9}$/, { message: 'locality must be a 9-digit KATO code' })
+  @IsKatoLocality()
   locality?: string;
 
   @Field(() => VacancyStatus, { nullable: true })
