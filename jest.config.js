@@ -31,5 +31,13 @@ export default {
       globalSetup: '<rootDir>/test/global-setup.ts',
       globalTeardown: '<rootDir>/test/global-teardown.ts',
     },
+    {
+      // Fault injection and multi-process load (minutes each): `npm run test:slow`, also run by .ci/run.
+      ...common,
+      displayName: 'slow',
+      testMatch: ['<rootDir>/test/slow/**/*.slow-spec.ts'],
+      globalSetup: '<rootDir>/test/global-setup.ts',
+      globalTeardown: '<rootDir>/test/global-teardown.ts',
+    },
   ],
 };
