@@ -17,6 +17,8 @@ function toHttp(e: unknown): unknown {
       return new HttpException(e.message, 403);
     case 'CONFLICT':
       return new HttpException(e.message, 409);
+    case 'SERVICE_UNAVAILABLE':
+      return new HttpException(e.message, 503);
   }
 }
 

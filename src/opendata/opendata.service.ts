@@ -8,6 +8,7 @@ import { LedgerService } from '../ledger/ledger.service.js';
 import { Clock } from '../platform/clock/clock.js';
 import { ENV_CONFIG, type EnvConfig } from '../platform/config/config.js';
 import { JWT_SECRET } from '../platform/database/database.tokens.js';
+import { ReadDataSource } from '../platform/database/read-data-source.js';
 import { AppError, badInput } from '../platform/errors/app-error.js';
 import { SchedulerService } from '../platform/jobs/scheduler.service.js';
 import { QueueRankingService } from '../queue/queue-ranking.service.js';
@@ -79,6 +80,7 @@ export class OpenDataService implements OnModuleInit {
 
   constructor(
     private readonly ds: DataSource,
+    private readonly reads: ReadDataSource,
     private readonly clock: Clock,
     private readonly ranking: QueueRankingService,
     private readonly ledger: LedgerService,
@@ -101,14 +103,18 @@ export class OpenDataService implements OnModuleInit {
   /**
    * One file as served: today's is read now; a past date's comes from its snapshot, else (bulletins
    * only, which never change once published) is rebuilt from the bulletin tables. A past queue with no
-   * snapshot, or a future date, is NOT_FOUND.
+   * snapshot, or a future date, is NOT_FOUND. Read from the read replica when there is one.
    */
   async file(date: string, kind: OpenDataKind, format: OpenDataFormat): Promise<OpenDataFile> {
     if (!isIsoDate(date)) throw badInput('date', 'must be a real date YYYY-MM-DD');
     const today = toAlmatyDate(this.clock.now());
     if (date > today) throw new AppError('NOT_FOUND', `date: ${date} is after today (${today}); no data yet`, 'date');
+    return this.reads.run((db) => this.fileIn(db, date, today, kind, format));
+  }
+
+  private async fileIn(db: DataSource, date: string, today: string, kind: OpenDataKind, format: OpenDataFormat): Promise<OpenDataFile> {
     if (date < today) {
-      const rows: { body: string }[] = await this.ds.query(
+      const rows: { body: string }[] = await db.query(
         `SELECT body FROM open_data_snapshot WHERE date = $1 AND kind = $2 AND format = $3`,
         [date, kind, format],
       );
@@ -117,7 +123,7 @@ export class OpenDataService implements OnModuleInit {
         throw new AppError('NOT_FOUND', `date: the queue order of ${date} was not frozen (only days the 09:00 task ran have one)`, 'date');
       }
     }
-    const files = await this.liveFiles(date, kind);
+    const files = await this.liveFiles(db, date, kind);
     return { body: files[exportFileName(kind, format)], frozen: false };
   }
 
@@ -126,12 +132,12 @@ export class OpenDataService implements OnModuleInit {
    * was appended since (every state change appends one) and for at most LIVE_REUSE_MS; concurrent
    * requests share one render. This keeps a public endpoint from rebuilding every queue per request.
    */
-  private async liveFiles(date: string, kind: OpenDataKind): Promise<OpenDataFiles> {
-    const [{ seq }]: { seq: string | null }[] = await this.ds.query(`SELECT max(seq)::text AS seq FROM ledger_event`);
+  private async liveFiles(db: DataSource, date: string, kind: OpenDataKind): Promise<OpenDataFiles> {
+    const [{ seq }]: { seq: string | null }[] = await db.query(`SELECT max(seq)::text AS seq FROM ledger_event`);
     const version = `${date}/${seq ?? 0}`;
     const hit = this.live.get(kind);
     if (hit && hit.version === version && performance.now() - hit.at < LIVE_REUSE_MS) return hit.files;
-    const entry = { version, at: performance.now(), files: this.render(date, [kind]) };
+    const entry = { version, at: performance.now(), files: this.render(date, [kind], db) };
     this.live.set(kind, entry);
     entry.files.catch(() => {
       if (this.live.get(kind) === entry) this.live.delete(kind);
@@ -228,8 +234,8 @@ export class OpenDataService implements OnModuleInit {
    * Builds the files of the given kinds from one read-only REPEATABLE READ snapshot, so every queue,
    * the bulletins and the ledger head are read at the same instant.
    */
-  private async render(date: string, kinds: readonly OpenDataKind[]): Promise<OpenDataFiles> {
-    return this.ds.transaction('REPEATABLE READ', async (em) => {
+  private async render(date: string, kinds: readonly OpenDataKind[], db: DataSource = this.ds): Promise<OpenDataFiles> {
+    return db.transaction('REPEATABLE READ', async (em) => {
       await em.query('SET TRANSACTION READ ONLY');
       const generatedAt = formatAlmaty(this.clock.now());
       const head = await this.ledger.head(em);

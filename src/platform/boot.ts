@@ -3,26 +3,20 @@ import { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { resolveJwtSecret } from '../auth/jwt.js';
 import { ConfigError, loadConfig, type EnvConfig } from './config/config.js';
-import { createDataSource, runMigrations } from './database/data-source.js';
+import { createDataSource, describeDatabaseUrl, runMigrations } from './database/data-source.js';
+import { ReadDataSource } from './database/read-data-source.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres.js';
 
 export interface BootContext {
   config: EnvConfig;
   databaseUrl: string;
   dataSource: DataSource;
+  /** Lag-tolerant public reads: the replica of DATABASE_READ_URL, else the primary (`dataSource`). */
+  readDataSource: ReadDataSource;
   jwtSecret: string;
   embedded: EmbeddedDatabase | null;
-  /** Stops the database connection and the embedded server (if ours). */
+  /** Stops the database connections and the embedded server (if ours). */
   shutdown(): Promise<void>;
-}
-
-function describeUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.hostname}:${u.port || 5432}${u.pathname}`;
-  } catch {
-    return 'DATABASE_URL';
-  }
 }
 
 /**
@@ -75,22 +69,25 @@ export async function boot(env: NodeJS.ProcessEnv = process.env, log: (m: string
   } catch (e) {
     await embedded?.stop();
     throw new ConfigError(
-      `Cannot connect to the database at ${describeUrl(databaseUrl)}: ${(e as Error).message.split('\n')[0]}`,
+      `Cannot connect to the database at ${describeDatabaseUrl(databaseUrl)}: ${(e as Error).message.split('\n')[0]}`,
     );
   }
   const applied = await runMigrations(dataSource);
   if (applied.length) log(`migrations applied: ${applied.join(', ')}`);
   const jwtSecret = resolveJwtSecret(config.JWT_SECRET, config.DATA_DIR);
+  const readDataSource = await ReadDataSource.open(dataSource, config.DATABASE_READ_URL, log);
   let down = false;
   return {
     config,
     databaseUrl,
     dataSource,
+    readDataSource,
     jwtSecret,
     embedded,
     async shutdown() {
       if (down) return;
       down = true;
+      await readDataSource.close();
       if (dataSource.isInitialized) await dataSource.destroy();
       await embedded?.stop();
     },

@@ -5,16 +5,19 @@ import { Clock } from './clock/clock.js';
 import { ClockService } from './clock/clock.service.js';
 import { ENV_CONFIG } from './config/config.js';
 import { DATABASE_URL, JWT_SECRET } from './database/database.tokens.js';
+import { ReadDataSource } from './database/read-data-source.js';
 import { JobRegistry } from './jobs/job-registry.js';
 import { JobsService } from './jobs/jobs.service.js';
 import { Metrics } from './metrics/metrics.js';
 import { SettingsService } from './settings.service.js';
 
-/** Framework glue shared by every module: config, database, clock, jobs, metrics, settings. */
+/** Framework glue shared by every module: config, database (primary and read), clock, jobs, metrics, settings. */
 @Global()
 @Module({})
 export class PlatformModule {
   static forRoot(ctx: BootContext): DynamicModule {
+    const metrics = new Metrics();
+    ctx.readDataSource.countFallbacksIn(metrics.readReplicaFallbacks);
     return {
       module: PlatformModule,
       providers: [
@@ -22,14 +25,15 @@ export class PlatformModule {
         { provide: DATABASE_URL, useValue: ctx.databaseUrl },
         { provide: JWT_SECRET, useValue: ctx.jwtSecret },
         { provide: DataSource, useValue: ctx.dataSource },
+        { provide: ReadDataSource, useValue: ctx.readDataSource },
         ClockService,
         { provide: Clock, useExisting: ClockService },
-        { provide: Metrics, useValue: new Metrics() },
+        { provide: Metrics, useValue: metrics },
         JobsService,
         JobRegistry,
         SettingsService,
       ],
-      exports: [ENV_CONFIG, DATABASE_URL, JWT_SECRET, DataSource, ClockService, Clock, Metrics, JobsService, JobRegistry, SettingsService],
+      exports: [ENV_CONFIG, DATABASE_URL, JWT_SECRET, DataSource, ReadDataSource, ClockService, Clock, Metrics, JobsService, JobRegistry, SettingsService],
     };
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { ReadDataSource } from '../platform/database/read-data-source.js';
 import { returning } from '../platform/database/sql.js';
 import { DataSource, type EntityManager } from 'typeorm';
 import { actorOf, applicantIin, isAdmin, type Principal } from '../auth/principal.js';
@@ -34,6 +35,7 @@ const LIVE = `('QUEUED','REFERRED','STOP_LISTED')`;
 export class QueueService implements OnModuleInit {
   constructor(
     private readonly ds: DataSource,
+    private readonly reads: ReadDataSource,
     private readonly clock: Clock,
     private readonly ledger: LedgerService,
     private readonly notifications: NotificationService,
@@ -266,11 +268,26 @@ export class QueueService implements OnModuleInit {
     return q.numberOf.get(app.id) ?? null;
   }
 
-  /** Anyone: the place of an application (by id or by number) with why, and no personal data. */
+  /**
+   * Anyone: the place of an application (by id or by number) with why, and no personal data. Read from
+   * the read replica when there is one (a place may be as old as the replica's lag); an application the
+   * replica does not know yet, e.g. registered a moment ago, is looked up on the primary.
+   */
   async position(applicationId: string | undefined, number: string | undefined, by?: Principal): Promise<QueuePosition> {
     if (!applicationId && !number) throw badInput('applicationId', 'give applicationId or number');
     if (applicationId && !isUuid(applicationId)) throw notFound('application', applicationId);
-    const rows: ApplicationRow[] = await this.ds.query(
+    return this.reads.run((db) => this.positionIn(db, applicationId, number, by), {
+      confirmOnPrimary: (e) => e instanceof AppError && e.code === 'NOT_FOUND',
+    });
+  }
+
+  private async positionIn(
+    db: DataSource,
+    applicationId: string | undefined,
+    number: string | undefined,
+    by: Principal | undefined,
+  ): Promise<QueuePosition> {
+    const rows: ApplicationRow[] = await db.query(
       `SELECT ${APPLICATION_COLUMNS} FROM application a WHERE ${applicationId ? 'a.id = $1' : 'a.number = $1'}`,
       [applicationId ?? number?.trim().toUpperCase()],
     );
@@ -279,14 +296,14 @@ export class QueueService implements OnModuleInit {
     if (r.status !== ApplicationStatus.QUEUED) {
       throw conflict(`application ${r.number} is not waiting in the queue (status ${r.status})`, 'applicationId');
     }
-    const q = await this.ranking.rankedQueue(r.locality, r.cohort);
+    const q = await this.ranking.rankedQueue(r.locality, r.cohort, db);
     const queueNumber = q.numberOf.get(r.id) ?? 0;
     const ahead = q.order.slice(0, queueNumber - 1);
     const orgIds = r.organization_ids.length
       ? r.organization_ids
-      : ((await this.ds.query(`SELECT id FROM organization WHERE locality = $1 ORDER BY name`, [r.locality])) as { id: string }[]).map((o) => o.id);
+      : ((await db.query(`SELECT id FROM organization WHERE locality = $1 ORDER BY name`, [r.locality])) as { id: string }[]).map((o) => o.id);
     const names: { id: string; name: string }[] = orgIds.length
-      ? await this.ds.query(`SELECT id, name FROM organization WHERE id = ANY($1::uuid[])`, [orgIds])
+      ? await db.query(`SELECT id, name FROM organization WHERE id = ANY($1::uuid[])`, [orgIds])
       : [];
     return {
       applicationId: r.id,
@@ -298,7 +315,7 @@ export class QueueService implements OnModuleInit {
       cohort: r.cohort,
       priorityClass: by && (isAdmin(by) || applicantIin(by) === r.applicant_iin) ? r.priority_class : null,
       registeredAt: r.registered_at,
-      aheadByClass: aheadByClass(q.order, q.cycle, (await this.settings.get()).interleave, r.id),
+      aheadByClass: aheadByClass(q.order, q.cycle, (await this.settings.get(db)).interleave, r.id),
       positionsByOrganization: orgIds.map((oid) => ({
         organizationId: oid,
         organizationName: names.find((n) => n.id === oid)?.name ?? '',

@@ -250,13 +250,19 @@ export class ReferralService implements OnModuleInit {
         [runId, localities.map((l) => l.locality)],
       );
       const fanOut = Math.min(localities.length, 8);
-      for (let i = 0; i < fanOut; i++) {
-        await this.jobs.add(
-          QueueName.Allocation,
-          JobName.AllocateLocality,
-          { runId },
-          { jobId: `alloc-${runId}-${i}` },
-        );
+      try {
+        for (let i = 0; i < fanOut; i++) {
+          await this.jobs.add(
+            QueueName.Allocation,
+            JobName.AllocateLocality,
+            { runId },
+            { jobId: `alloc-${runId}-${i}` },
+          );
+        }
+      } catch (e) {
+        // The job backend is away: this process allocates every locality itself (the tasks are in Postgres).
+        this.log.warn({ run: runId, err: (e as Error).message }, 'allocation jobs not queued; allocating in this process');
+        opts = { ...opts, selfDrain: true };
       }
     }
     const started = process.hrtime.bigint();

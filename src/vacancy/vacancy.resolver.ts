@@ -74,6 +74,6 @@ export class BulletinEntryResolver {
 
   @ResolveField(() => Vacancy)
   async vacancy(@Parent() e: BulletinEntry, @Context() ctx: RequestContext): Promise<Vacancy | null> {
-    return loader(ctx, 'vacancy', (ids) => this.vacancies.getMany(ids)).load(e.vacancyId);
+    return loader(ctx, 'bulletin-vacancy', (ids) => this.vacancies.getMany(ids, 'replica')).load(e.vacancyId);
   }
 }

@@ -1,6 +1,7 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
+import { ReadDataSource } from '../platform/database/read-data-source.js';
 import { returning } from '../platform/database/sql.js';
 import { DataSource, type EntityManager } from 'typeorm';
 import { actorOf, isAdmin, staffOrg, type Principal } from '../auth/principal.js';
@@ -21,6 +22,8 @@ import { toVacancy, VACANCY_COLUMNS, type VacancyRow } from './vacancy.row.js';
 
 /** Bulletin publication time: 09:00 Asia/Almaty. */
 export const BULLETIN_MINUTES = 9 * 60;
+/** Fault-injection hook for the crash tests: hold the publication transaction open before commit (never in production). */
+const BULLETIN_DELAY_MS = process.env.NODE_ENV === 'production' ? 0 : Number(process.env.BULLETIN_DELAY_MS ?? 0);
 
 /**
  * The bulletin a hand-over at `instant` belongs to: (D−1 09:00, D 09:00] → D; no bulletin is published
@@ -35,8 +38,11 @@ export function bulletinDateOf(instant: Date, transfer?: TransferPeriod): string
 
 @Injectable()
 export class VacancyService implements OnModuleInit {
+  private readonly log = new Logger(VacancyService.name);
+
   constructor(
     private readonly ds: DataSource,
+    private readonly reads: ReadDataSource,
     private readonly clock: Clock,
     private readonly ledger: LedgerService,
     private readonly settings: SettingsService,
@@ -160,11 +166,16 @@ export class VacancyService implements OnModuleInit {
     return this.load(this.ds, id);
   }
 
-  async getMany(ids: readonly string[]): Promise<Map<string, Vacancy>> {
+  /** From the primary; `replica`: the places of bulletin entries read from the read replica (`bulletin`). */
+  async getMany(ids: readonly string[], source: 'primary' | 'replica' = 'primary'): Promise<Map<string, Vacancy>> {
     const valid = ids.filter(isUuid);
-    const rows: VacancyRow[] = valid.length
-      ? await this.ds.query(`SELECT ${VACANCY_COLUMNS} FROM vacancy v WHERE v.id = ANY($1::uuid[])`, [valid])
-      : [];
+    if (!valid.length) return new Map();
+    const read = async (db: DataSource, wanted: string[]): Promise<VacancyRow[]> =>
+      db.query(`SELECT ${VACANCY_COLUMNS} FROM vacancy v WHERE v.id = ANY($1::uuid[])`, [wanted]);
+    const rows = source === 'replica' ? await this.reads.run((db) => read(db, valid)) : await read(this.ds, valid);
+    // A bulletin answered by the primary (replica failing) may name places the replica has not replayed yet.
+    const missing = source === 'replica' ? valid.filter((id) => !rows.some((r) => r.id === id)) : [];
+    if (missing.length) rows.push(...(await read(this.ds, missing)));
     const now = this.clock.now();
     return new Map(rows.map((r) => [r.id, toVacancy(r, now)]));
   }
@@ -194,16 +205,17 @@ export class VacancyService implements OnModuleInit {
     return toConnection(rows, args.first, total[0].n, (r) => toVacancy(r, now), (r) => [Number(r.seq)]);
   }
 
+  /** A frozen bulletin, from the read replica when there is one (a bulletin never changes once published). */
   async bulletin(date: string, kind: BulletinKind, locality: string | null): Promise<BulletinEntry[]> {
     if (!isRealDate(date)) throw badInput('date', 'must be a real date YYYY-MM-DD');
     if (locality !== null && !/^\d{9}$/.test(locality)) throw badInput('locality', 'must be a 9-digit KATO code');
     const rows: { position: number; at: Date; vacancy_id: string; locality: string; ledger_head: string | null }[] =
-      await this.ds.query(
+      await this.reads.run((db) => db.query(
         `SELECT e.position, e.at, e.vacancy_id, e.locality, p.ledger_head FROM bulletin_entry e
          LEFT JOIN bulletin_publication p ON p.bulletin_date = e.bulletin_date AND p.kind = e.kind
          WHERE e.bulletin_date = $1 AND e.kind = $2 AND ($3::text IS NULL OR e.locality = $3) ORDER BY e.position`,
         [date, kind, locality],
-      );
+      ));
     return rows.map((r) => ({
       position: r.position, at: r.at, kind, date, locality: r.locality, vacancyId: r.vacancy_id, ledgerHead: r.ledger_head,
     }));
@@ -257,6 +269,10 @@ export class VacancyService implements OnModuleInit {
           data: { date, kind, vacancies: rows.map((r) => r.id), ledgerHead: head.headHash, ledgerLength: head.length },
         });
         counts[kind === BulletinKind.VACATED ? 'vacated' : 'revoked'] = rows.length;
+      }
+      if (BULLETIN_DELAY_MS > 0) {
+        this.log.warn({ date, ...counts, delayMs: BULLETIN_DELAY_MS }, 'bulletin publication held open before commit (BULLETIN_DELAY_MS)');
+        await new Promise((res) => setTimeout(res, BULLETIN_DELAY_MS));
       }
       return { date, ...counts };
     });

@@ -38,6 +38,13 @@ export class EnvConfig {
   })
   DATABASE_URL?: string;
 
+  /** Read replica (hot standby) for the public reads that tolerate lag; unset: everything reads the primary. */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/[^\s]+$/, {
+    message: 'DATABASE_READ_URL must be a postgres:// or postgresql:// URL',
+  })
+  DATABASE_READ_URL?: string;
+
   @IsOptional()
   @Matches(/^rediss?:\/\/[^\s]+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
@@ -170,7 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     const v = env[key];
     if (v !== undefined && v !== '') raw[key] = v;
   }
-  for (const key of ['DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'SIMULATION_START', 'SMS_INBOUND_TOKEN']) {
+  for (const key of ['DATABASE_URL', 'DATABASE_READ_URL', 'REDIS_URL', 'JWT_SECRET', 'SIMULATION_START', 'SMS_INBOUND_TOKEN']) {
     const v = env[key];
     if (v !== undefined && v !== '') raw[key] = v;
   }
@@ -181,12 +188,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     const msg = Object.values(first.constraints ?? {})[0] ?? `${first.property} is invalid`;
     throw new ConfigError(`Invalid configuration: ${msg}`);
   }
-  if (config.DATABASE_URL) {
+  for (const key of ['DATABASE_URL', 'DATABASE_READ_URL'] as const) {
+    const url = config[key];
+    if (!url) continue;
     try {
-      const u = new URL(config.DATABASE_URL);
+      const u = new URL(url);
       if (!u.hostname) throw new Error('no host');
     } catch {
-      throw new ConfigError('Invalid configuration: DATABASE_URL must be a postgres:// or postgresql:// URL');
+      throw new ConfigError(`Invalid configuration: ${key} must be a postgres:// or postgresql:// URL`);
     }
   }
   return config;

@@ -1,7 +1,25 @@
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from './migrations/index.js';
 
-export function createDataSource(url: string, poolSize = 20): DataSource {
+/** host:port/database of a PostgreSQL URL, for messages (never the password); `fallback` if unparsable. */
+export function describeDatabaseUrl(url: string, fallback = 'DATABASE_URL'): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || 5432}${u.pathname}`;
+  } catch {
+    return fallback;
+  }
+}
+
+export interface DataSourceOptions {
+  /** `application_name` of the connections (pg_stat_activity). */
+  applicationName?: string;
+  /** Every transaction read-only (`default_transaction_read_only=on`): the read replica's pool. */
+  readOnly?: boolean;
+  connectTimeoutMs?: number;
+}
+
+export function createDataSource(url: string, poolSize = 20, opts: DataSourceOptions = {}): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
@@ -12,7 +30,11 @@ export function createDataSource(url: string, poolSize = 20): DataSource {
     migrationsRun: false,
     logging: false,
     poolSize,
-    extra: { connectionTimeoutMillis: 5000, application_name: 'kezek' },
+    extra: {
+      connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000,
+      application_name: opts.applicationName ?? 'kezek',
+      ...(opts.readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
+    },
   });
 }
 

@@ -1,5 +1,9 @@
-/** Transport-neutral error codes (API.md "Errors"); mapped once to `extensions.code`. */
-export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT';
+/**
+ * Transport-neutral error codes (API.md "Errors"); mapped once to `extensions.code`. SERVICE_UNAVAILABLE:
+ * the database (or job backend) cannot be reached right now; nothing was changed unless the answer was
+ * lost on the way, and the caller retries (a retried registration then meets CONFLICT if it had landed).
+ */
+export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'SERVICE_UNAVAILABLE';
 
 export class AppError extends Error {
   constructor(

@@ -7,7 +7,31 @@ const KNOWN: ReadonlySet<string> = new Set<ErrorCode>([
   'BAD_USER_INPUT',
   'NOT_FOUND',
   'CONFLICT',
+  'SERVICE_UNAVAILABLE',
 ]);
+
+/** SQLSTATE classes and socket errors that mean "the database is not reachable now", not a bug. */
+const UNAVAILABLE_SQLSTATES = /^(08...|57P0[123]|53300|53400)$/;
+const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const UNAVAILABLE_MESSAGES = [
+  'Connection terminated',
+  'timeout exceeded when trying to connect',
+  'Client has encountered a connection error',
+  'Connection is closed',
+  'the database system is',
+];
+
+/** True for an error that says the database (or Redis) is down or restarting. */
+export function isUnavailable(e: unknown): boolean {
+  const err = e as { name?: string; code?: string; message?: string; driverError?: { code?: string; message?: string } } | null;
+  if (!err) return false;
+  // A transaction whose connection broke: TypeORM released its query runner under it.
+  if (err.name === 'QueryRunnerProviderAlreadyReleasedError' || err.name === 'QueryRunnerAlreadyReleasedError') return true;
+  const code = err.driverError?.code ?? err.code ?? '';
+  if (UNAVAILABLE_SQLSTATES.test(code) || UNAVAILABLE_NODE_CODES.has(code)) return true;
+  const message = `${err.message ?? ''} ${err.driverError?.message ?? ''}`;
+  return UNAVAILABLE_MESSAGES.some((m) => message.includes(m));
+}
 
 /** Postgres error → API error, for constraint violations that race past the service checks. */
 export function fromDatabaseError(e: unknown): AppError | null {
@@ -20,6 +44,9 @@ export function fromDatabaseError(e: unknown): AppError | null {
   // check violation, invalid text/date/number, a NUL or other character the encoding cannot hold
   if (code === '23514' || code === '22P02' || code === '22007' || code === '22008' || code === '22003' || code === '22021') {
     return new AppError('BAD_USER_INPUT', `invalid value (${constraint || code})`);
+  }
+  if (isUnavailable(e)) {
+    return new AppError('SERVICE_UNAVAILABLE', 'service temporarily unavailable: the database cannot be reached, retry shortly');
   }
   return null;
 }

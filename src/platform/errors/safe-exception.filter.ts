@@ -11,6 +11,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   FORBIDDEN: HttpStatus.FORBIDDEN,
   NOT_FOUND: HttpStatus.NOT_FOUND,
   CONFLICT: HttpStatus.CONFLICT,
+  SERVICE_UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
 /**
@@ -26,16 +27,18 @@ export class SafeExceptionFilter extends BaseExceptionFilter {
 
   override catch(exception: unknown, host: ArgumentsHost): unknown {
     const expected = this.expected(exception);
-    if (expected) this.log.debug({ code: expected }, 'request refused');
+    if (expected === 'SERVICE_UNAVAILABLE') this.log.warn({ code: expected }, 'request refused: database unavailable');
+    else if (expected) this.log.debug({ code: expected }, 'request refused');
     else this.log.error({ err: safeError(exception) }, 'unexpected error');
     if (host.getType<string>() === 'graphql') return exception; // formatError maps it to extensions.code
     if (exception instanceof HttpException) return super.catch(exception, host);
     // An AppError on an HTTP route gets its status; anything else Nest's 500, without the full-error log line.
     const applicationRef = this.applicationRef ?? this.httpAdapterHost?.httpAdapter;
     const response: unknown = host.getArgByIndex(1);
-    const status = exception instanceof AppError ? HTTP_STATUS[exception.code] : HttpStatus.INTERNAL_SERVER_ERROR;
-    const body = exception instanceof AppError
-      ? { statusCode: status, message: exception.message, code: exception.code }
+    const known = exception instanceof AppError ? exception : fromDatabaseError(exception);
+    const status = known ? HTTP_STATUS[known.code] : HttpStatus.INTERNAL_SERVER_ERROR;
+    const body = known
+      ? { statusCode: status, message: known.message, code: known.code }
       : { statusCode: status, message: 'Internal server error' };
     if (applicationRef && !applicationRef.isHeadersSent(response)) applicationRef.reply(response, body, status);
     else applicationRef?.end(response);

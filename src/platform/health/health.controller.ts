@@ -3,6 +3,7 @@ import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs
 import { SkipThrottle } from '@nestjs/throttler';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
+import { ReadDataSource } from '../database/read-data-source.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { Metrics } from '../metrics/metrics.js';
 
@@ -17,11 +18,15 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly indicator: HealthIndicatorService,
     private readonly ds: DataSource,
+    private readonly reads: ReadDataSource,
     private readonly jobs: JobsService,
     private readonly metrics: Metrics,
   ) {}
 
-  /** 200 {"status":"ok",…} once database and job backend answer; 503 otherwise. */
+  /**
+   * 200 {"status":"ok",…} once database and job backend answer; 503 otherwise. With DATABASE_READ_URL,
+   * `database_read` reports the replica but is never fatal: its reads go to the primary while it is down.
+   */
   @Get('health')
   @HealthCheck()
   check(): ReturnType<HealthCheckService['check']> {
@@ -44,6 +49,16 @@ export class HealthController {
           return i.down({ backend: this.jobs.backend, message: (e as Error).message });
         }
       },
+      ...(this.reads.replicated
+        ? [
+            async () => {
+              const replica = await this.reads.probe(2000);
+              return this.indicator
+                .check('database_read')
+                .up(replica?.up ? { replica: 'up' } : { replica: 'down', readsFrom: 'primary', message: replica?.message });
+            },
+          ]
+        : []),
     ]);
   }
 

@@ -11,6 +11,8 @@ import { DATABASE_URL } from '../database/database.tokens.js';
 import { Metrics, QUEUE_STATES, type QueueSample } from '../metrics/metrics.js';
 import { DEFAULT_JOB_OPTIONS, QueueName } from './job-names.js';
 
+const ADD_TIMEOUT_MS = 5000;
+
 export type JobHandler = (job: Job) => Promise<unknown>;
 
 /**
@@ -69,8 +71,20 @@ export class JobsService implements OnApplicationShutdown {
     return q;
   }
 
+  /**
+   * Queues a job. Bounded: with the backend away (Redis reconnecting) the call gives up after
+   * ADD_TIMEOUT_MS instead of waiting for it; callers that can do the work themselves then do.
+   */
   async add(queue: QueueName, name: string, data: Record<string, string | number | boolean>, opts?: JobsOptions): Promise<void> {
-    await this.queue(queue).add(name, data, opts);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`job backend did not take ${queue}/${name} within ${ADD_TIMEOUT_MS} ms`)), ADD_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([this.queue(queue).add(name, data, opts), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   work(name: QueueName, handler: JobHandler, concurrency: number): Worker {

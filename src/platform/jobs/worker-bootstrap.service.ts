@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { ENV_CONFIG, type EnvConfig } from '../config/config.js';
 import { Metrics } from '../metrics/metrics.js';
@@ -7,13 +7,20 @@ import { JobRegistry } from './job-registry.js';
 import { JobsService } from './jobs.service.js';
 import { SchedulerService } from './scheduler.service.js';
 
+/** How often a worker checks that the job backend still holds every schedule. */
+const SCHEDULE_WATCHDOG_MS = 15_000;
+
 /**
  * Worker start-up: one BullMQ worker per queue dispatching to the registry, the cluster-wide job
  * schedulers upserted (stale ones removed), and an immediate catch-up so missed days run now.
+ * While running, a watchdog puts back schedules the backend lost (a cache-only Redis restarted empty)
+ * and runs the catch-up at once, so an outage of the job backend delays the daily events, never drops them.
  */
 @Injectable()
-export class WorkerBootstrap implements OnApplicationBootstrap {
+export class WorkerBootstrap implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('Worker');
+  private watchdog?: NodeJS.Timeout;
+  private checking = false;
 
   constructor(
     @Inject(ENV_CONFIG) private readonly config: EnvConfig,
@@ -44,13 +51,42 @@ export class WorkerBootstrap implements OnApplicationBootstrap {
       };
       this.jobs.work(queue, dispatch, this.registry.concurrency.get(queue) ?? 1);
     }
-    if (this.config.SCHEDULES) await this.upsertSchedules();
+    if (this.config.SCHEDULES) {
+      await this.upsertSchedules();
+      this.watchdog = setInterval(() => void this.restoreSchedules(), SCHEDULE_WATCHDOG_MS);
+      this.watchdog.unref();
+    }
     for (const hook of this.registry.startHooks) {
       await hook().catch((e: Error) => this.log.warn({ err: e.message }, 'start-up reconciliation failed'));
     }
     // Reconcile on start: whatever fell due while no worker ran is done now (idempotent).
     await this.jobs.add(QueueName.Schedule, JobName.CatchUp, { reason: 'startup' });
     this.log.log(`worker started (${this.jobs.backend} job backend)`);
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.watchdog);
+  }
+
+  /** Puts back every declared schedule the backend no longer has (one check at a time). */
+  private async restoreSchedules(): Promise<void> {
+    if (this.checking) return;
+    this.checking = true;
+    try {
+      const missing: string[] = [];
+      for (const s of SCHEDULES) {
+        if (await this.jobs.queue(s.queue).getJobScheduler(s.id)) continue;
+        await this.jobs.queue(s.queue).upsertJobScheduler(s.id, s.repeat, { name: s.job, data: {} });
+        missing.push(s.id);
+      }
+      if (!missing.length) return;
+      await this.jobs.add(QueueName.Schedule, JobName.CatchUp, { reason: 'schedules-restored' });
+      this.log.log({ restored: missing }, 'job schedules restored');
+    } catch (e) {
+      this.log.warn({ err: (e as Error).message }, 'schedule check failed (job backend unavailable?)');
+    } finally {
+      this.checking = false;
+    }
   }
 
   private async upsertSchedules(): Promise<void> {

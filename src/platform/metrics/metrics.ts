@@ -75,6 +75,11 @@ export class Metrics {
     labelNames: ['outcome'],
     registers: [this.registry],
   });
+  readonly readReplicaFallbacks = new Counter({
+    name: 'kezek_read_replica_fallbacks_total',
+    help: 'Reads meant for the read replica (DATABASE_READ_URL) that the primary served because the replica could not',
+    registers: [this.registry],
+  });
 
   private queueSampler: (() => Promise<QueueSample[]>) | null = null;
   private sampling: Promise<void> | null = null;

@@ -1,0 +1,32 @@
+import { GraphQLError } from 'graphql';
+import { formatError, isUnavailable } from './format-error.js';
+
+const fmt = (e: unknown): unknown => formatError({ message: 'x' }, new GraphQLError('x', { originalError: e as Error }));
+
+describe('formatError', () => {
+  it.each([
+    ['connection refused', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
+    ['admin shutdown', Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })],
+    ['starting up', Object.assign(new Error('the database system is starting up'), { code: '57P03' })],
+    ['socket closed', new Error('Connection terminated unexpectedly')],
+    ['pool timeout', new Error('timeout exceeded when trying to connect')],
+    ['commit cut off', Object.assign(new Error('Query runner already released'), { name: 'QueryRunnerAlreadyReleasedError' })],
+    ['transaction cut off', Object.assign(new Error('query runner was already released'), { name: 'QueryRunnerProviderAlreadyReleasedError' })],
+    ['wrapped by TypeORM', Object.assign(new Error('query failed'), { driverError: { code: '08006', message: 'connection failure' } })],
+  ])('a database that cannot be reached (%s) is SERVICE_UNAVAILABLE, not INTERNAL', (_, e) => {
+    expect(isUnavailable(e)).toBe(true);
+    expect(fmt(e)).toMatchObject({ extensions: { code: 'SERVICE_UNAVAILABLE' } });
+  });
+
+  it('other failures stay INTERNAL_SERVER_ERROR with a generic message', () => {
+    const e = new Error('relation "x" does not exist 870101300123');
+    expect(isUnavailable(e)).toBe(false);
+    expect(fmt(e)).toEqual({ message: 'internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+  });
+
+  it('a unique violation is CONFLICT', () => {
+    expect(fmt(Object.assign(new Error('dup'), { code: '23505', constraint: 'uq_application_live_child' }))).toMatchObject({
+      extensions: { code: 'CONFLICT' },
+    });
+  });
+});
