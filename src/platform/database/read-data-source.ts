@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+import { isUnavailable } from '../errors/format-error.js';
 import { createDataSource, describeDatabaseUrl } from './data-source.js';
 
 /** After a failure the replica is left alone this long (its reads go to the primary), then tried again. */
@@ -8,28 +9,13 @@ const REPLICA_POOL_SIZE = 10;
 const REPLICA_CONNECT_TIMEOUT_MS = 2000;
 
 /**
- * Errors that say the replica cannot serve right now, rather than that the read itself is wrong:
- * refused, reset or timed-out connections, a server shutting down or starting up, too many clients
- * (SQLSTATE classes 08, 57P0x, 53300), and a query cancelled by a conflict with WAL replay (40001 on
- * a standby; the read paths never run SERIALIZABLE).
+ * Errors that say the replica cannot serve right now, rather than that the read itself is wrong: those
+ * of an unreachable database (`isUnavailable`), and a query cancelled by a conflict with WAL replay
+ * (40001 on a standby; the read paths never run SERIALIZABLE).
  */
-const UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE',
-  '08000', '08001', '08003', '08004', '08006', '08P01', '57P01', '57P02', '57P03', '53300', '40001',
-]);
-const UNAVAILABLE_MESSAGES =
-  /connection terminated|timeout exceeded when trying to connect|connection is closed|not queryable|server closed the connection|the database system is (starting up|shutting down|in recovery mode)/i;
-
 export function replicaUnavailable(e: unknown): boolean {
-  if (!(e instanceof Error)) return false;
-  const driver = (e as { driverError?: unknown }).driverError;
-  for (const err of [e, driver]) {
-    if (!(err instanceof Error)) continue;
-    const code = (err as { code?: unknown }).code;
-    if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
-    if (UNAVAILABLE_MESSAGES.test(err.message)) return true;
-  }
-  return false;
+  const code = (e as { code?: unknown; driverError?: { code?: unknown } } | null)?.driverError?.code ?? (e as { code?: unknown } | null)?.code;
+  return isUnavailable(e) || code === '40001';
 }
 
 /** Code and first line of a connection error: no query text, no parameters. */

@@ -12,14 +12,9 @@ const KNOWN: ReadonlySet<string> = new Set<ErrorCode>([
 
 /** SQLSTATE classes and socket errors that mean "the database is not reachable now", not a bug. */
 const UNAVAILABLE_SQLSTATES = /^(08...|57P0[123]|53300|53400)$/;
-const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-const UNAVAILABLE_MESSAGES = [
-  'Connection terminated',
-  'timeout exceeded when trying to connect',
-  'Client has encountered a connection error',
-  'Connection is closed',
-  'the database system is',
-];
+const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const UNAVAILABLE_MESSAGES =
+  /connection terminated|timeout exceeded when trying to connect|connection error and is not queryable|connection is closed|server closed the connection|the database system is (starting up|shutting down|in recovery mode|not yet accepting)/i;
 
 /** True for an error that says the database (or Redis) is down or restarting. */
 export function isUnavailable(e: unknown): boolean {
@@ -29,8 +24,7 @@ export function isUnavailable(e: unknown): boolean {
   if (err.name === 'QueryRunnerProviderAlreadyReleasedError' || err.name === 'QueryRunnerAlreadyReleasedError') return true;
   const code = err.driverError?.code ?? err.code ?? '';
   if (UNAVAILABLE_SQLSTATES.test(code) || UNAVAILABLE_NODE_CODES.has(code)) return true;
-  const message = `${err.message ?? ''} ${err.driverError?.message ?? ''}`;
-  return UNAVAILABLE_MESSAGES.some((m) => message.includes(m));
+  return UNAVAILABLE_MESSAGES.test(`${err.message ?? ''} ${err.driverError?.message ?? ''}`);
 }
 
 /** Postgres error → API error, for constraint violations that race past the service checks. */
