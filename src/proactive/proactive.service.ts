@@ -284,8 +284,8 @@ export class ProactiveService implements OnModuleInit {
 
   /**
    * Answers a PENDING, unexpired offer. On consent the application is registered (QueueService.register,
-   * time of the answer) while the offer row stays locked, so two answers cannot both register; the
-   * offer is marked answered only once the registration succeeded.
+   * time of the answer) in the same transaction that marks the offer answered, with the offer row
+   * locked: two answers cannot both register, and a crash leaves either both or neither.
    */
   private async answer(
     offerId: string,
@@ -306,7 +306,7 @@ export class ProactiveService implements OnModuleInit {
       }
       let applicationId: string | null = null;
       if (consent) {
-        const app = await this.queue.register(this.registration(o.payload), SYSTEM, now);
+        const app = await this.queue.register(this.registration(o.payload), SYSTEM, now, em);
         applicationId = app.id;
       }
       await em.query(

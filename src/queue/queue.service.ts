@@ -64,7 +64,11 @@ export class QueueService implements OnModuleInit {
 
   // ---------- registration ----------
 
-  async register(input: RegisterApplicationInput, by: Principal, at?: Date): Promise<Application> {
+  /**
+   * Registers an application. `within`: the caller's transaction (the proactive service registers and
+   * marks its offer answered in one), else its own.
+   */
+  async register(input: RegisterApplicationInput, by: Principal, at?: Date, within?: EntityManager): Promise<Application> {
     const own = applicantIin(by);
     if (!isAdmin(by) && own !== input.applicantIin) {
       throw forbidden('applicantIin: an applicant may register only with their own IIN');
@@ -87,8 +91,9 @@ export class QueueService implements OnModuleInit {
     if (ageInYears(applicant.birthDate, today) < 14) throw badInput('applicantIin', 'the applicant must be an adult');
     if (input.desiredAdmissionDate < child.birthDate) throw badInput('desiredAdmissionDate', 'is before the birth date');
     const orgIds = input.organizationIds ?? [];
+    const inTransaction = <T>(fn: (em: EntityManager) => Promise<T>): Promise<T> => (within ? fn(within) : this.ds.transaction(fn));
 
-    return this.ds.transaction(async (em) => {
+    return inTransaction(async (em) => {
       if (orgIds.length) {
         const orgs: { id: string; locality: string }[] = await em.query(
           `SELECT id, locality FROM organization WHERE id = ANY($1::uuid[])`,

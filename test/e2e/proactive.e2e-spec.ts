@@ -311,6 +311,27 @@ describe('proactive service: offer at birth, consent by SMS or code, lapse', () 
     });
   });
 
+  it('consent is one transaction: if marking the offer answered fails, no application is left behind', async () => {
+    const m = `mutation($t: String!, $c: Boolean!) { answerProactiveOffer(token: $t, consent: $c) { ${OFFER} } }`;
+    const input = birth('kk');
+    const o = await registerBirth(input);
+    // A crash between the registration and the offer update, made deterministic by a trigger.
+    await t.ds.query(`CREATE FUNCTION zz_fail_offer() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$`);
+    await t.ds.query(`CREATE TRIGGER zz_fail_offer BEFORE UPDATE ON proactive_offer FOR EACH ROW EXECUTE FUNCTION zz_fail_offer()`);
+    try {
+      expect(errorCode(await t.gql(m, { t: o.token, c: true }))).toBe('INTERNAL_SERVER_ERROR');
+    } finally {
+      await t.ds.query(`DROP TRIGGER zz_fail_offer ON proactive_offer`);
+      await t.ds.query(`DROP FUNCTION zz_fail_offer()`);
+    }
+    expect(await applicationsOf(input.childIin)).toHaveLength(0);
+    expect(await offerRow(o.id)).toMatchObject({ status: 'PENDING', application_id: null });
+    // The family answers again and is registered once.
+    const r = ok(await t.gql<{ answerProactiveOffer: Offer }>(m, { t: o.token, c: true })).answerProactiveOffer;
+    expect(r.status).toBe('ACCEPTED');
+    expect(await applicationsOf(input.childIin)).toHaveLength(1);
+  });
+
   it('the code answers too: refusal changes nothing else; consent shows the application to ADMIN only', async () => {
     const m = `mutation($t: String!, $c: Boolean!) { answerProactiveOffer(token: $t, consent: $c) { ${OFFER} } }`;
     const refused = birth('ru');
