@@ -64,6 +64,8 @@ export async function createKezekApp(ctx: BootContext, role: Role): Promise<Keze
   const http = app.getHttpAdapter().getInstance() as express.Express;
   const metrics = app.get(Metrics);
   http.disable('x-powered-by');
+  const trust = ctx.config.TRUST_PROXY;
+  if (trust) http.set('trust proxy', /^\d+$/.test(trust) ? Number(trust) : trust.split(',').map((x) => x.trim()));
   http.use((req, res, next) => {
     const end = metrics.httpDuration.startTimer({ method: req.method });
     // Read before routing: mounted routers (the job dashboard) rewrite req.url while they answer.

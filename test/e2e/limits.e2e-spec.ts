@@ -183,6 +183,9 @@ describe('request rate: RATE_LIMIT_PER_MINUTE per client address', () => {
     expect(errorCode(write)).toBe('TOO_MANY_REQUESTS');
     expect(await count(t, 'SELECT count(*) FROM organization')).toBe(orgs);
     expect(errorCode(await t.gql('{ now }', {}, 'not-a-token'))).toBe('TOO_MANY_REQUESTS');
+    // Without TRUST_PROXY a forged X-Forwarded-For does not buy a new budget.
+    const forged = await post(t.url, JSON.stringify({ query: '{ now }' }), { 'x-forwarded-for': '10.9.8.7' });
+    expect(forged.body.errors?.[0].extensions).toEqual({ code: 'TOO_MANY_REQUESTS' });
 
     // HTTP routes share the budget: 429.
     const sms = await fetch(`${t.url}/sms/inbound`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
@@ -199,5 +202,24 @@ describe('request rate: RATE_LIMIT_PER_MINUTE per client address', () => {
     const other = await postFrom('127.0.0.2', t.url, '/graphql', JSON.stringify({ query: '{ now }' }));
     expect(other.status).toBe(200);
     expect((JSON.parse(other.body) as GqlResult).errors).toBeUndefined();
+  });
+});
+
+describe('request rate behind a proxy: TRUST_PROXY', () => {
+  const LIMIT = 3;
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ worker: false, env: { RATE_LIMIT_PER_MINUTE: String(LIMIT), TRUST_PROXY: 'loopback' } });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('counts the client address the trusted proxy forwards, one budget per client', async () => {
+    const from = (ip: string): Promise<Raw> => post(t.url, JSON.stringify({ query: '{ now }' }), { 'x-forwarded-for': ip });
+    for (let i = 0; i < LIMIT; i++) expect((await from('10.0.0.1')).body.errors).toBeUndefined();
+    expect((await from('10.0.0.1')).body.errors?.[0].extensions).toEqual({ code: 'TOO_MANY_REQUESTS' });
+    // Same proxy, another family: served.
+    expect((await from('10.0.0.2')).body.errors).toBeUndefined();
   });
 });

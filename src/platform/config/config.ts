@@ -95,6 +95,17 @@ export class EnvConfig {
   @Min(1)
   RATE_LIMIT_PER_MINUTE = 600;
 
+  /**
+   * Express `trust proxy`: which proxies in front may set X-Forwarded-For, so the rate limit counts
+   * the client's address, not the balancer's. Unset: none (the header is ignored and cannot be used
+   * to dodge the limit). A number of hops (`1`), or addresses/subnets (`loopback, 10.0.0.0/8`).
+   */
+  @IsOptional()
+  @Matches(/^(\d{1,2}|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/, {
+    message: 'TRUST_PROXY must be a number of hops (1) or a comma-separated list of addresses, subnets or loopback/linklocal/uniquelocal',
+  })
+  TRUST_PROXY?: string = undefined;
+
   @IsIn(['log', 'mobizon', 'http'])
   SMS_PROVIDER: 'log' | 'mobizon' | 'http' = 'log';
 
