@@ -67,10 +67,7 @@ export class ArchiveService {
         type: 'stop_list.added', entity: 'stop_list', entityId: app.id, actor: actorOf(by), at: now,
         data: { reason: why, startsOn: today, until },
       });
-      await this.notifications.enqueue(em, {
-        applicationId: app.id, phone: app.phone, language: app.notificationLanguage as 'kk' | 'ru', stage: 'STOP_LISTED',
-        key: `STOP_LISTED:${app.id}:${now.getTime()}`, params: { number: app.number, reason: why }, at: now,
-      });
+      await this.notifications.notifyApplicant(em, app, 'STOP_LISTED', `STOP_LISTED:${app.id}:${now.getTime()}`, { reason: why }, now);
       return this.queue.load(em, app.id);
     });
   }
@@ -88,10 +85,7 @@ export class ArchiveService {
         [app.id, now],
       );
       await this.ledger.append(em, { type: 'stop_list.ended', entity: 'stop_list', entityId: app.id, actor: actorOf(by), at: now, data: { manual: true } });
-      await this.notifications.enqueue(em, {
-        applicationId: app.id, phone: app.phone, language: app.notificationLanguage as 'kk' | 'ru', stage: 'STOP_LIST_ENDED',
-        key: `STOP_LIST_ENDED:${app.id}:${now.getTime()}`, params: { number: app.number }, at: now,
-      });
+      await this.notifications.notifyApplicant(em, app, 'STOP_LIST_ENDED', `STOP_LIST_ENDED:${app.id}:${now.getTime()}`, {}, now);
       return this.queue.load(em, app.id);
     });
   }
@@ -129,10 +123,7 @@ export class ArchiveService {
         type: 'application.restored', entity: 'application', entityId: id, actor: actorOf(by), at: now,
         data: { previousReason: app.archiveReason, registeredAt: app.registeredAt.toISOString() },
       });
-      await this.notifications.enqueue(em, {
-        applicationId: id, phone: app.phone, language: app.notificationLanguage as 'kk' | 'ru', stage: 'RESTORED',
-        key: `RESTORED:${id}:${now.getTime()}`, params: { number: app.number }, at: now,
-      });
+      await this.notifications.notifyApplicant(em, app, 'RESTORED', `RESTORED:${id}:${now.getTime()}`, {}, now);
       return this.queue.load(em, id);
     });
   }

@@ -99,6 +99,29 @@ export class NotificationService {
     await this.enqueueIfNew(em, m);
   }
 
+  /**
+   * The applicant's text about their application, in the caller's transaction: recipient, language and
+   * the application number (`{number}` of every template) come from the application.
+   */
+  async notifyApplicant(
+    em: EntityManager,
+    app: { id: string; phone: string; notificationLanguage: string; number: string },
+    stage: Stage,
+    key: string,
+    params: Record<string, string | number>,
+    at: Date,
+  ): Promise<void> {
+    await this.enqueueIfNew(em, {
+      applicationId: app.id,
+      phone: app.phone,
+      language: app.notificationLanguage as Language,
+      stage,
+      key,
+      params: { number: app.number, ...params },
+      at,
+    });
+  }
+
   /** Like `enqueue`; tells whether a new message was written (false: the key was already there). */
   async enqueueIfNew(em: EntityManager, m: OutboxMessage): Promise<boolean> {
     const text = render(m.language, m.stage, m.params);

@@ -178,16 +178,13 @@ export class QueueService implements OnModuleInit {
       });
       const app = await this.load(em, id);
       const q = await this.ranking.rankedQueue(app.locality, app.cohort, em);
-      const lang = input.notificationLanguage as 'kk' | 'ru';
-      await this.notifications.enqueue(em, {
-        applicationId: id, phone, language: lang, stage: 'APPLICATION_REGISTERED', key: `APPLICATION_REGISTERED:${id}`,
-        params: { number: app.number, queueNumber: q.numberOf.get(id) ?? 0 }, at: now,
-      });
+      await this.notifications.notifyApplicant(em, app, 'APPLICATION_REGISTERED', `APPLICATION_REGISTERED:${id}`, {
+        queueNumber: q.numberOf.get(id) ?? 0,
+      }, now);
       for (const c of input.priorityCategories) {
-        await this.notifications.enqueue(em, {
-          applicationId: id, phone, language: lang, stage: 'PROOF_REQUESTED', key: `PROOF_REQUESTED:${id}:${c}`,
-          params: { number: app.number, category: c, dueDate: toAlmatyIso(due).slice(0, 16).replace('T', ' ') }, at: now,
-        });
+        await this.notifications.notifyApplicant(em, app, 'PROOF_REQUESTED', `PROOF_REQUESTED:${id}:${c}`, {
+          category: c, dueDate: toAlmatyIso(due).slice(0, 16).replace('T', ' '),
+        }, now);
       }
       return app;
     });
@@ -369,10 +366,9 @@ export class QueueService implements OnModuleInit {
       data: { reason, previousStatus: app.status, cancelledReferrals: cancelled.map((c) => c.id) },
     });
     if (reason !== ArchiveReason.ENROLLED) {
-      await this.notifications.enqueue(em, {
-        applicationId: app.id, phone: app.phone, language: app.notificationLanguage as 'kk' | 'ru', stage: 'ARCHIVED',
-        key: `ARCHIVED:${app.id}:${now.getTime()}`, params: { number: app.number, reason: reasonText(reason, app.notificationLanguage) }, at: now,
-      });
+      await this.notifications.notifyApplicant(em, app, 'ARCHIVED', `ARCHIVED:${app.id}:${now.getTime()}`, {
+        reason: reasonText(reason, app.notificationLanguage),
+      }, now);
     }
   }
 
@@ -393,11 +389,8 @@ export class QueueService implements OnModuleInit {
         type: confirmed ? 'application.priority_confirmed' : 'application.priority_rejected',
         entity: 'application', entityId: applicationId, actor: actorOf(by), at: now, data: { category, priorityClass: cls },
       });
-      await this.notifications.enqueue(em, {
-        applicationId, phone: app.phone, language: app.notificationLanguage as 'kk' | 'ru',
-        stage: confirmed ? 'PRIORITY_CONFIRMED' : 'PRIORITY_REJECTED',
-        key: `PRIORITY_DECIDED:${applicationId}:${category}:${confirmed}`, params: { number: app.number, category }, at: now,
-      });
+      await this.notifications.notifyApplicant(em, app, confirmed ? 'PRIORITY_CONFIRMED' : 'PRIORITY_REJECTED',
+        `PRIORITY_DECIDED:${applicationId}:${category}:${confirmed}`, { category }, now);
       return this.load(em, applicationId);
     });
   }
@@ -433,10 +426,9 @@ export class QueueService implements OnModuleInit {
           data: { category: r.category_code },
         });
         if (app.status !== ApplicationStatus.ARCHIVED) {
-          await this.notifications.enqueue(em, {
-            applicationId: app.id, phone: app.phone, language: app.notificationLanguage as 'kk' | 'ru', stage: 'PRIORITY_LAPSED',
-            key: `PRIORITY_LAPSED:${app.id}:${r.category_code}`, params: { number: app.number, category: r.category_code }, at,
-          });
+          await this.notifications.notifyApplicant(em, app, 'PRIORITY_LAPSED', `PRIORITY_LAPSED:${app.id}:${r.category_code}`, {
+            category: r.category_code,
+          }, at);
         }
       }
       return { lapsed: rows.length };
