@@ -24,6 +24,10 @@ describe('formatError', () => {
     expect(fmt(e)).toEqual({ message: 'internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
   });
 
+  it('a deadlock victim is CONFLICT (rolled back, retry)', () => {
+    expect(fmt(Object.assign(new Error('deadlock detected'), { code: '40P01' }))).toMatchObject({ extensions: { code: 'CONFLICT' } });
+  });
+
   it('a unique violation is CONFLICT', () => {
     expect(fmt(Object.assign(new Error('dup'), { code: '23505', constraint: 'uq_application_live_child' }))).toMatchObject({
       extensions: { code: 'CONFLICT' },

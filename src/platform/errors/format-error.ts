@@ -39,6 +39,10 @@ export function fromDatabaseError(e: unknown): AppError | null {
   if (code === '23514' || code === '22P02' || code === '22007' || code === '22008' || code === '22003' || code === '22021') {
     return new AppError('BAD_USER_INPUT', `invalid value (${constraint || code})`);
   }
+  // deadlock detected / serialization failure: the transaction was rolled back, nothing changed.
+  if (code === '40P01' || code === '40001') {
+    return new AppError('CONFLICT', 'conflict: a concurrent change got in the way; nothing was changed, retry');
+  }
   if (isUnavailable(e)) {
     return new AppError('SERVICE_UNAVAILABLE', 'service temporarily unavailable: the database cannot be reached, retry shortly');
   }
