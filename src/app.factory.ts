@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { ApiModule, DOMAIN_MODULES } from './api.module.js';
 import type { Role } from './platform/config/config.js';
 import type { BootContext } from './platform/boot.js';
+import { ClockService } from './platform/clock/clock.service.js';
 import { graphqlBodyErrors } from './platform/graphql/body-errors.js';
 import { mountPlaygroundAssets } from './platform/graphql/playground.js';
 import { JOB_DASHBOARD_PATH, mountJobDashboard } from './platform/jobs/job-dashboard.js';
@@ -74,6 +75,11 @@ export async function createKezekApp(ctx: BootContext, role: Role): Promise<Keze
     res.on('finish', () => end({ route, status: String(res.statusCode) }));
     next();
   });
+  // SIMULATION=1: the simulated clock is shared through clock_state and each process re-reads it every
+  // second. An API request reads it first, so a request that follows an advanceClock answered by another
+  // process (e.g. confirming the referral that day's allocation issued) never acts at the old time.
+  const clock = app.get(ClockService);
+  if (clock.simulated) http.use('/graphql', (_req, _res, next) => void clock.refresh().then(() => next(), () => next()));
   http.use(express.json({ limit: ctx.config.MAX_BODY_BYTES }));
   http.use(graphqlBodyErrors(ctx.config.MAX_BODY_BYTES));
   mountPlaygroundAssets(http);

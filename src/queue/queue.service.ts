@@ -299,6 +299,11 @@ export class QueueService implements OnModuleInit {
       throw conflict(`application ${r.number} is not waiting in the queue (status ${r.status})`, 'applicationId');
     }
     const q = await this.ranking.rankedQueue(r.locality, r.cohort, db);
+    // Each statement reads its own snapshot: an allocation (or a withdrawal) that committed between the
+    // two reads took the application out of the queue, which is the answer above, not an internal error.
+    if (!q.numberOf.has(r.id)) {
+      throw conflict(`application ${r.number} is not waiting in the queue (it has just left it)`, 'applicationId');
+    }
     const queueNumber = q.numberOf.get(r.id) ?? 0;
     const ahead = q.order.slice(0, queueNumber - 1);
     const orgIds = r.organization_ids.length

@@ -551,6 +551,13 @@ export class ReferralService implements OnModuleInit {
     reason: string,
     appStatus: 'QUEUED' | 'STOP_LISTED',
   ): Promise<void> {
+    // Under the locality's allocation lock (allocateIn holds it for its whole transaction): the place
+    // and the application come back either before a run reads the queue or after it has committed, so
+    // the ledger's order is the order allocation saw. Without it a decline committing during a run
+    // has its event before the run's referrals while the run never saw the application waiting, and
+    // the fairness audit, which replays the ledger in order, reports those referrals as skips.
+    const loc: { locality: string }[] = await c.em.query(`SELECT locality FROM vacancy WHERE id = $1`, [r.vacancy_id]);
+    await c.em.query(`SELECT pg_advisory_xact_lock(727100, hashtext($1))`, [loc[0].locality]);
     await c.em.query(
       `UPDATE referral SET status = $2, closed_at = $3, close_reason = $4 WHERE id = $1`,
       [r.id, status, c.at, reason],

@@ -1,48 +1,12 @@
-import { allocate } from '../../src/referral/domain/allocate.js';
-import { exclusionKey } from '../../src/referral/domain/eligibility.js';
-import { toApplicationView, toVacancyView } from '../../src/referral/referral.service.js';
-import { APPLICATION_COLUMNS } from '../../src/queue/application.row.js';
-import { VACANCY_COLUMNS } from '../../src/vacancy/vacancy.row.js';
 import { VacancyService } from '../../src/vacancy/vacancy.service.js';
 import { createTestApp, ok, type TestApp } from '../utils/app.js';
+import { actual as actualIn, expected as expectedIn } from '../utils/allocation-check.js';
 import { createOrg, publish, register } from '../utils/fixtures.js';
 import { childEnv, ensureBuilt, freePort, startServer, tempDir, type ServerProcess } from '../utils/process.js';
 
 /** The referrals a single in-memory run of the pure function would issue, per locality. */
-async function expected(t: TestApp, localities: string[], at: Date): Promise<Set<string>> {
-  const out = new Set<string>();
-  const s = await t.ds.query(`SELECT value FROM setting WHERE key = 'interleave'`);
-  for (const loc of localities) {
-    const vacs = await t.ds.query(
-      `SELECT ${VACANCY_COLUMNS} FROM vacancy v JOIN bulletin_entry e ON e.vacancy_id = v.id AND e.kind = 'VACATED'
-       WHERE v.locality = $1 AND v.status = 'PUBLISHED' AND (v.open_at IS NULL OR v.open_at > $2) ORDER BY e.bulletin_date, e.position`,
-      [loc, at],
-    );
-    const apps = await t.ds.query(`SELECT ${APPLICATION_COLUMNS} FROM application a WHERE a.locality = $1 AND a.status = 'QUEUED' ORDER BY a.seq`, [loc]);
-    const excl = await t.ds.query(`SELECT application_id, vacancy_id FROM referral_exclusion`);
-    const cyc = await t.ds.query(`SELECT cohort, position FROM queue_cycle WHERE locality = $1`, [loc]);
-    const cycles: Record<string, number> = {};
-    for (const c of cyc) cycles[`${loc}:${c.cohort}`] = c.position;
-    const r = allocate({
-      vacancies: vacs.map(toVacancyView),
-      applications: apps.map(toApplicationView),
-      cycles,
-      ratio: s[0].value,
-      excluded: new Set(excl.map((e: any) => exclusionKey(e.application_id, e.vacancy_id))),
-    });
-    for (const ref of r.referrals) out.add(`${ref.applicationId}:${ref.vacancyId}`);
-  }
-  return out;
-}
-
-async function actual(t: TestApp, localities: string[]): Promise<Set<string>> {
-  const rows = await t.ds.query(
-    `SELECT r.application_id, r.vacancy_id FROM referral r JOIN vacancy v ON v.id = r.vacancy_id
-     WHERE v.locality = ANY($1) AND r.status IN ('BOOKED','OFFERED','CONFIRMED')`,
-    [localities],
-  );
-  return new Set(rows.map((r: any) => `${r.application_id}:${r.vacancy_id}`));
-}
+const expected = (t: TestApp, localities: string[], at: Date): Promise<Set<string>> => expectedIn(t.ds, localities, at);
+const actual = (t: TestApp, localities: string[]): Promise<Set<string>> => actualIn(t.ds, localities);
 
 async function seed(t: TestApp, prefix: string, n: number): Promise<string[]> {
   const locs: string[] = [];

@@ -13,6 +13,8 @@ export class ClockService extends Clock implements OnModuleInit, OnModuleDestroy
   private readonly sim: SimulatedClock | null;
   private readonly system = new SystemClock();
   private timer: NodeJS.Timeout | null = null;
+  /** The clock_state last applied: a read that finishes late must not move the clock back. */
+  private seen: { base: number; anchor: number } | null = null;
 
   constructor(
     @Inject(ENV_CONFIG) private readonly config: EnvConfig,
@@ -52,9 +54,15 @@ export class ClockService extends Clock implements OnModuleInit, OnModuleDestroy
       `SELECT sim_base AS base, real_anchor AS anchor, now() AS dbnow FROM clock_state WHERE id = 1`,
     );
     if (!rows[0]) return;
+    const base = rows[0].base.getTime();
+    const anchor = rows[0].anchor.getTime();
+    // real_anchor is the database's now() of each move: an older state read late is ignored, and an
+    // unchanged one keeps its mapping (re-deriving the skew on every read would make the clock jitter).
+    if (this.seen && (anchor < this.seen.anchor || (anchor === this.seen.anchor && base === this.seen.base))) return;
+    this.seen = { base, anchor };
     // Anchor on the database's real time, then map onto this process's real clock.
     const skew = Date.now() - rows[0].dbnow.getTime();
-    this.sim.set(rows[0].base.getTime(), rows[0].anchor.getTime() + skew);
+    this.sim.set(base, anchor + skew);
   }
 
   /** Moves the simulated clock forward to `to` (it then runs on from there). */
