@@ -1,10 +1,9 @@
 import { rmSync } from 'node:fs';
-import pg from 'pg';
 import { signToken } from '../../src/auth/jwt.js';
 import { makeBin } from '../../src/platform/identifiers/iin.js';
 import { applicationInput } from '../utils/fixtures.js';
 import { childEnv, ensureBuilt, freePort, gqlAt, startServer, tempDir, type ServerProcess } from '../utils/process.js';
-import { startOwnPostgres, startStandby, type OwnPostgres, type OwnStandby } from '../utils/services.js';
+import { sql, startOwnPostgres, startStandby, type OwnPostgres, type OwnStandby } from '../utils/services.js';
 
 /**
  * DATABASE_READ_URL against a real physical streaming replica: queuePosition and bulletins are read on
@@ -23,16 +22,6 @@ const POSITION = `query($n: String) { queuePosition(number: $n) { applicationId 
 const BULLETIN = `query($d: Date!) { bulletin(date: $d, kind: VACATED) { position vacancy { id } } }`;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function sql<T = Record<string, any>>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query(text, params)).rows as T[];
-  } finally {
-    await c.end();
-  }
-}
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const t0 = Date.now();

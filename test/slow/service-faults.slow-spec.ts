@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { signToken } from '../../src/auth/jwt.js';
 import { createDataSource } from '../../src/platform/database/data-source.js';
 import type { TestApp } from '../utils/app.js';
@@ -6,7 +5,7 @@ import { FakeMobizon } from '../utils/fake-sms-provider.js';
 import { applicationInput, createOrg } from '../utils/fixtures.js';
 import { assertInvariants } from '../utils/invariants.js';
 import { childEnv, ensureBuilt, freePort, gqlAt, startServer, tempDir, type ServerProcess } from '../utils/process.js';
-import { hasRedisServer, startOwnPostgres, startOwnRedis, type OwnPostgres, type OwnRedis } from '../utils/services.js';
+import { hasRedisServer, sql, startOwnPostgres, startOwnRedis, type OwnPostgres, type OwnRedis } from '../utils/services.js';
 
 /**
  * Fault injection on the services themselves, with real processes: the PostgreSQL under a running
@@ -102,16 +101,6 @@ function load(url: string, token: string, concurrency: number, pauseMs = 0): { s
       return outcomes;
     },
   };
-}
-
-async function query<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query(sql, params)).rows as T[];
-  } finally {
-    await c.end();
-  }
 }
 
 /** SPEC invariants checkable in SQL (test/utils/invariants.ts), plus the ledger as the API verifies it. */
@@ -215,7 +204,7 @@ describe('fault injection: PostgreSQL and Redis go away under a running service'
 
     // No acknowledged registration lost.
     const acked = outcomes.filter((o) => o.kind === 'register' && o.id).map((o) => o.id!);
-    const stored = new Set((await query<{ id: string }>(dbUrl, `SELECT id FROM application`)).map((r) => r.id));
+    const stored = new Set((await sql<{ id: string }>(dbUrl, `SELECT id FROM application`)).map((r) => r.id));
     expect(acked.filter((id) => !stored.has(id))).toEqual([]);
     // A registration whose answer was lost is retried by the family: it is either there (CONFLICT) or made now.
     const unknown = outcomes.filter((o) => o.kind === 'register' && !o.id);
@@ -231,7 +220,7 @@ describe('fault injection: PostgreSQL and Redis go away under a running service'
     const t0 = Date.now();
     let unsealed = -1;
     while (Date.now() - t0 < 90_000) {
-      unsealed = Number((await query<{ n: string }>(dbUrl, `SELECT count(*) AS n FROM ledger_event WHERE block_seq IS NULL`))[0].n);
+      unsealed = Number((await sql<{ n: string }>(dbUrl, `SELECT count(*) AS n FROM ledger_event WHERE block_seq IS NULL`))[0].n);
       if (unsealed === 0) break;
       await sleep(500);
     }
@@ -288,14 +277,14 @@ describe('fault injection: PostgreSQL and Redis go away under a running service'
     const t0 = Date.now();
     let pending = -1;
     while (Date.now() - t0 < 120_000) {
-      pending = Number((await query<{ n: string }>(dbUrl, `SELECT count(*) AS n FROM notification WHERE status = 'PENDING'`))[0].n);
+      pending = Number((await sql<{ n: string }>(dbUrl, `SELECT count(*) AS n FROM notification WHERE status = 'PENDING'`))[0].n);
       if (pending === 0) break;
       await sleep(500);
     }
     const drainedMs = Date.now() - t0;
     if (pending !== 0) console.log(`worker output:\n${worker.stdout().slice(-6000)}\n${worker.stderr().slice(-3000)}`);
     expect(pending).toBe(0);
-    const sent = await query<{ phone: string; text: string; status: string }>(dbUrl, `SELECT phone, text, status FROM notification`);
+    const sent = await sql<{ phone: string; text: string; status: string }>(dbUrl, `SELECT phone, text, status FROM notification`);
     expect(sent.length).toBeGreaterThanOrEqual(acked.length);
     expect(sent.filter((n) => n.status !== 'SENT' && n.status !== 'DELIVERED')).toEqual([]);
     expect([...sms.counts().values()].filter((n) => n !== 1)).toEqual([]);

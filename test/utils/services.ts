@@ -14,6 +14,14 @@ import { freePort, isListening } from './process.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Signals a service process, waits for its exit and for its port to close. */
+async function stopChild(c: ChildProcess, signal: NodeJS.Signals, port: number, what: string): Promise<void> {
+  const exited = new Promise((r) => c.once('exit', r));
+  c.kill(signal);
+  await exited;
+  await until(`${what} port closed`, async () => !(await isListening(port)), 30_000);
+}
+
 async function until(what: string, cond: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const t0 = Date.now();
   while (Date.now() - t0 < timeoutMs) {
@@ -40,6 +48,10 @@ export interface OwnPostgres {
   destroy(): Promise<void>;
 }
 
+/**
+ * Same settings as test/global-setup.ts (Jest's globalSetup resolves imports without the project's .js → .ts mapping, so it cannot import this
+ * file), but persistent, so it can be stopped and started again.
+ */
 export async function startOwnPostgres(): Promise<OwnPostgres> {
   const dir = mkdtempSync(join(tmpdir(), 'kezek-ownpg-'));
   chmodSync(dir, 0o755);
@@ -104,7 +116,8 @@ export interface OwnStandby {
   destroy(): Promise<void>;
 }
 
-async function sql<T>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
+/** One statement on a fresh connection (a service a test restarts must not hold pooled clients). */
+export async function sql<T = Record<string, any>>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
@@ -170,10 +183,7 @@ export async function startStandby(primary: OwnPostgres): Promise<OwnStandby> {
     const c = child;
     if (!c) return;
     child = null;
-    const exited = new Promise((r) => c.once('exit', r));
-    c.kill('SIGINT');
-    await exited;
-    await until('standby port closed', async () => !(await isListening(port)), 30_000);
+    await stopChild(c, 'SIGINT', port, 'standby');
   };
   await start();
   return {
@@ -233,10 +243,7 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     const c = child;
     if (!c) return;
     child = null;
-    const exited = new Promise((r) => c.once('exit', r));
-    c.kill('SIGKILL');
-    await exited;
-    await until('redis port closed', async () => !(await isListening(port)), 30_000);
+    await stopChild(c, 'SIGKILL', port, 'redis');
   };
   await start();
   return {
