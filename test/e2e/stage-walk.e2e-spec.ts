@@ -20,9 +20,14 @@ describe('stage walk: every stage texts the family once, in kk or ru, through a 
       simulation: '2026-09-07T10:00:00+05:00',
       env: {
         SMS_PROVIDER: 'mobizon', SMS_MOBIZON_API_KEY: 'walk-key', SMS_MOBIZON_URL: sms.url, SMS_SENDER: 'Kezek',
-        SMS_HTTP_TIMEOUT_MS: '300', SMS_RETRY_BASE_MS: '50', SMS_UNCERTAIN_RETRY_MS: '400',
+        // After a timed-out send we wait SMS_UNCERTAIN_RETRY_MS before asking the provider whether it went out:
+        // that wait must outlast the provider still working on the request (here it answers 400 ms after the
+        // request, so 300 + 1000 ms leaves a wide margin). With 400 ms (less than the provider's 1 s) a retry
+        // could look before the first send was recorded, and send it again — a real double text.
+        SMS_HTTP_TIMEOUT_MS: '300', SMS_RETRY_BASE_MS: '50', SMS_UNCERTAIN_RETRY_MS: '1000',
       },
     });
+    sms.slowMs = 400;
   });
   afterAll(async () => {
     await t?.close();
