@@ -74,6 +74,7 @@ export class ArchiveService {
 
   async removeFromStopList(applicationId: string, by: Principal): Promise<Application> {
     return this.ds.transaction(async (em) => {
+      await this.queue.lockQueueOf(em, applicationId);
       const app = await this.queue.load(em, applicationId, true);
       if (app.status !== ApplicationStatus.STOP_LISTED) {
         throw conflict(`applicationId: application is not on the stop-list (status ${app.status})`, 'applicationId');
@@ -106,6 +107,7 @@ export class ArchiveService {
   /** Brings an archived application back with its original registration time (not its cancelled referral). */
   async restore(id: string, by: Principal): Promise<Application> {
     return this.ds.transaction(async (em) => {
+      await this.queue.lockQueueOf(em, id);
       const app = await this.queue.load(em, id, true);
       if (app.status !== ApplicationStatus.ARCHIVED) throw conflict(`id: application is not archived (status ${app.status})`, 'id');
       if (app.archiveReason === ArchiveReason.ENROLLED) throw conflict('id: an enrolled child holds a place; restore is for applications archived in error', 'id');

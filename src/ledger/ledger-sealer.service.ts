@@ -3,9 +3,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '../platform/clock/clock.js';
 import { blockHash, merkleRoot, ZERO_HASH } from './domain/hashing.js';
+import { LOCK_KEYS } from '../platform/database/locks.js';
 
 /** Advisory lock key of the sealer (the append path takes no lock). */
-export const SEAL_LOCK_KEY = 727101;
+export const SEAL_LOCK_KEY = LOCK_KEYS.ledgerSeal;
 export const MAX_EVENTS_PER_BLOCK = 5000;
 
 export interface SealResult {

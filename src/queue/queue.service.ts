@@ -28,6 +28,7 @@ import { aheadByClass } from './domain/ranking.js';
 import type { ApplicationsArgs, RegisterApplicationInput } from './dto/application.input.js';
 import type { Application, CategoryClaim, PriorityCategory, QueuePosition } from './dto/application.model.js';
 import { QueueRankingService } from './queue-ranking.service.js';
+import { lockLocalityForQueueChange } from '../platform/database/locks.js';
 
 const LIVE = `('QUEUED','REFERRED','STOP_LISTED')`;
 
@@ -375,6 +376,16 @@ export class QueueService implements OnModuleInit {
         reason: reasonText(reason, app.notificationLanguage),
       }, now);
     }
+  }
+
+  /**
+   * Before a change that lets an application (back) into its queue: the locality's queue-change lock
+   * (shared, see lockLocalityForQueueChange), taken before any row lock. Unknown ids are left to `load`.
+   */
+  async lockQueueOf(em: EntityManager, id: string): Promise<void> {
+    if (!isUuid(id)) return;
+    const rows: { locality: string }[] = await em.query(`SELECT locality FROM application WHERE id = $1`, [id]);
+    if (rows[0]) await lockLocalityForQueueChange(em, rows[0].locality);
   }
 
   async confirmPriority(applicationId: string, category: string, confirmed: boolean, by: Principal): Promise<Application> {

@@ -56,6 +56,7 @@ import {
 import { missingDocuments, requiredDocuments, transition } from './domain/referral-state.js';
 import type { AllocationRun, Referral } from './dto/referral.model.js';
 import { toReferral, type ReferralRow } from './referral.row.js';
+import { lockLocalityForAllocation, lockLocalityForQueueChange } from '../platform/database/locks.js';
 
 const LIVE = `('BOOKED','OFFERED','CONFIRMED')`;
 const WORKER_ID = `${hostname()}:${process.pid}`;
@@ -379,7 +380,7 @@ export class ReferralService implements OnModuleInit {
     at: Date,
     runId: string | null,
   ): Promise<{ considered: number; issued: number }> {
-    await em.query(`SELECT pg_advisory_xact_lock(727100, hashtext($1))`, [locality]);
+    await lockLocalityForAllocation(em, locality);
     const s = await this.settings.get(em);
     if (inTransferPeriod(toAlmatyDate(at), s.transferPeriod)) return { considered: 0, issued: 0 };
     const vacs: (VacancyRow & { org_name: string })[] = await em.query(
@@ -551,13 +552,13 @@ export class ReferralService implements OnModuleInit {
     reason: string,
     appStatus: 'QUEUED' | 'STOP_LISTED',
   ): Promise<void> {
-    // Under the locality's allocation lock (allocateIn holds it for its whole transaction): the place
-    // and the application come back either before a run reads the queue or after it has committed, so
-    // the ledger's order is the order allocation saw. Without it a decline committing during a run
-    // has its event before the run's referrals while the run never saw the application waiting, and
-    // the fairness audit, which replays the ledger in order, reports those referrals as skips.
+    // Under the locality's queue-change lock (allocateIn holds it exclusively for its whole transaction):
+    // the place and the application come back either before a run reads the queue or after it has
+    // committed, so the ledger's order is the order allocation saw. Without it a decline committing
+    // during a run has its event before the run's referrals while the run never saw the application
+    // waiting, and the fairness audit, which replays the ledger in order, reports those referrals as skips.
     const loc: { locality: string }[] = await c.em.query(`SELECT locality FROM vacancy WHERE id = $1`, [r.vacancy_id]);
-    await c.em.query(`SELECT pg_advisory_xact_lock(727100, hashtext($1))`, [loc[0].locality]);
+    await lockLocalityForQueueChange(c.em, loc[0].locality);
     await c.em.query(
       `UPDATE referral SET status = $2, closed_at = $3, close_reason = $4 WHERE id = $1`,
       [r.id, status, c.at, reason],
@@ -659,7 +660,7 @@ export class ReferralService implements OnModuleInit {
       );
       const vac = vrows[0];
       if (!vac) throw notFound('vacancy', vacancyId);
-      await em.query(`SELECT pg_advisory_xact_lock(727100, hashtext($1))`, [vac.locality]);
+      await lockLocalityForAllocation(em, vac.locality);
       const apps: ApplicationRow[] = await em.query(
         `SELECT ${APPLICATION_COLUMNS} FROM application a WHERE a.id = $1 FOR UPDATE`,
         [applicationId],
@@ -1038,6 +1039,7 @@ export class ReferralService implements OnModuleInit {
     let released = 0;
     for (const e of due) {
       const ok = await this.ds.transaction(async (em) => {
+        await this.queue.lockQueueOf(em, e.application_id);
         const ended = await returning<{ id: string }>(
           em,
           `UPDATE stop_list_entry SET ended_at = $2, ended_by = 'system' WHERE id = $1 AND ended_at IS NULL RETURNING id`,

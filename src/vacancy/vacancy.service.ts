@@ -19,6 +19,7 @@ import { SettingsService } from '../platform/settings.service.js';
 import { inTransferPeriod, vacancyProblem, type TransferPeriod } from './domain/vacancy-rules.js';
 import { PublishVacancyInput, type BulletinEntry, type VacanciesArgs, type Vacancy } from './dto/vacancy.model.js';
 import { toVacancy, VACANCY_COLUMNS, type VacancyRow } from './vacancy.row.js';
+import { LOCK_KEYS } from '../platform/database/locks.js';
 
 /** Bulletin publication time: 09:00 Asia/Almaty. */
 export const BULLETIN_MINUTES = 9 * 60;
@@ -234,7 +235,7 @@ export class VacancyService implements OnModuleInit {
     // Seal what is committed first, so the pinned head covers every event up to this moment.
     const head = await this.sealer.head();
     return this.ds.transaction(async (em) => {
-      await em.query(`SELECT pg_advisory_xact_lock(727003)`);
+      await em.query(`SELECT pg_advisory_xact_lock($1)`, [LOCK_KEYS.bulletin]);
       const done: unknown[] = await em.query(`SELECT 1 FROM bulletin_publication WHERE bulletin_date = $1`, [date]);
       if (done.length) return { date, vacated: -1, revoked: -1 };
       const counts = { vacated: 0, revoked: 0 };

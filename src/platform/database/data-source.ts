@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from './migrations/index.js';
+import { LOCK_KEYS } from './locks.js';
 
 /** host:port/database of a PostgreSQL URL, for messages (never the password); `fallback` if unparsable. */
 export function describeDatabaseUrl(url: string, fallback = 'DATABASE_URL'): string {
@@ -43,11 +44,11 @@ export async function runMigrations(ds: DataSource): Promise<string[]> {
   const runner = ds.createQueryRunner();
   await runner.connect();
   try {
-    await runner.query('SELECT pg_advisory_lock(727001)');
+    await runner.query('SELECT pg_advisory_lock($1)', [LOCK_KEYS.migrations]);
     const done = await ds.runMigrations({ transaction: 'each' });
     return done.map((m) => m.name);
   } finally {
-    await runner.query('SELECT pg_advisory_unlock(727001)').catch(() => undefined);
+    await runner.query('SELECT pg_advisory_unlock($1)', [LOCK_KEYS.migrations]).catch(() => undefined);
     await runner.release();
   }
 }

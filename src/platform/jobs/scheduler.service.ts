@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '../clock/clock.js';
+import { LOCK_KEYS } from '../database/locks.js';
 
 const ALMATY_OFFSET_MS = 5 * 3600_000;
 const DAY_MS = 24 * 3600_000;
@@ -57,7 +58,7 @@ export class SchedulerService {
     await runner.connect();
     let ran = 0;
     try {
-      await runner.query('SELECT pg_advisory_lock(727002)');
+      await runner.query('SELECT pg_advisory_lock($1)', [LOCK_KEYS.scheduler]);
       await runner.query(
         `INSERT INTO scheduler_state (id, since) VALUES (1, $1) ON CONFLICT (id) DO NOTHING`,
         [now],
@@ -91,7 +92,7 @@ export class SchedulerService {
       await runner.query(`UPDATE scheduler_state SET since = $1 WHERE id = 1 AND since < $1`, [now]);
       return ran;
     } finally {
-      await runner.query('SELECT pg_advisory_unlock(727002)').catch(() => undefined);
+      await runner.query('SELECT pg_advisory_unlock($1)', [LOCK_KEYS.scheduler]).catch(() => undefined);
       await runner.release();
     }
   }

@@ -1,0 +1,35 @@
+import type { EntityManager } from 'typeorm';
+
+/** Advisory lock keys of the project, in one place (first key of pg_advisory_*(int, int) where two). */
+export const LOCK_KEYS = {
+  migrations: 727001,
+  scheduler: 727002,
+  bulletin: 727003,
+  /** The ledger sealer. */
+  ledgerSeal: 727101,
+  /** With hashtext(locality): allocation of one locality. */
+  localityQueue: 727100,
+} as const;
+
+/**
+ * Allocation in a locality (a run's locality task, a claim of an open place): exclusive, until the end
+ * of the transaction. Take it before any row lock.
+ */
+export async function lockLocalityForAllocation(em: EntityManager, locality: string): Promise<void> {
+  await em.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [LOCK_KEYS.localityQueue, locality]);
+}
+
+/**
+ * A change that lets an application into a locality's queue, or back (decline, expiry, cancelled
+ * referral, end of a stop-list term, restore): shared, so such changes run side by side but never while
+ * an allocation of the locality is in progress. Take it before any row lock.
+ *
+ * Why: allocation reads the QUEUED applications of a locality once. An application that becomes QUEUED
+ * in a transaction that overlaps the run is invisible to it, yet its ledger event may take a `seq`
+ * before the run's referrals; the ledger (and the fairness audit replaying it in `seq` order) would then
+ * show it waiting, better ranked, while a worse one got the place. With the lock the change commits
+ * either before the run reads the queue or after the run has committed.
+ */
+export async function lockLocalityForQueueChange(em: EntityManager, locality: string): Promise<void> {
+  await em.query(`SELECT pg_advisory_xact_lock_shared($1, hashtext($2))`, [LOCK_KEYS.localityQueue, locality]);
+}
