@@ -48,7 +48,7 @@ export class NotificationModule implements OnModuleInit {
 
   onModuleInit(): void {
     this.registry.handle(QueueName.Notification, JobName.DeliverNotifications, () =>
-      this.notifications.deliverDue(),
+      this.notifications.deliverBacklog(),
     );
     this.registry.handle(QueueName.Notification, JobName.PollDeliveryReports, () =>
       this.notifications.pollDeliveryReports(),

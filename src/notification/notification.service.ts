@@ -31,6 +31,8 @@ export const MAX_ATTEMPTS = 20;
 
 /** A run stops after this many failures in a row: the provider is down, the rest waits for the next run. */
 const STOP_AFTER_FAILURES_IN_A_ROW = 3;
+/** Texts per round of the delivery job. */
+const DELIVERY_ROUND = 200;
 /** Delivery reports are polled for this long after sending. */
 const REPORT_WINDOW_MS = 3 * 24 * 3600_000;
 
@@ -77,6 +79,7 @@ export class NotificationService {
   private readonly log = new Logger(NotificationService.name);
   private readonly policy: RetryPolicy;
   private readonly leaseMs: number;
+  private readonly concurrency: number;
 
   constructor(
     private readonly ds: DataSource,
@@ -92,6 +95,7 @@ export class NotificationService {
     };
     // findSent (up to a few list pages) and send, each bounded by the request timeout, plus margin.
     this.leaseMs = config.SMS_HTTP_TIMEOUT_MS * 8 + 30_000;
+    this.concurrency = config.SMS_CONCURRENCY;
   }
 
   /** Writes the message in the caller's transaction; a repeated key is ignored (at most once per stage). */
@@ -135,22 +139,55 @@ export class NotificationService {
     return rows.length > 0;
   }
 
-  /** Sends due messages, one at a time; safe to run in parallel (workers, tests). */
-  async deliverDue(limit = 50): Promise<{ sent: number; failed: number; retried: number }> {
-    const out = { sent: 0, failed: 0, retried: 0 };
+  /**
+   * Sends up to `limit` due messages, `lanes` at a time (SMS_CONCURRENCY); safe to run in parallel
+   * (workers, tests): every message is claimed by one statement with `SKIP LOCKED`. Stops early when
+   * nothing is due or the provider failed STOP_AFTER_FAILURES_IN_A_ROW times in a row.
+   */
+  async deliverDue(
+    limit = 50,
+    lanes = this.concurrency,
+  ): Promise<{ sent: number; failed: number; retried: number; nothingDue: boolean }> {
+    const out = { sent: 0, failed: 0, retried: 0, nothingDue: false };
     let failuresInARow = 0;
-    for (let i = 0; i < limit; i++) {
-      const n = await this.claim();
-      if (!n) break;
-      const outcome = await this.attempt(n);
-      if (outcome === 'sent') out.sent++;
-      if (outcome === 'failed') out.failed++;
-      if (outcome === 'retry') out.retried++;
-      if (outcome === 'failed' || outcome === 'retry') this.metrics.smsFailures.inc({ outcome });
-      failuresInARow = outcome === 'retry' ? failuresInARow + 1 : 0;
-      if (failuresInARow >= STOP_AFTER_FAILURES_IN_A_ROW) break;
-    }
+    let taken = 0;
+    const lane = async (): Promise<void> => {
+      while (taken < limit && !out.nothingDue && failuresInARow < STOP_AFTER_FAILURES_IN_A_ROW) {
+        taken++;
+        const n = await this.claim();
+        if (!n) {
+          out.nothingDue = true;
+          return;
+        }
+        const outcome = await this.attempt(n);
+        if (outcome === 'sent') out.sent++;
+        if (outcome === 'failed') out.failed++;
+        if (outcome === 'retry') out.retried++;
+        if (outcome === 'failed' || outcome === 'retry') this.metrics.smsFailures.inc({ outcome });
+        failuresInARow = outcome === 'retry' ? failuresInARow + 1 : 0;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(lanes, limit)) }, lane));
     return out;
+  }
+
+  /**
+   * The worker's delivery job (every 3 s): rounds of `deliverDue` while texts keep coming due and the
+   * provider answers, for at most `budgetMs`, so a backlog (a 09:00 allocation, a 00:00 expiry sweep)
+   * drains at the provider's pace instead of 50 texts per tick.
+   */
+  async deliverBacklog(budgetMs = 10_000): Promise<{ sent: number; failed: number; retried: number; rounds: number }> {
+    const end = Date.now() + budgetMs;
+    const total = { sent: 0, failed: 0, retried: 0, rounds: 0 };
+    for (;;) {
+      const r = await this.deliverDue(DELIVERY_ROUND);
+      total.sent += r.sent;
+      total.failed += r.failed;
+      total.retried += r.retried;
+      total.rounds++;
+      const providerTrouble = r.retried > 0 && r.sent === 0;
+      if (r.nothingDue || providerTrouble || Date.now() >= end) return total;
+    }
   }
 
   /** Counts the attempt and leases the row, committed before the provider is called. */

@@ -32,6 +32,9 @@ export class FakeMobizon {
   statusOf: (m: FakeMessage) => string = () => 'DELIVRD';
   readonly messages: FakeMessage[] = [];
   readonly requests: FakeRequest[] = [];
+  /** Requests being handled now, and the most there ever were at once. */
+  inFlight = 0;
+  maxInFlight = 0;
   private nextId = 7000;
 
   private constructor(
@@ -80,6 +83,16 @@ export class FakeMobizon {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      await this.handleOne(req, res);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private async handleOne(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake');
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);

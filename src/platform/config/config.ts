@@ -167,6 +167,16 @@ export class EnvConfig {
   @Max(100, { message: 'SMS_MAX_ATTEMPTS must be an integer between 1 and 100' })
   SMS_MAX_ATTEMPTS = 20;
 
+  /**
+   * Texts in flight at once per worker process (parallel claims, each `FOR UPDATE SKIP LOCKED`). Mind the
+   * provider's rate limit: the cluster sends up to this × worker processes at a time.
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'SMS_CONCURRENCY must be an integer between 1 and 64' })
+  @Min(1, { message: 'SMS_CONCURRENCY must be an integer between 1 and 64' })
+  @Max(64, { message: 'SMS_CONCURRENCY must be an integer between 1 and 64' })
+  SMS_CONCURRENCY = 4;
+
   /** Key of the open-data pseudonyms (docs/OPEN_DATA.md); derived from JWT_SECRET when unset. Keep it secret and unchanged. */
   @IsOptional()
   @MinLength(16, { message: 'OPEN_DATA_SALT must be at least 16 characters' })
