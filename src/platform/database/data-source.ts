@@ -18,6 +18,10 @@ export interface DataSourceOptions {
   /** Every transaction read-only (`default_transaction_read_only=on`): the read replica's pool. */
   readOnly?: boolean;
   connectTimeoutMs?: number;
+  /** Server-side `statement_timeout` of every statement (ms); none when absent. */
+  statementTimeoutMs?: number;
+  /** TCP keep-alive on the connections, so a peer gone silent is noticed by the kernel. */
+  keepAlive?: boolean;
 }
 
 export function createDataSource(url: string, poolSize = 20, opts: DataSourceOptions = {}): DataSource {
@@ -34,9 +38,19 @@ export function createDataSource(url: string, poolSize = 20, opts: DataSourceOpt
     extra: {
       connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000,
       application_name: opts.applicationName ?? 'kezek',
-      ...(opts.readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
+      ...(opts.keepAlive ? { keepAlive: true, keepAliveInitialDelayMillis: 10_000 } : {}),
+      ...(serverOptions(opts) ? { options: serverOptions(opts) } : {}),
     },
   });
+}
+
+/** Session settings sent with the startup message (`-c name=value`), or undefined. */
+export function serverOptions(opts: DataSourceOptions): string | undefined {
+  const o = [
+    ...(opts.readOnly ? ['-c default_transaction_read_only=on'] : []),
+    ...(opts.statementTimeoutMs ? [`-c statement_timeout=${Math.round(opts.statementTimeoutMs)}`] : []),
+  ];
+  return o.length ? o.join(' ') : undefined;
 }
 
 /** Runs pending migrations under an advisory lock, so processes starting together don't race. */

@@ -1,7 +1,8 @@
 import { QueryFailedError } from 'typeorm';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { AppError } from '../errors/app-error.js';
-import { replicaUnavailable } from './read-data-source.js';
+import { serverOptions } from './data-source.js';
+import { REPLICA_STATEMENT_TIMEOUT_MS, replicaUnavailable } from './read-data-source.js';
 
 const pgError = (message: string, code?: string): Error => Object.assign(new Error(message), code ? { code } : {});
 
@@ -14,6 +15,7 @@ describe('read replica', () => {
       new QueryFailedError('SELECT 1', [], pgError('terminating connection due to administrator command', '57P01')),
       new QueryFailedError('SELECT 1', [], pgError('the database system is starting up', '57P03')),
       new QueryFailedError('SELECT 1', [], pgError('canceling statement due to conflict with recovery', '40001')),
+      new QueryFailedError('SELECT 1', [], pgError('canceling statement due to statement timeout', '57014')),
     ]) {
       expect(replicaUnavailable(e)).toBe(true);
     }
@@ -25,6 +27,13 @@ describe('read replica', () => {
     ]) {
       expect(replicaUnavailable(e)).toBe(false);
     }
+  });
+
+  it("the replica's sessions are read-only with a statement timeout; the primary's have neither", () => {
+    expect(serverOptions({ readOnly: true, statementTimeoutMs: REPLICA_STATEMENT_TIMEOUT_MS })).toBe(
+      '-c default_transaction_read_only=on -c statement_timeout=5000',
+    );
+    expect(serverOptions({})).toBeUndefined();
   });
 
   it('DATABASE_READ_URL is optional and validated like DATABASE_URL', () => {

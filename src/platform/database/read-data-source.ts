@@ -7,15 +7,21 @@ import { createDataSource, describeDatabaseUrl } from './data-source.js';
 export const REPLICA_RETRY_MS = 5000;
 const REPLICA_POOL_SIZE = 10;
 const REPLICA_CONNECT_TIMEOUT_MS = 2000;
+/**
+ * The replica's reads are small (one queue, one bulletin day): one that takes longer than this is cancelled
+ * by the replica itself (57014) and done again on the primary. A replica that stops answering altogether
+ * is noticed by TCP keep-alive.
+ */
+export const REPLICA_STATEMENT_TIMEOUT_MS = 5000;
 
 /**
  * Errors that say the replica cannot serve right now, rather than that the read itself is wrong: those
  * of an unreachable database (`isUnavailable`), and a query cancelled by a conflict with WAL replay
- * (40001 on a standby; the read paths never run SERIALIZABLE).
+ * (40001 on a standby; the read paths never run SERIALIZABLE) or by the replica's statement timeout (57014).
  */
 export function replicaUnavailable(e: unknown): boolean {
   const code = (e as { code?: unknown; driverError?: { code?: unknown } } | null)?.driverError?.code ?? (e as { code?: unknown } | null)?.code;
-  return isUnavailable(e) || code === '40001';
+  return isUnavailable(e) || code === '40001' || code === '57014';
 }
 
 /** Code and first line of a connection error: no query text, no parameters. */
@@ -174,6 +180,8 @@ export class ReadDataSource {
         applicationName: 'kezek-read',
         readOnly: true,
         connectTimeoutMs: REPLICA_CONNECT_TIMEOUT_MS,
+        statementTimeoutMs: REPLICA_STATEMENT_TIMEOUT_MS,
+        keepAlive: true,
       });
       try {
         await ds.initialize();
