@@ -10,8 +10,10 @@
 //                      (--soak: 10 minutes of mixed load instead of 60 s)
 //   (d) ledger         registration throughput with the ledger append on vs off (LEDGER_DISABLED=1,
 //                      honoured by src/ledger/ledger.service.ts for benchmarks only)
+//   (e) sms            texts/s draining a backlog through a fake Mobizon answering in 20 ms: one worker
+//                      with SMS_CONCURRENCY=4 (default) vs 1 lane
 //
-// Options: --soak, --only alloc,http,ledger, --duration S (mixed load), --connections N.
+// Options: --soak, --only alloc,http,ledger,sms, --duration S (mixed load), --connections N.
 // Database: a fresh one on BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres), created
 // and dropped here; if that server cannot be reached, an embedded PostgreSQL in a temporary directory.
 // BENCH_DIST=<dir> measures another build (default dist/src), BENCH_DEBUG=1 prints the server's output.
@@ -38,7 +40,7 @@ const { values: args } = parseArgs({
     connections: { type: 'string' },
   },
 });
-const only = new Set((args.only ?? 'alloc,http,ledger').split(',').map((s) => s.trim()));
+const only = new Set((args.only ?? 'alloc,http,ledger,sms').split(',').map((s) => s.trim()));
 const SOAK = args.soak;
 const CONNECTIONS = Number(args.connections ?? 64);
 const MIXED_S = Number(args.duration ?? (SOAK ? 600 : 60));
@@ -56,6 +58,8 @@ const LOCALITIES = ['751110000', '711210000'];
 const ORGS_PER_LOCALITY = 10;
 const VACANCIES_PER_ORG = 3;
 const SEED_APPLICATIONS = 400;
+const SMS_TEXTS = 1500;
+const SMS_LATENCY_MS = 20;
 
 const { makeIin, makeBin } = await import(join(DIST, 'platform/identifiers/iin.js'));
 const { signToken } = await import(join(DIST, 'auth/jwt.js'));
@@ -518,6 +522,52 @@ async function benchHttp(db) {
       }
     }
 
+    if (only.has('sms')) {
+      const provider = await startFakeSmsProvider(SMS_LATENCY_MS);
+      try {
+        const drain = async (lanes) => {
+          const dbUrl = await clone(`kezek_bench_${id}_sms${lanes}`);
+          const srv = await startServer(dbUrl, {
+            SMS_PROVIDER: 'mobizon', SMS_MOBIZON_URL: provider.url, SMS_MOBIZON_API_KEY: 'bench', SMS_CONCURRENCY: String(lanes),
+          });
+          const c = new pg.Client({ connectionString: dbUrl });
+          await c.connect();
+          try {
+            const pending = async () =>
+              (await c.query(`SELECT count(*)::int AS n FROM notification WHERE idempotency_key LIKE 'bench-sms:%' AND status = 'PENDING'`)).rows[0].n;
+            log(`sms: ${SMS_TEXTS} texts, ${lanes} lane(s) per worker, provider answering in ${SMS_LATENCY_MS} ms …`);
+            const t0 = Date.now();
+            await c.query(
+              `INSERT INTO notification (stage, idempotency_key, language, phone, text, status, next_attempt_at, created_at)
+               SELECT 'APPLICATION_REGISTERED', 'bench-sms:' || g, 'kk', '+7705' || lpad(g::text, 7, '0'), 'Kezek bench ' || g, 'PENDING', now(), now()
+               FROM generate_series(1, $1) g`,
+              [SMS_TEXTS],
+            );
+            while ((await pending()) > 0) {
+              if (Date.now() - t0 > 600_000) throw new Error('sms bench: texts still pending after 10 min');
+              await sleep(100);
+            }
+            return SMS_TEXTS / ((Date.now() - t0) / 1000);
+          } finally {
+            await c.end();
+            await srv.stop();
+          }
+        };
+        const one = await drain(1);
+        const dflt = await drain(4);
+        row(
+          `text delivery: texts/s draining a backlog of ${fmt(SMS_TEXTS)} through a provider answering in ${SMS_LATENCY_MS} ms, one worker, SMS_CONCURRENCY=4 (default) vs 1 lane`,
+          fmt(dflt, 1),
+          fmt(one, 1),
+          `${fmt(dflt / one, 1)}×`,
+        );
+        const doubles = [...provider.counts.values()].filter((n) => n > 1).length;
+        notes.push(`text delivery: the provider received ${fmt(provider.sends)} sends for ${fmt(2 * SMS_TEXTS)} texts (${doubles} doubles); before lanes and rounds the job sent 50 texts per 3 s tick, one at a time (≈17 texts/s at most).`);
+      } finally {
+        await provider.close();
+      }
+    }
+
     if (only.has('ledger')) {
       const regs = async (extraEnv, name) => {
         const srv = await startServer(await clone(`kezek_bench_${id}_${name}`), extraEnv);
@@ -547,6 +597,40 @@ async function benchHttp(db) {
   }
 }
 
+// ---------------------------------------------------------------- fake SMS provider
+
+/** Answers Mobizon's sendsmsmessage after `latencyMs`; counts each (recipient, text). */
+async function startFakeSmsProvider(latencyMs) {
+  const { createServer: createHttpServer } = await import('node:http');
+  const counts = new Map();
+  let sends = 0;
+  let nextId = 1;
+  const server = createHttpServer(async (req, res) => {
+    const chunks = [];
+    for await (const ch of req) chunks.push(ch);
+    const p = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+    await sleep(latencyMs);
+    if (req.url?.includes('/sendsmsmessage')) {
+      sends++;
+      const k = `${p.get('recipient')}|${p.get('text')}`;
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+      const mid = String(nextId++);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 0, data: { messageId: mid, campaignId: mid }, message: '' }));
+    } else {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 0, data: { items: [], totalItemCount: 0 }, message: '' }));
+    }
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    counts,
+    get sends() {
+      return sends;
+    },
+    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
+
 // ---------------------------------------------------------------- main
 
 function table() {
@@ -562,7 +646,7 @@ async function main() {
   let db = null;
   try {
     if (only.has('alloc')) await benchAllocation();
-    if (only.has('http') || only.has('ledger')) {
+    if (only.has('http') || only.has('ledger') || only.has('sms')) {
       db = await startDatabase();
       notes.unshift(`database: ${db.kind}; job backend: BullMQ on PostgreSQL (no REDIS_URL); server: node dist/src/main.js, ROLE=all, SIMULATION=1, LOG_LEVEL=warn.`);
       await benchHttp(db);
