@@ -4,7 +4,7 @@ import { applicantIin, isAdmin, type Principal } from '../auth/principal.js';
 import { isUuid } from '../organization/organization.service.js';
 import { Clock } from '../platform/clock/clock.js';
 import { ENV_CONFIG, type EnvConfig } from '../platform/config/config.js';
-import { Metrics } from '../platform/metrics/metrics.js';
+import { Metrics, type OutboxSample } from '../platform/metrics/metrics.js';
 import { returning } from '../platform/database/sql.js';
 import { forbidden, notFound } from '../platform/errors/app-error.js';
 import { safeProviderMessage } from './adapters/http-call.js';
@@ -96,6 +96,18 @@ export class NotificationService {
     // findSent (up to a few list pages) and send, each bounded by the request timeout, plus margin.
     this.leaseMs = config.SMS_HTTP_TIMEOUT_MS * 8 + 30_000;
     this.concurrency = config.SMS_CONCURRENCY;
+    metrics.sampleOutboxWith(() => this.outboxSample());
+  }
+
+  /** What /metrics shows of the outbox: texts due and waiting for a retry, and the delivery lag. */
+  async outboxSample(): Promise<OutboxSample> {
+    const rows: { due: number; retry: number; overdue: number }[] = await this.ds.query(
+      `SELECT count(*) FILTER (WHERE next_attempt_at <= now())::int AS due,
+              count(*) FILTER (WHERE next_attempt_at > now())::int AS retry,
+              COALESCE(EXTRACT(EPOCH FROM now() - min(next_attempt_at) FILTER (WHERE next_attempt_at <= now())), 0)::float8 AS overdue
+       FROM notification WHERE status = 'PENDING'`,
+    );
+    return { due: rows[0].due, retry: rows[0].retry, overdueSeconds: rows[0].overdue };
   }
 
   /** Writes the message in the caller's transaction; a repeated key is ignored (at most once per stage). */
@@ -160,7 +172,10 @@ export class NotificationService {
           return;
         }
         const outcome = await this.attempt(n);
-        if (outcome === 'sent') out.sent++;
+        if (outcome === 'sent') {
+          out.sent++;
+          this.metrics.smsSent.inc();
+        }
         if (outcome === 'failed') out.failed++;
         if (outcome === 'retry') out.retried++;
         if (outcome === 'failed' || outcome === 'retry') this.metrics.smsFailures.inc({ outcome });

@@ -60,12 +60,20 @@ describe('text delivery in parallel lanes, draining a backlog', () => {
     );
     return Object.fromEntries(rows.map((r) => [r.status, r.n]));
   };
+  const metric = async (name: string): Promise<number> => {
+    const text = await (await fetch(`${t.url}/metrics`)).text();
+    const m = new RegExp(`^${name.replace(/[{}]/g, (c) => `\\${c}`)} ([0-9.e+-]+)$`, 'm').exec(text);
+    if (!m) throw new Error(`${name} not in /metrics`);
+    return Number(m[1]);
+  };
   const eachOnce = (): void => {
     for (const [, n] of sms.counts()) expect(n).toBe(1);
   };
 
   it('a slow provider gets up to SMS_CONCURRENCY requests at once; every text is sent once', async () => {
     const keys = await enqueue(40, 'slow');
+    expect(await metric('kezek_sms_outbox_pending{state="due"}')).toBe(40);
+    expect(await metric('kezek_sms_outbox_overdue_seconds')).toBeGreaterThanOrEqual(0);
     sms.mode = 'timeout'; // answers after slowMs, within our 5 s timeout
     sms.slowMs = 150;
     sms.maxInFlight = 0;
@@ -76,6 +84,9 @@ describe('text delivery in parallel lanes, draining a backlog', () => {
     expect(await statusOf(keys)).toEqual({ SENT: 40 });
     expect(sms.messages).toHaveLength(40);
     eachOnce();
+    expect(await metric('kezek_sms_sent_total')).toBe(40);
+    expect(await metric('kezek_sms_outbox_pending{state="due"}')).toBe(0);
+    expect(await metric('kezek_sms_outbox_overdue_seconds')).toBe(0);
   });
 
   it('the delivery job drains a backlog larger than one round in one run', async () => {
@@ -109,5 +120,10 @@ describe('text delivery in parallel lanes, draining a backlog', () => {
       [keys],
     );
     expect(tried[0].n).toBe(r.retried);
+    // /metrics: the tried ones wait for their retry, the rest are due and getting late.
+    expect(await metric('kezek_sms_outbox_pending{state="retry"}')).toBe(r.retried);
+    expect(await metric('kezek_sms_outbox_pending{state="due"}')).toBe(30 - r.retried);
+    await new Promise((res) => setTimeout(res, 1100));
+    expect(await metric('kezek_sms_outbox_overdue_seconds')).toBeGreaterThanOrEqual(1);
   });
 });

@@ -7,6 +7,13 @@ export interface QueueSample {
   counts: Partial<Record<(typeof QUEUE_STATES)[number], number>>;
 }
 
+export interface OutboxSample {
+  due: number;
+  retry: number;
+  overdueSeconds: number;
+}
+type SampleSource = 'queues' | 'outbox';
+
 /** One registry per process (prom-client's global one would leak between test apps). */
 export class Metrics {
   readonly registry = new Registry();
@@ -75,47 +82,81 @@ export class Metrics {
     labelNames: ['outcome'],
     registers: [this.registry],
   });
+  readonly smsSent = new Counter({
+    name: 'kezek_sms_sent_total',
+    help: 'Texts accepted by the SMS provider',
+    registers: [this.registry],
+  });
+  /** Texts the provider has not accepted yet, read from the outbox at each scrape. */
+  readonly smsOutbox = new Gauge({
+    name: 'kezek_sms_outbox_pending',
+    help: 'Texts not yet accepted by the provider (PENDING): state=due (to send now) or retry (waiting for a retry or a lease); sampled at scrape',
+    labelNames: ['state'],
+    registers: [this.registry],
+    collect: () => this.sample('outbox'),
+  });
+  readonly smsOverdue = new Gauge({
+    name: 'kezek_sms_outbox_overdue_seconds',
+    help: 'How long the longest-waiting due text has been due (0 when none): delivery lag; sampled at scrape',
+    registers: [this.registry],
+    collect: () => this.sample('outbox'),
+  });
   readonly readReplicaFallbacks = new Counter({
     name: 'kezek_read_replica_fallbacks_total',
     help: 'Reads meant for the read replica (DATABASE_READ_URL) that the primary served because the replica could not',
     registers: [this.registry],
   });
 
-  private queueSampler: (() => Promise<QueueSample[]>) | null = null;
-  private sampling: Promise<void> | null = null;
+  private readonly samplers = new Map<SampleSource, () => Promise<void>>();
+  private readonly sampling = new Map<SampleSource, Promise<void>>();
 
   /** The job backend to sample at scrape (JobsService registers itself). */
   sampleJobQueuesWith(sampler: () => Promise<QueueSample[]>): void {
-    this.queueSampler = sampler;
-  }
-
-  /** One read of the backend per scrape, shared by both gauges; bounded so a scrape always answers. */
-  private sampleQueues(): Promise<void> {
-    this.sampling ??= this.readQueues().finally(() => {
-      this.sampling = null;
-    });
-    return this.sampling;
-  }
-
-  private async readQueues(): Promise<void> {
-    const sampler = this.queueSampler;
-    if (!sampler) return;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('timeout')), QUEUE_SAMPLE_TIMEOUT_MS);
-      timer.unref();
-    });
-    try {
-      const samples = await Promise.race([sampler(), timeout]);
-      for (const s of samples) {
+    this.samplers.set('queues', async () => {
+      for (const s of await sampler()) {
         for (const state of QUEUE_STATES) this.queueJobs.set({ queue: s.queue, state }, s.counts[state] ?? 0);
         this.queueDepth.set({ queue: s.queue }, s.counts.waiting ?? 0);
       }
-    } catch {
-      // Backend down or slow: /health reports it; the scrape still answers with the last values.
-    } finally {
-      clearTimeout(timer);
+    });
+  }
+
+  /** The text outbox to sample at scrape (NotificationService registers itself). */
+  sampleOutboxWith(sampler: () => Promise<OutboxSample>): void {
+    this.samplers.set('outbox', async () => {
+      const o = await sampler();
+      this.smsOutbox.set({ state: 'due' }, o.due);
+      this.smsOutbox.set({ state: 'retry' }, o.retry);
+      this.smsOverdue.set(o.overdueSeconds);
+    });
+  }
+
+  private sampleQueues(): Promise<void> {
+    return this.sample('queues');
+  }
+
+  /**
+   * One read of a source per scrape, shared by its gauges; bounded so a scrape always answers (a source
+   * that is down or slow keeps its last values; /health reports it).
+   */
+  private sample(source: SampleSource): Promise<void> {
+    const read = this.samplers.get(source);
+    if (!read) return Promise.resolve();
+    let p = this.sampling.get(source);
+    if (!p) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timeout')), QUEUE_SAMPLE_TIMEOUT_MS);
+        timer.unref();
+      });
+      p = Promise.race([read(), timeout])
+        .catch(() => undefined)
+        .finally(() => {
+          clearTimeout(timer);
+          this.sampling.delete(source);
+        });
+      this.sampling.set(source, p);
     }
+    return p;
   }
 
   constructor() {
