@@ -539,9 +539,9 @@ async function benchHttp(db) {
             const t0 = Date.now();
             await c.query(
               `INSERT INTO notification (stage, idempotency_key, language, phone, text, status, next_attempt_at, created_at)
-               SELECT 'APPLICATION_REGISTERED', 'bench-sms:' || g, 'kk', '+7705' || lpad(g::text, 7, '0'), 'Kezek bench ' || g, 'PENDING', now(), now()
+               SELECT 'APPLICATION_REGISTERED', 'bench-sms:' || g, 'kk', '+7705' || lpad(g::text, 7, '0'), 'Kezek bench ' || $2::int || '-' || g, 'PENDING', now(), now()
                FROM generate_series(1, $1) g`,
-              [SMS_TEXTS],
+              [SMS_TEXTS, lanes],
             );
             while ((await pending()) > 0) {
               if (Date.now() - t0 > 600_000) throw new Error('sms bench: texts still pending after 10 min');
