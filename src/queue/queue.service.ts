@@ -24,7 +24,7 @@ import {
   toApplication,
   type ApplicationRow,
 } from './application.row.js';
-import { aheadByClass } from './domain/ranking.js';
+import { PRIORITY_CLASSES } from './domain/ranking.js';
 import type { ApplicationsArgs, RegisterApplicationInput } from './dto/application.input.js';
 import type { Application, CategoryClaim, PriorityCategory, QueuePosition } from './dto/application.model.js';
 import { QueueRankingService } from './queue-ranking.service.js';
@@ -178,9 +178,9 @@ export class QueueService implements OnModuleInit {
         },
       });
       const app = await this.load(em, id);
-      const q = await this.ranking.rankedQueue(app.locality, app.cohort, em);
+      const standing = await this.ranking.standing(id, em);
       await this.notifications.notifyApplicant(em, app, 'APPLICATION_REGISTERED', `APPLICATION_REGISTERED:${id}`, {
-        queueNumber: q.numberOf.get(id) ?? 0,
+        queueNumber: standing?.queueNumber ?? 0,
       }, now);
       for (const c of input.priorityCategories) {
         await this.notifications.notifyApplicant(em, app, 'PROOF_REQUESTED', `PROOF_REQUESTED:${id}:${c}`, {
@@ -265,10 +265,9 @@ export class QueueService implements OnModuleInit {
     return toConnection(rows, args.first, total[0].n, toApplication, (r) => [Number(r.seq)]);
   }
 
-  async queueNumber(app: Pick<Application, 'id' | 'status' | 'locality' | 'cohort'>): Promise<number | null> {
+  async queueNumber(app: Pick<Application, 'id' | 'status'>): Promise<number | null> {
     if (app.status !== ApplicationStatus.QUEUED) return null;
-    const q = await this.ranking.rankedQueue(app.locality, app.cohort);
-    return q.numberOf.get(app.id) ?? null;
+    return (await this.ranking.standing(app.id))?.queueNumber ?? null;
   }
 
   /**
@@ -279,13 +278,14 @@ export class QueueService implements OnModuleInit {
   async position(applicationId: string | undefined, number: string | undefined, by?: Principal): Promise<QueuePosition> {
     if (!applicationId && !number) throw badInput('applicationId', 'give applicationId or number');
     if (applicationId && !isUuid(applicationId)) throw notFound('application', applicationId);
-    return this.reads.run((db) => this.positionIn(db, applicationId, number, by), {
+    // One snapshot for the application, its standing and the organizations ahead.
+    return this.reads.run((db) => db.transaction('REPEATABLE READ', (em) => this.positionIn(em, applicationId, number, by)), {
       confirmOnPrimary: (e) => e instanceof AppError && e.code === 'NOT_FOUND',
     });
   }
 
   private async positionIn(
-    db: DataSource,
+    db: EntityManager,
     applicationId: string | undefined,
     number: string | undefined,
     by: Principal | undefined,
@@ -299,35 +299,33 @@ export class QueueService implements OnModuleInit {
     if (r.status !== ApplicationStatus.QUEUED) {
       throw conflict(`application ${r.number} is not waiting in the queue (status ${r.status})`, 'applicationId');
     }
-    const q = await this.ranking.rankedQueue(r.locality, r.cohort, db);
-    // Each statement reads its own snapshot: an allocation (or a withdrawal) that committed between the
-    // two reads took the application out of the queue, which is the answer above, not an internal error.
-    if (!q.numberOf.has(r.id)) {
+    const standing = await this.ranking.standing(r.id, db);
+    // Same snapshot as the row above, so the application is there; kept as a guard.
+    if (!standing) {
       throw conflict(`application ${r.number} is not waiting in the queue (it has just left it)`, 'applicationId');
     }
-    const queueNumber = q.numberOf.get(r.id) ?? 0;
-    const ahead = q.order.slice(0, queueNumber - 1);
     const orgIds = r.organization_ids.length
       ? r.organization_ids
       : ((await db.query(`SELECT id FROM organization WHERE locality = $1 ORDER BY name`, [r.locality])) as { id: string }[]).map((o) => o.id);
     const names: { id: string; name: string }[] = orgIds.length
       ? await db.query(`SELECT id, name FROM organization WHERE id = ANY($1::uuid[])`, [orgIds])
       : [];
+    const aheadAt = await this.ranking.aheadByOrganization(r.locality, r.cohort, standing.ahead, orgIds, db);
     return {
       applicationId: r.id,
       number: r.number,
       status: r.status,
-      queueNumber,
-      total: q.order.length,
+      queueNumber: standing.queueNumber,
+      total: standing.total,
       locality: r.locality,
       cohort: r.cohort,
       priorityClass: by && (isAdmin(by) || applicantIin(by) === r.applicant_iin) ? r.priority_class : null,
       registeredAt: r.registered_at,
-      aheadByClass: aheadByClass(q.order, q.cycle, (await this.settings.get(db)).interleave, r.id),
+      aheadByClass: PRIORITY_CLASSES.map((priorityClass) => ({ priorityClass, count: standing.ahead[priorityClass] })),
       positionsByOrganization: orgIds.map((oid) => ({
         organizationId: oid,
         organizationName: names.find((n) => n.id === oid)?.name ?? '',
-        ahead: ahead.filter((a) => a.organizationIds.length === 0 || a.organizationIds.includes(oid)).length,
+        ahead: aheadAt.get(oid) ?? 0,
       })),
     };
   }

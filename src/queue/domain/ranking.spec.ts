@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import {
   advanceCycle,
   aheadByClass,
+  aheadFromCounts,
   compareHeads,
   compareWithinClass,
   DEFAULT_RATIO,
@@ -312,5 +313,33 @@ describe('rankQueue (properties)', () => {
         },
       ),
     );
+  });
+});
+
+describe('aheadFromCounts (queue numbers without ranking the queue)', () => {
+  it('equals aheadByClass on the whole ranked queue, for every application', () => {
+    fc.assert(
+      fc.property(appsArb(), cycleArb, ratioArb, (apps, p, ratio) => {
+        const totals: [number, number, number] = [0, 0, 0];
+        for (const a of apps) totals[a.priorityClass]++;
+        for (const x of apps) {
+          const index = apps.filter((a) => a.priorityClass === x.priorityClass && compareWithinClass(a, x) < 0).length;
+          const expected = aheadByClass(apps, p, ratio, x.id).map((c) => c.count);
+          expect(aheadFromCounts(x.priorityClass, index, totals, p, ratio)).toEqual(expected);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('long queues: many rounds of the cycle (1 : 3 at position 2)', () => {
+    // 1 000 of class 1 and 5 000 of class 2: the 700th class-1 application (index 699) has 699 class-1
+    // turns before it; from position 2 the cycle is 2,2,1,2,2,2,1,…: 2 + 3·699 class-2 turns before it.
+    expect(aheadFromCounts(1, 699, [4, 1000, 5000], 2)).toEqual([4, 699, 2 + 3 * 699]);
+    // Class 2 runs out: all 100 of them are ahead.
+    expect(aheadFromCounts(1, 699, [4, 1000, 100], 2)).toEqual([4, 699, 100]);
+    // A ratio that never gives class 1 a turn: every class-2 application is ahead of each class-1 one.
+    expect(aheadFromCounts(1, 0, [0, 3, 7], 0, { first: 0, general: 3 })).toEqual([0, 0, 7]);
+    expect(aheadFromCounts(2, 5, [0, 3, 7], 0, { first: 0, general: 3 })).toEqual([0, 0, 5]);
   });
 });

@@ -218,3 +218,49 @@ export function aheadByClass(
   }
   throw new RangeError(`Application ${id} is not in this queue`);
 }
+
+/**
+ * Applications of each class ahead of one application, from counts alone — the same answer as
+ * {@link aheadByClass} on the whole queue, without ranking it: `cls` is the application's class, `index`
+ * how many of its own class are before it (by registeredAt, then seq), `totals` the queue's applications
+ * per class [n0, n1, n2], `p` the queue's cycle position. A queue number is then 1 + the sum.
+ *
+ * Class 0 comes first. For class 1 or 2 the merge of {@link rankQueue} follows the cycle while both classes
+ * have applications, so the other class has min(its total, its turns before this class's (index+1)-th
+ * turn) applications ahead. O(a + b).
+ */
+export function aheadFromCounts(
+  cls: PriorityClass,
+  index: number,
+  totals: readonly [number, number, number],
+  p: number,
+  ratio: Readonly<InterleaveRatio> = DEFAULT_RATIO,
+): [number, number, number] {
+  const [n0, n1, n2] = totals;
+  if (cls === 0) return [index, 0, 0];
+  const other = cls === 1 ? 2 : 1;
+  const ahead = Math.min(other === 1 ? n1 : n2, otherTurnsBefore(cls, index + 1, p, ratio));
+  return cls === 1 ? [n0, index, ahead] : [n0, ahead, index];
+}
+
+/** Turns of the other class in the cycle from position `p` before the k-th turn (k ≥ 1) of class `cls`. */
+function otherTurnsBefore(cls: 1 | 2, k: number, p: number, ratio: Readonly<InterleaveRatio>): number {
+  const length = cycleLength(ratio);
+  const own = cls === 1 ? ratio.first : ratio.general;
+  const other = length - own;
+  if (own === 0) return Number.POSITIVE_INFINITY; // never this class's turn: the other goes first, all of it
+  if (other === 0) return 0;
+  // Every `length` steps from p hold `own` turns of this class and `other` of the other.
+  const rounds = Math.floor((k - 1) / own);
+  let left = k - rounds * own; // 1..own turns of this class still to pass within one more round
+  let before = rounds * other;
+  let q = normalizeCycle(p, ratio);
+  for (;;) {
+    if (nextTurn(q, ratio) === cls) {
+      if (--left === 0) return before;
+    } else {
+      before++;
+    }
+    q = (q + 1) % length;
+  }
+}
