@@ -205,6 +205,24 @@ describe('request rate: RATE_LIMIT_PER_MINUTE per client address', () => {
   });
 });
 
+describe('request rate: RATE_LIMIT_PER_MINUTE=0 turns the limit off', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ worker: false, env: { RATE_LIMIT_PER_MINUTE: '0' } });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('serves every request, without rate-limit headers', async () => {
+    for (let i = 1; i <= 30; i++) {
+      const r = await post(t.url, JSON.stringify({ query: '{ now }' }));
+      expect([i, r.status, r.body.errors]).toEqual([i, 200, undefined]);
+      expect(r.headers['x-ratelimit-limit']).toBeUndefined();
+    }
+  });
+});
+
 describe('request rate behind a proxy: TRUST_PROXY', () => {
   const LIMIT = 3;
   let t: TestApp;

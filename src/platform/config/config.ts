@@ -90,9 +90,10 @@ export class EnvConfig {
   @Min(1024)
   MAX_BODY_BYTES = 100_000;
 
+  /** Requests per client address per minute; 0 turns the limit off (when the ingress enforces one). */
   @Transform(toInt)
   @IsInt()
-  @Min(1)
+  @Min(0)
   RATE_LIMIT_PER_MINUTE = 600;
 
   /**

@@ -51,7 +51,10 @@ export class RateLimitGuard extends ThrottlerGuard {
     ThrottlerModule.forRootAsync({
       inject: [ENV_CONFIG],
       useFactory: (config: EnvConfig) => ({
-        throttlers: [{ name: 'default', ttl: RATE_LIMIT_WINDOW_MS, limit: config.RATE_LIMIT_PER_MINUTE }],
+        // 0: off. (A huge limit is no way to turn it off: the in-memory store keeps and filters every hit
+        // of the window on each request, so its cost would grow with the traffic.)
+        throttlers: [{ name: 'default', ttl: RATE_LIMIT_WINDOW_MS, limit: Math.max(1, config.RATE_LIMIT_PER_MINUTE) }],
+        skipIf: () => config.RATE_LIMIT_PER_MINUTE === 0,
         errorMessage: `too many requests: at most ${config.RATE_LIMIT_PER_MINUTE} a minute from one address`,
       }),
     }),
