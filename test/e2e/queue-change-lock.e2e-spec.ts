@@ -36,6 +36,9 @@ describe('queue changes and allocation of the same locality do not overlap', () 
     out: (a: Family) => Promise<void>;
     /** Brings A back: the change that overlaps the allocation. */
     back: (a: Family) => Promise<unknown>;
+    /** A registers after B and C (default: first), with these categories. */
+    aLast?: boolean;
+    aCategories?: string[];
   }
   const stopList = async (a: Family, until: string | null): Promise<void> => {
     ok(
@@ -87,18 +90,37 @@ describe('queue changes and allocation of the same locality do not overlap', () 
       out: (a) => stopList(a, '2026-09-20'),
       back: () => t.app.get(ReferralService).releaseStopList(new Date('2026-09-21T00:00:00+05:00')),
     },
+    {
+      // Not a return to the queue but a better rank: A, registered last with a pending first-turn claim,
+      // is confirmed while the allocation runs. A's row is locked by the change, so the run waits for it.
+      name: 'confirmPriority (first turn confirmed)',
+      locality: '751240000',
+      aLast: true,
+      aCategories: ['LARGE_FAMILY'],
+      out: async () => undefined,
+      back: async (a) =>
+        ok(
+          await t.gql(
+            `mutation($a: ID!) { confirmPriority(applicationId: $a, category: "LARGE_FAMILY", confirmed: true) { id } }`,
+            { a: a.id },
+            t.admin,
+          ),
+        ),
+    },
   ];
 
   it.each(cases.map((c) => [c.name, c] as const))(
     '%s during an allocation: the better-ranked family gets the place, the audit is clean',
     async (_name, c) => {
-      // A, B, C wait in this order; A is taken out; the place goes to B, who declines: C is next unless A is back.
+      // A, B, C wait in this order (or B, C, A with A's claim pending); A is taken out; the place goes to B,
+      // who declines: C is next unless A is back (or confirmed first turn).
       const org = await createOrg(t, `Lock ${c.locality}`, c.locality);
-      const [a, b, cc] = [
-        await register(t, { locality: c.locality }),
-        await register(t, { locality: c.locality }),
-        await register(t, { locality: c.locality }),
-      ];
+      const registerA = (): Promise<Family> =>
+        register(t, { locality: c.locality, priorityCategories: c.aCategories ?? [] });
+      const first = c.aLast ? null : await registerA();
+      const b = await register(t, { locality: c.locality });
+      const cc = await register(t, { locality: c.locality });
+      const a = first ?? (await registerA());
       await c.out(a);
       const [place] = await publish(t, org);
       await advanceOneDay();

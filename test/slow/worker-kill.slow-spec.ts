@@ -265,8 +265,11 @@ describe('SIGKILL of the worker while texts are in flight to the SMS provider', 
     const leased: { id: string; phone: string; text: string }[] = await t.ds.query(
       `SELECT id, phone, text FROM notification WHERE status = 'PENDING' AND attempts = 1 AND next_attempt_at > now()`,
     );
-    expect(leased.length).toBe(acceptedAtKill - sentAtKill);
-    for (const l of leased) expect(sms.to(l.phone).map((m) => m.text)).toEqual([l.text]);
+    // Every text accepted but not known as sent is leased; with SMS_CONCURRENCY lanes some leased texts
+    // may not have reached the provider yet (claimed, then killed before the request went out).
+    const leasedAtProvider = leased.filter((l) => sms.to(l.phone).length > 0);
+    expect(leasedAtProvider.length).toBe(acceptedAtKill - sentAtKill);
+    for (const l of leased) expect(sms.to(l.phone).map((m) => m.text)).toEqual(leasedAtProvider.includes(l) ? [l.text] : []);
 
     // Acknowledged while no worker runs: three more registrations, three more texts.
     for (let i = 0; i < 3; i++) await register(t, {});
@@ -303,7 +306,7 @@ describe('SIGKILL of the worker while texts are in flight to the SMS provider', 
     await assertInvariants(t.ds);
     console.log(
       `sms kill: ${sentAtKill} sent and ${inFlightAtKill} in flight at the kill, ${acceptedAtKill - sentAtKill} accepted by the provider ` +
-        `but unknown to the database; all ${total} sent once, ${Math.round(allSentMs / 1000)} s after the kill (lease ${(HTTP_TIMEOUT_MS * 8 + 30_000) / 1000} s)`,
+        `but unknown to the database (${leased.length} leased); all ${total} sent once, ${Math.round(allSentMs / 1000)} s after the kill (lease ${(HTTP_TIMEOUT_MS * 8 + 30_000) / 1000} s)`,
     );
   }, 600_000);
 });
