@@ -97,7 +97,7 @@ describe('queue changes and allocation of the same locality do not overlap', () 
       locality: '751240000',
       aLast: true,
       aCategories: ['LARGE_FAMILY'],
-      out: async () => undefined,
+      out: () => Promise.resolve(),
       back: async (a) =>
         ok(
           await t.gql(
