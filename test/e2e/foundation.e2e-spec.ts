@@ -19,6 +19,15 @@ describe('foundation: health, metrics, auth, errors, organizations, calendar, cl
     expect(body.info.jobs.backend).toBe(process.env.REDIS_URL ? 'redis' : 'postgres');
   });
 
+  it('GET /health/serving answers ok with the same report (the job backend is not required there)', async () => {
+    const res = await fetch(`${t.url}/health/serving`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { status: string; info: Record<string, { status: string; backend?: string }> };
+    expect(body.status).toBe('ok');
+    expect(body.info.database.status).toBe('up');
+    expect(body.info.jobs).toEqual({ status: 'up', backend: process.env.REDIS_URL ? 'redis' : 'postgres' });
+  });
+
   it('GET /metrics serves Prometheus text with HTTP and GraphQL histograms', async () => {
     ok(await t.gql('{ now }'));
     const res = await fetch(`${t.url}/metrics`);

@@ -258,6 +258,10 @@ describe('fault injection: PostgreSQL and Redis go away under a running service'
     const down = Date.now();
     await redis.stop();
     const to503 = await waitHealth(api.url, 503, 30_000);
+    // /health/serving keeps the API in rotation: the database answers, the job backend is only reported.
+    const serving = await fetch(`${api.url}/health/serving`, { signal: AbortSignal.timeout(5000) });
+    expect(serving.status).toBe(200);
+    expect(((await serving.json()) as { info: { jobs: unknown } }).info.jobs).toMatchObject({ status: 'up', reachable: false });
     await sleep(REDIS_OUTAGE_MS);
     await redis.start();
     const up = Date.now();

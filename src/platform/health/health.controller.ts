@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
-import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
@@ -30,36 +30,52 @@ export class HealthController {
   @Get('health')
   @HealthCheck()
   check(): ReturnType<HealthCheckService['check']> {
-    return this.health.check([
+    return this.health.check([() => this.database(), () => this.jobBackend(true), ...this.replica()]);
+  }
+
+  /**
+   * Whether this process can serve requests: 200 while the database answers, whatever the job backend
+   * (reported in `jobs`, never fatal). For a load balancer that should keep API processes in rotation
+   * during a Redis outage: registrations and reads go on, texts wait in the outbox and an ADMIN
+   * allocation runs in the API process (README, "When PostgreSQL or Redis goes away").
+   */
+  @Get('health/serving')
+  @HealthCheck()
+  serving(): ReturnType<HealthCheckService['check']> {
+    return this.health.check([() => this.database(), () => this.jobBackend(false), ...this.replica()]);
+  }
+
+  private async database(): Promise<HealthIndicatorResult> {
+    const i = this.indicator.check('database');
+    try {
+      await withTimeout(this.ds.query('SELECT 1'), 2000);
+      return i.up();
+    } catch (e) {
+      return i.down({ message: (e as Error).message });
+    }
+  }
+
+  private async jobBackend(fatal: boolean): Promise<HealthIndicatorResult> {
+    const i = this.indicator.check('jobs');
+    try {
+      await withTimeout(this.jobs.ping(), 2000);
+      return i.up({ backend: this.jobs.backend });
+    } catch (e) {
+      const details = { backend: this.jobs.backend, message: (e as Error).message };
+      return fatal ? i.down(details) : i.up({ ...details, reachable: false });
+    }
+  }
+
+  private replica(): (() => Promise<HealthIndicatorResult>)[] {
+    if (!this.reads.replicated) return [];
+    return [
       async () => {
-        const i = this.indicator.check('database');
-        try {
-          await withTimeout(this.ds.query('SELECT 1'), 2000);
-          return i.up();
-        } catch (e) {
-          return i.down({ message: (e as Error).message });
-        }
+        const replica = await this.reads.probe(2000);
+        return this.indicator
+          .check('database_read')
+          .up(replica?.up ? { replica: 'up' } : { replica: 'down', readsFrom: 'primary', message: replica?.message });
       },
-      async () => {
-        const i = this.indicator.check('jobs');
-        try {
-          await withTimeout(this.jobs.ping(), 2000);
-          return i.up({ backend: this.jobs.backend });
-        } catch (e) {
-          return i.down({ backend: this.jobs.backend, message: (e as Error).message });
-        }
-      },
-      ...(this.reads.replicated
-        ? [
-            async () => {
-              const replica = await this.reads.probe(2000);
-              return this.indicator
-                .check('database_read')
-                .up(replica?.up ? { replica: 'up' } : { replica: 'down', readsFrom: 'primary', message: replica?.message });
-            },
-          ]
-        : []),
-    ]);
+    ];
   }
 
   @Get('metrics')
