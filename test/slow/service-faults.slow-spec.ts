@@ -167,6 +167,8 @@ describe('fault injection: PostgreSQL and Redis go away under a running service'
     const down = Date.now();
     await db.stop();
     const to503 = await waitHealth(server.url, 503, 30_000);
+    // Without the database this process cannot serve: /health/serving says so too.
+    expect((await fetch(`${server.url}/health/serving`, { signal: AbortSignal.timeout(5000) })).status).toBe(503);
     await sleep(5000);
     await db.start();
     const up = Date.now();
