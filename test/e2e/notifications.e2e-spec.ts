@@ -173,7 +173,9 @@ describe('notifications: Mobizon delivery, retries, delivery reports, reminders,
     expect(r.map((x) => x.text)).toEqual([ma.text, mb.text]);
 
     // Delivery reports: polled from the provider, SENT → DELIVERED.
+    sms.statusOf = () => 'DELIVRD';
     const polled = await svc().pollDeliveryReports();
+    sms.statusOf = () => 'NEW';
     expect(polled.delivered).toBeGreaterThanOrEqual(2);
     const n = ok(
       await t.gql<{
@@ -277,7 +279,7 @@ describe('notifications: Mobizon delivery, retries, delivery reports, reminders,
     const [row] = await rows([a.id]);
     expect(row.status).toBe('FAILED');
     expect(row.last_error).toBe('not delivered: provider status UNDELIV');
-    sms.statusOf = () => 'DELIVRD';
+    sms.statusOf = () => 'NEW';
   });
 
   it('notifications(applicationId): ADMIN and the owner; anyone else FORBIDDEN, changes nothing', async () => {

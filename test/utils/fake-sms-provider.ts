@@ -28,8 +28,12 @@ export class FakeMobizon {
   mode: FakeMode = 'ok';
   slowMs = 1000;
   readonly rejectRecipients = new Set<string>();
-  /** Delivery status reported by getsmsstatus, per message (default DELIVRD). */
-  statusOf: (m: FakeMessage) => string = () => 'DELIVRD';
+  /**
+   * Delivery status reported by getsmsstatus, per message. Default NEW (accepted, no report yet): the
+   * workers poll reports at every wall-clock minute, so a final default would turn SENT into DELIVERED
+   * in the middle of a test that happens to cross a minute; a test that wants reports sets DELIVRD.
+   */
+  statusOf: (m: FakeMessage) => string = () => 'NEW';
   readonly messages: FakeMessage[] = [];
   readonly requests: FakeRequest[] = [];
   /** Requests being handled now, and the most there ever were at once. */
