@@ -161,12 +161,7 @@ describe('queue changes and allocation of the same locality do not overlap', () 
         await waitForLockWaiters(1);
         expect(backDone).toBe(false);
         // The change has written its ledger event (its `seq` is taken) and waits to write the text.
-        const waiting: { query: string }[] = await t.ds.query(
-          `SELECT query FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-        );
-        expect(waiting.map((w) => w.query.trim().split(/\s+/).slice(0, 3).join(' '))).toEqual([
-          'INSERT INTO notification',
-        ]);
+        expect(await lockWaiters()).toEqual(['INSERT INTO notification']);
 
         // An allocation starts meanwhile (ADMIN "run allocation now"); give it time to reach the queue.
         const run = t.gql(`mutation { runAllocation { referralsIssued } }`, {}, t.admin);
@@ -194,14 +189,24 @@ describe('queue changes and allocation of the same locality do not overlap', () 
     await advance(t, `2026-09-${String(day++).padStart(2, '0')}T09:00:30+05:00`);
   }
 
-  /** Waits until at least `n` sessions of this test's database wait for a lock (or 5 s pass). */
+  /**
+   * Statements of this test's database waiting for a lock (first three words), leaving out the worker's
+   * text deliveries, which the hold on the notification table stops too.
+   */
+  async function lockWaiters(): Promise<string[]> {
+    const rows: { query: string }[] = await t.ds.query(
+      `SELECT query FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+    );
+    return rows
+      .map((w) => w.query.trim().split(/\s+/).slice(0, 3).join(' '))
+      .filter((q) => q !== 'UPDATE notification SET');
+  }
+
+  /** Waits until at least `n` statements (other than text deliveries) wait for a lock (or 5 s pass). */
   async function waitForLockWaiters(n: number): Promise<void> {
     const end = Date.now() + 5000;
     while (Date.now() < end) {
-      const r: { n: number }[] = await t.ds.query(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-      );
-      if (r[0].n >= n) return;
+      if ((await lockWaiters()).length >= n) return;
       await sleep(20);
     }
   }
