@@ -265,11 +265,6 @@ export class QueueService implements OnModuleInit {
     return toConnection(rows, args.first, total[0].n, toApplication, (r) => [Number(r.seq)]);
   }
 
-  async queueNumber(app: Pick<Application, 'id' | 'status'>): Promise<number | null> {
-    if (app.status !== ApplicationStatus.QUEUED) return null;
-    return (await this.ranking.standing(app.id))?.queueNumber ?? null;
-  }
-
   /**
    * Anyone: the place of an application (by id or by number) with why, and no personal data. Read from
    * the read replica when there is one (a place may be as old as the replica's lag); an application the

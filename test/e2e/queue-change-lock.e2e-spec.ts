@@ -40,13 +40,17 @@ describe('queue changes and allocation of the same locality do not overlap', () 
     aLast?: boolean;
     aCategories?: string[];
   }
+  /** An ADMIN operation on application A (`$a`); its data, or the test fails on any error. */
+  const onA = async (
+    a: Family,
+    mutation: string,
+    vars: Record<string, unknown> = {},
+  ): Promise<unknown> => ok(await t.gql(mutation, { a: a.id, ...vars }, t.admin));
   const stopList = async (a: Family, until: string | null): Promise<void> => {
-    ok(
-      await t.gql(
-        `mutation($a: ID!, $u: Date) { addToStopList(applicationId: $a, reason: "documents forged", until: $u) { status } }`,
-        { a: a.id, u: until },
-        t.admin,
-      ),
+    await onA(
+      a,
+      `mutation($a: ID!, $u: Date) { addToStopList(applicationId: $a, reason: "documents forged", until: $u) { status } }`,
+      { u: until },
     );
   };
   const cases: Case[] = [
@@ -54,35 +58,18 @@ describe('queue changes and allocation of the same locality do not overlap', () 
       name: 'removeFromStopList',
       locality: '751210000',
       out: (a) => stopList(a, null),
-      back: async (a) =>
-        ok(
-          await t.gql(
-            `mutation($a: ID!) { removeFromStopList(applicationId: $a) { status } }`,
-            { a: a.id },
-            t.admin,
-          ),
-        ),
+      back: (a) => onA(a, `mutation($a: ID!) { removeFromStopList(applicationId: $a) { status } }`),
     },
     {
       name: 'restoreApplication',
       locality: '751220000',
       out: async (a) => {
-        ok(
-          await t.gql(
-            `mutation($a: ID!) { archiveApplication(id: $a, reason: DUPLICATE) { status } }`,
-            { a: a.id },
-            t.admin,
-          ),
+        await onA(
+          a,
+          `mutation($a: ID!) { archiveApplication(id: $a, reason: DUPLICATE) { status } }`,
         );
       },
-      back: async (a) =>
-        ok(
-          await t.gql(
-            `mutation($a: ID!) { restoreApplication(id: $a) { status } }`,
-            { a: a.id },
-            t.admin,
-          ),
-        ),
+      back: (a) => onA(a, `mutation($a: ID!) { restoreApplication(id: $a) { status } }`),
     },
     {
       name: 'end of a stop-list term (00:00 task)',
@@ -98,13 +85,10 @@ describe('queue changes and allocation of the same locality do not overlap', () 
       aLast: true,
       aCategories: ['LARGE_FAMILY'],
       out: () => Promise.resolve(),
-      back: async (a) =>
-        ok(
-          await t.gql(
-            `mutation($a: ID!) { confirmPriority(applicationId: $a, category: "LARGE_FAMILY", confirmed: true) { id } }`,
-            { a: a.id },
-            t.admin,
-          ),
+      back: (a) =>
+        onA(
+          a,
+          `mutation($a: ID!) { confirmPriority(applicationId: $a, category: "LARGE_FAMILY", confirmed: true) { id } }`,
         ),
     },
   ];

@@ -59,7 +59,7 @@ export class Metrics {
     help: 'Jobs waiting per job queue (sampled at scrape)',
     labelNames: ['queue'],
     registers: [this.registry],
-    collect: () => this.sampleQueues(),
+    collect: () => this.sample('queues'),
   });
   /** Waiting, delayed, active and failed jobs per queue, read from the job backend at each scrape. */
   readonly queueJobs = new Gauge({
@@ -67,7 +67,7 @@ export class Metrics {
     help: 'Jobs per job queue and state (sampled at scrape)',
     labelNames: ['queue', 'state'],
     registers: [this.registry],
-    collect: () => this.sampleQueues(),
+    collect: () => this.sample('queues'),
   });
   readonly allocationDuration = new Histogram({
     name: 'kezek_allocation_run_duration_seconds',
@@ -128,10 +128,6 @@ export class Metrics {
       this.smsOutbox.set({ state: 'retry' }, o.retry);
       this.smsOverdue.set(o.overdueSeconds);
     });
-  }
-
-  private sampleQueues(): Promise<void> {
-    return this.sample('queues');
   }
 
   /**
