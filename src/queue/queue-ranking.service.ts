@@ -60,58 +60,71 @@ export class QueueRankingService {
   }
 
   /**
-   * Where a QUEUED application stands: its queue number and who is ahead by class, from per-class counts
-   * and its cycle position ({@link aheadFromCounts}, equal to ranking the whole queue) — one aggregate
-   * query instead of loading and sorting the queue. Null when the application is not QUEUED (in `em`'s
-   * snapshot). The order inside a class is `date_trunc('milliseconds', registered_at), seq` here, as
-   * domain/ranking.ts compares registration instants in milliseconds, then seq.
+   * Where a QUEUED application stands: its queue number and who is ahead by class, from the maintained
+   * per-day class counts (migration 1764000000090, `queue_standing`) and its cycle position — one statement,
+   * one snapshot, no scan of the cohort. Null when the application is not QUEUED (in `em`'s snapshot).
    */
   async standing(applicationId: string, em: EntityManager | DataSource = this.ds): Promise<Standing | null> {
-    const rows: { locality: string; cohort: number; cls: PriorityClass; n0: number; n1: number; n2: number; idx: number; position: number | null }[] =
-      await em.query(
-        `WITH x AS (SELECT locality, cohort, priority_class, date_trunc('milliseconds', registered_at) AS t, seq
-                    FROM application WHERE id = $1 AND status = 'QUEUED')
-         SELECT x.locality, x.cohort, x.priority_class AS cls,
-                count(*) FILTER (WHERE a.priority_class = 0)::int AS n0,
-                count(*) FILTER (WHERE a.priority_class = 1)::int AS n1,
-                count(*) FILTER (WHERE a.priority_class = 2)::int AS n2,
-                count(*) FILTER (WHERE a.priority_class = x.priority_class AND (date_trunc('milliseconds', a.registered_at), a.seq) < (x.t, x.seq))::int AS idx,
-                (SELECT position FROM queue_cycle c WHERE c.locality = x.locality AND c.cohort = x.cohort) AS position
-         FROM x JOIN application a ON a.locality = x.locality AND a.cohort = x.cohort AND a.status = 'QUEUED'
-         GROUP BY x.locality, x.cohort, x.priority_class`,
-        [applicationId],
-      );
-    const r = rows[0];
-    if (!r) return null;
-    const s = await this.settings.get(em);
-    const ahead = aheadFromCounts(r.cls, r.idx, [r.n0, r.n1, r.n2], r.position ?? 0, s.interleave);
-    return { queueNumber: ahead[0] + ahead[1] + ahead[2] + 1, total: r.n0 + r.n1 + r.n2, ahead };
+    const rows: StandingRow[] = await em.query(
+      `SELECT s.*, r.first, r.general FROM ${RATIO} CROSS JOIN LATERAL queue_standing($1, r.first, r.general, false) s`,
+      [applicationId],
+    );
+    return rows[0] ? toStanding(rows[0]) : null;
   }
 
   /**
-   * For each organization, how many of the applications `ahead` ([class 0, 1, 2] counts, e.g. of a
-   * {@link Standing}) would take a place there: those that chose it or chose "any in the locality".
-   * The applications ahead are the first ones of each class in class order.
+   * One application (by id or number) with its standing and, per organization it chose (every organization
+   * of the locality when it chose "any"), how many of those ahead of it would take a place there — in one
+   * statement (one round trip, one snapshot). `standing` is null unless the application is QUEUED.
    */
-  async aheadByOrganization(
-    locality: string,
-    cohort: number,
-    ahead: readonly [number, number, number],
-    organizationIds: readonly string[],
+  async positionOf<R extends object>(
+    columns: string,
+    by: { id: string } | { number: string },
     em: EntityManager | DataSource = this.ds,
-  ): Promise<Map<string, number>> {
-    if (!organizationIds.length) return new Map();
-    const rows: { id: string; ahead: number }[] = await em.query(
-      `WITH q AS (SELECT priority_class, date_trunc('milliseconds', registered_at) AS t, seq AS s, organization_ids
-                  FROM application WHERE locality = $1 AND cohort = $2 AND status = 'QUEUED'),
-            ahead AS ((SELECT organization_ids FROM q WHERE priority_class = 0 ORDER BY t, s LIMIT $3)
-                      UNION ALL (SELECT organization_ids FROM q WHERE priority_class = 1 ORDER BY t, s LIMIT $4)
-                      UNION ALL (SELECT organization_ids FROM q WHERE priority_class = 2 ORDER BY t, s LIMIT $5))
-       SELECT o::text AS id,
-              count(a.organization_ids) FILTER (WHERE cardinality(a.organization_ids) = 0 OR o = ANY(a.organization_ids))::int AS ahead
-       FROM unnest($6::uuid[]) AS o LEFT JOIN ahead a ON true GROUP BY o`,
-      [locality, cohort, ahead[0], ahead[1], ahead[2], organizationIds],
+  ): Promise<{ row: R; standing: Standing | null; organizations: OrganizationAhead[] } | null> {
+    const rows: (R & Partial<StandingRow> & { organizations: OrganizationAhead[] | null })[] = await em.query(
+      `SELECT ${columns}, s.*, r.first, r.general FROM application a CROSS JOIN ${RATIO}
+       LEFT JOIN LATERAL queue_standing(a.id, r.first, r.general, true) s ON a.status = 'QUEUED'
+       WHERE ${'id' in by ? 'a.id = $1' : 'a.number = $1'}`,
+      ['id' in by ? by.id : by.number],
     );
-    return new Map(rows.map((r) => [r.id, r.ahead]));
+    const r = rows[0];
+    if (!r) return null;
+    const standing = r.cls === null || r.cls === undefined ? null : toStanding(r as StandingRow);
+    return { row: r, standing, organizations: r.organizations ?? [] };
   }
+}
+
+/** The interleave ratio from the settings, read in the caller's statement (same snapshot). */
+const RATIO = `(SELECT (value->>'first')::int AS first, (value->>'general')::int AS general FROM setting WHERE key = 'interleave') r`;
+
+interface StandingRow {
+  cls: PriorityClass;
+  idx: number;
+  n0: number;
+  n1: number;
+  n2: number;
+  cycle: number;
+  ahead: number[];
+  first: number;
+  general: number;
+}
+
+export interface OrganizationAhead {
+  id: string;
+  name: string;
+  ahead: number;
+}
+
+/**
+ * The standing from the counts by the domain's {@link aheadFromCounts}; the database computed the same
+ * ahead (to count the organizations of those ahead) and a difference would mean the two drifted apart.
+ */
+function toStanding(r: StandingRow): Standing {
+  const ratio = { first: r.first, general: r.general };
+  const ahead = aheadFromCounts(r.cls, r.idx, [r.n0, r.n1, r.n2], r.cycle, ratio);
+  if (ahead.some((n, k) => n !== r.ahead[k])) {
+    throw new Error(`queue_standing disagrees with aheadFromCounts: ${r.ahead.join(',')} vs ${ahead.join(',')}`);
+  }
+  return { queueNumber: ahead[0] + ahead[1] + ahead[2] + 1, total: r.n0 + r.n1 + r.n2, ahead };
 }

@@ -84,7 +84,8 @@ export class QueueResolver {
   @ResolveField(() => Int, { nullable: true, description: 'Place in its queue; null unless QUEUED' })
   async queueNumber(@Parent() app: Application, @Context() ctx: RequestContext): Promise<number | null> {
     if (app.status !== ApplicationStatus.QUEUED) return null;
-    const q = await memo(ctx, `queue:${app.locality}:${app.cohort}`, () => this.ranking.rankedQueue(app.locality, app.cohort));
-    return q.numberOf.get(app.id) ?? null;
+    // From the maintained counts (one indexed statement); never loads or ranks the whole queue.
+    const standing = await memo(ctx, `standing:${app.id}`, () => this.ranking.standing(app.id));
+    return standing?.queueNumber ?? null;
   }
 }

@@ -273,39 +273,28 @@ export class QueueService implements OnModuleInit {
   async position(applicationId: string | undefined, number: string | undefined, by?: Principal): Promise<QueuePosition> {
     if (!applicationId && !number) throw badInput('applicationId', 'give applicationId or number');
     if (applicationId && !isUuid(applicationId)) throw notFound('application', applicationId);
-    // One snapshot for the application, its standing and the organizations ahead.
-    return this.reads.run((db) => db.transaction('REPEATABLE READ', (em) => this.positionIn(em, applicationId, number, by)), {
+    return this.reads.run((db) => this.positionIn(db, applicationId, number, by), {
       confirmOnPrimary: (e) => e instanceof AppError && e.code === 'NOT_FOUND',
     });
   }
 
+  /** One statement: the application, its standing and the organizations ahead, all from one snapshot. */
   private async positionIn(
-    db: EntityManager,
+    db: EntityManager | DataSource,
     applicationId: string | undefined,
     number: string | undefined,
     by: Principal | undefined,
   ): Promise<QueuePosition> {
-    const rows: ApplicationRow[] = await db.query(
-      `SELECT ${APPLICATION_COLUMNS} FROM application a WHERE ${applicationId ? 'a.id = $1' : 'a.number = $1'}`,
-      [applicationId ?? number?.trim().toUpperCase()],
+    const found = await this.ranking.positionOf<ApplicationRow>(
+      APPLICATION_COLUMNS,
+      applicationId ? { id: applicationId } : { number: number?.trim().toUpperCase() ?? '' },
+      db,
     );
-    const r = rows[0];
-    if (!r) throw notFound('application', applicationId ?? number ?? '');
-    if (r.status !== ApplicationStatus.QUEUED) {
+    if (!found) throw notFound('application', applicationId ?? number ?? '');
+    const { row: r, standing, organizations } = found;
+    if (r.status !== ApplicationStatus.QUEUED || !standing) {
       throw conflict(`application ${r.number} is not waiting in the queue (status ${r.status})`, 'applicationId');
     }
-    const standing = await this.ranking.standing(r.id, db);
-    // Same snapshot as the row above, so the application is there; kept as a guard.
-    if (!standing) {
-      throw conflict(`application ${r.number} is not waiting in the queue (it has just left it)`, 'applicationId');
-    }
-    const orgIds = r.organization_ids.length
-      ? r.organization_ids
-      : ((await db.query(`SELECT id FROM organization WHERE locality = $1 ORDER BY name`, [r.locality])) as { id: string }[]).map((o) => o.id);
-    const names: { id: string; name: string }[] = orgIds.length
-      ? await db.query(`SELECT id, name FROM organization WHERE id = ANY($1::uuid[])`, [orgIds])
-      : [];
-    const aheadAt = await this.ranking.aheadByOrganization(r.locality, r.cohort, standing.ahead, orgIds, db);
     return {
       applicationId: r.id,
       number: r.number,
@@ -317,11 +306,7 @@ export class QueueService implements OnModuleInit {
       priorityClass: by && (isAdmin(by) || applicantIin(by) === r.applicant_iin) ? r.priority_class : null,
       registeredAt: r.registered_at,
       aheadByClass: PRIORITY_CLASSES.map((priorityClass) => ({ priorityClass, count: standing.ahead[priorityClass] })),
-      positionsByOrganization: orgIds.map((oid) => ({
-        organizationId: oid,
-        organizationName: names.find((n) => n.id === oid)?.name ?? '',
-        ahead: aheadAt.get(oid) ?? 0,
-      })),
+      positionsByOrganization: organizations.map((o) => ({ organizationId: o.id, organizationName: o.name, ahead: o.ahead })),
     };
   }
 

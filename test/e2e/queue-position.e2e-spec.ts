@@ -1,6 +1,7 @@
 import { QueueRankingService } from '../../src/queue/queue-ranking.service.js';
 import { createTestApp, ok, type TestApp } from '../utils/app.js';
 import { createOrg, register } from '../utils/fixtures.js';
+import { COUNT_DRIFT } from '../utils/invariants.js';
 
 /**
  * queuePosition answers from per-class counts (no ranking of the whole queue); it must agree with the
@@ -44,6 +45,14 @@ describe('queuePosition agrees with ranking the whole queue', () => {
         );
       }
     }
+    // Spread the registrations over several days (the counts are kept per registration day; a change of
+    // registration time moves an application between days), so that days before, within and after each
+    // application's own day all count.
+    await t.ds.query(
+      `UPDATE application SET registered_at = registered_at - make_interval(days => (seq % 5)::int, hours => (seq % 3)::int * 7)
+       WHERE locality = $1`,
+      [L],
+    );
     // Ties: three applications share one registration instant (the number decides), two leave the queue.
     await t.ds.query(
       `UPDATE application SET registered_at = (SELECT registered_at FROM application WHERE id = $1) WHERE id = ANY($2::uuid[])`,
@@ -112,5 +121,7 @@ describe('queuePosition agrees with ranking the whole queue', () => {
         ).toEqual((own.length ? own : orgs).slice().sort());
       }
     }
+    // The maintained counts agree with a recount of the rows.
+    expect(await t.ds.query(COUNT_DRIFT)).toEqual([]);
   });
 });

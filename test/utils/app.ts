@@ -9,6 +9,7 @@ import { createKezekApp } from '../../src/app.factory.js';
 import { signToken, type TokenClaims } from '../../src/auth/jwt.js';
 import { boot, type BootContext } from '../../src/platform/boot.js';
 import { createDataSource, runMigrations } from '../../src/platform/database/data-source.js';
+import { COUNT_DRIFT } from './invariants.js';
 
 export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret';
 
@@ -100,12 +101,16 @@ export async function createTestApp(opts: { simulation?: string; env?: Record<st
       return { ...body, status: res.status };
     },
     async close() {
+      // Every suite ends by checking that the maintained queue counts (queue positions) equal a recount of
+      // whatever the suite did to the applications.
+      const drift: unknown[] = await ctx.dataSource.query(COUNT_DRIFT);
       await app.close();
       await ctx.shutdown();
       const a = new pg.Client({ connectionString: adminUrl });
       await a.connect();
       await a.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
       await a.end();
+      if (drift.length) throw new Error(`queue counts drifted from the rows: ${JSON.stringify(drift.slice(0, 5))}`);
     },
   };
 }

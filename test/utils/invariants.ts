@@ -20,6 +20,22 @@ interface Check {
   sql: string;
 }
 
+/** Rows where the maintained queue counts (queue_count, queue_org_count) differ from a recount of `application`. */
+export const COUNT_DRIFT = `
+  WITH want AS (SELECT locality, cohort, priority_class, queue_day(registered_at) AS day, count(*)::int AS n
+                FROM application WHERE status = 'QUEUED' GROUP BY 1, 2, 3, 4),
+       want_org AS (SELECT locality, cohort, priority_class, o AS organization_id, queue_day(registered_at) AS day, count(*)::int AS n
+                    FROM application CROSS JOIN LATERAL unnest(queue_org_keys(organization_ids)) AS o WHERE status = 'QUEUED'
+                    GROUP BY 1, 2, 3, 4, 5)
+  SELECT 'class' AS kind, coalesce(w.locality, c.locality) AS locality, coalesce(w.cohort, c.cohort) AS cohort,
+         coalesce(w.day, c.day) AS day, w.n AS want, c.n AS have
+  FROM want w FULL JOIN (SELECT * FROM queue_count WHERE n <> 0) c USING (locality, cohort, priority_class, day)
+  WHERE w.n IS DISTINCT FROM c.n
+  UNION ALL
+  SELECT 'organization', coalesce(w.locality, c.locality), coalesce(w.cohort, c.cohort), coalesce(w.day, c.day), w.n, c.n
+  FROM want_org w FULL JOIN (SELECT * FROM queue_org_count WHERE n <> 0) c USING (locality, cohort, priority_class, organization_id, day)
+  WHERE w.n IS DISTINCT FROM c.n`;
+
 const CHECKS: Check[] = [
   // 1. A child has at most one live application.
   {
@@ -27,6 +43,8 @@ const CHECKS: Check[] = [
     sql: `SELECT array_agg(id ORDER BY id) AS applications FROM application WHERE status <> 'ARCHIVED'
           GROUP BY child_iin HAVING count(*) > 1`,
   },
+  // 4. Queue numbers come from maintained counts: they must equal a recount.
+  { name: '[4] the maintained queue counts equal a recount of the QUEUED applications', sql: COUNT_DRIFT },
   // 2. At most one live referral per application and per vacancy; statuses agree with it.
   {
     name: '[2] an application has at most one live referral',

@@ -4,6 +4,7 @@ import { AllocationTasks1764000000010 } from './1764000000010-allocation-tasks.j
 import { NotificationDelivery1764000000060 } from './1764000000060-notification-delivery.js';
 import { OpenData1764000000070 } from './1764000000070-open-data.js';
 import { OpenPlaceNotice1764000000080 } from './1764000000080-open-place-notice.js';
+import { QueueCounts1764000000090 } from './1764000000090-queue-counts.js';
 
 /** Explicit, ordered list (no glob loading: works the same from dist/ and under jest). */
-export const MIGRATIONS = [Foundation1764000000000, Queue1764000000001, AllocationTasks1764000000010, NotificationDelivery1764000000060, OpenData1764000000070, OpenPlaceNotice1764000000080];
+export const MIGRATIONS = [Foundation1764000000000, Queue1764000000001, AllocationTasks1764000000010, NotificationDelivery1764000000060, OpenData1764000000070, OpenPlaceNotice1764000000080, QueueCounts1764000000090];
