@@ -51,6 +51,7 @@ export class ArchiveService {
     const today = toAlmatyDate(now);
     if (until !== null && (!isRealDate(until) || until < today)) throw badInput('until', 'must be a real date, today or later');
     return this.ds.transaction(async (em) => {
+      await this.queue.lockQueueOf(em, applicationId);
       const app = await this.queue.load(em, applicationId, true);
       if (app.status !== ApplicationStatus.QUEUED) {
         throw conflict(`applicationId: only a QUEUED application can be stop-listed (status ${app.status})`, 'applicationId');
@@ -97,6 +98,7 @@ export class ArchiveService {
       throw badInput('reason', 'operators archive as DUPLICATE or OTHER (the other reasons have their own actions)');
     }
     return this.ds.transaction(async (em) => {
+      await this.queue.lockQueueOf(em, applicationId);
       const app = await this.queue.load(em, applicationId, true);
       if (app.status === ApplicationStatus.ARCHIVED) throw conflict(`applicationId: already archived`, 'applicationId');
       await this.queue.archive(em, app, reason, actorOf(by), this.clock.now());

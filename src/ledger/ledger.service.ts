@@ -44,16 +44,36 @@ export class LedgerService {
   }
 
   async append(em: EntityManager, e: LedgerEventInput): Promise<void> {
-    if (LEDGER_DISABLED) return;
-    const at = e.at.toISOString();
-    // Hash exactly what jsonb will give back (Dates become ISO strings, undefined keys vanish, ...),
-    // so verification, which re-reads the row, recomputes the same hash.
-    const json = JSON.stringify(e.data);
-    const data = JSON.parse(json) as unknown;
-    const hash = eventHash({ at, type: e.type, entity: e.entity, entityId: e.entityId, actor: e.actor, data });
+    await this.appendMany(em, [e]);
+  }
+
+  /** Appends events in the given order (their `seq`s follow it), in one statement. */
+  async appendMany(em: EntityManager, events: readonly LedgerEventInput[]): Promise<void> {
+    if (LEDGER_DISABLED || events.length === 0) return;
+    const cols: [string[], string[], string[], string[], string[], string[], string[]] = [[], [], [], [], [], [], []];
+    for (const e of events) {
+      const at = e.at.toISOString();
+      // Hash exactly what jsonb will give back (Dates become ISO strings, undefined keys vanish, ...),
+      // so verification, which re-reads the row, recomputes the same hash.
+      const json = JSON.stringify(e.data);
+      const data = JSON.parse(json) as unknown;
+      const hash = eventHash({ at, type: e.type, entity: e.entity, entityId: e.entityId, actor: e.actor, data });
+      [at, e.type, e.entity, e.entityId, e.actor, json, hash].forEach((v, k) => cols[k].push(v));
+    }
+    if (events.length === 1) {
+      await em.query(
+        `INSERT INTO ledger_event (at, type, entity, entity_id, actor, data, hash) VALUES ($1,$2,$3,$4,$5,$6::jsonb,$7)`,
+        cols.map((c) => c[0]),
+      );
+      return;
+    }
     await em.query(
-      `INSERT INTO ledger_event (at, type, entity, entity_id, actor, data, hash) VALUES ($1,$2,$3,$4,$5,$6::jsonb,$7)`,
-      [at, e.type, e.entity, e.entityId, e.actor, json, hash],
+      `INSERT INTO ledger_event (at, type, entity, entity_id, actor, data, hash)
+       SELECT at, type, entity, entity_id, actor, data, hash
+       FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::text[])
+            WITH ORDINALITY AS e(at, type, entity, entity_id, actor, data, hash, ord)
+       ORDER BY ord`,
+      cols,
     );
   }
 }

@@ -138,6 +138,27 @@ export class NotificationService {
     });
   }
 
+  /** Many messages in one statement (e.g. a morning's referrals); keys already there are skipped. */
+  async enqueueMany(em: EntityManager, messages: readonly OutboxMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const cols: [(string | null)[], (string | null)[], string[], string[], string[], string[], string[], string[]] = [
+      [], [], [], [], [], [], [], [],
+    ];
+    for (const m of messages) {
+      const row = [m.applicationId ?? null, m.offerId ?? null, m.stage, m.key, m.language, m.phone, render(m.language, m.stage, m.params), m.at.toISOString()];
+      row.forEach((v, k) => (cols[k] as (string | null)[]).push(v));
+    }
+    await em.query(
+      `INSERT INTO notification (application_id, offer_id, stage, idempotency_key, language, phone, text, status, next_attempt_at, created_at)
+       SELECT application_id, offer_id, stage, idempotency_key, language, phone, text, 'PENDING', now(), created_at
+       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[])
+            WITH ORDINALITY AS m(application_id, offer_id, stage, idempotency_key, language, phone, text, created_at, ord)
+       ORDER BY ord
+       ON CONFLICT (idempotency_key) DO NOTHING`,
+      cols,
+    );
+  }
+
   /** Like `enqueue`; tells whether a new message was written (false: the key was already there). */
   async enqueueIfNew(em: EntityManager, m: OutboxMessage): Promise<boolean> {
     const text = render(m.language, m.stage, m.params);

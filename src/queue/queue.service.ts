@@ -314,6 +314,7 @@ export class QueueService implements OnModuleInit {
 
   async withdraw(id: string, by: Principal): Promise<Application> {
     return this.ds.transaction(async (em) => {
+      await this.lockQueueOf(em, id);
       const app = await this.load(em, id, true);
       this.assertCanSee(app, by);
       if (app.status === ApplicationStatus.ARCHIVED) throw conflict(`application ${app.number} is already archived`, 'id');
@@ -357,8 +358,10 @@ export class QueueService implements OnModuleInit {
   }
 
   /**
-   * Before a change that lets an application (back) into its queue: the locality's queue-change lock
-   * (shared, see lockLocalityForQueueChange), taken before any row lock. Unknown ids are left to `load`.
+   * Before a change of an application's place in its queue (back in, out of it, another class): the
+   * locality's queue-change lock (shared, see lockLocalityForQueueChange), taken before any row lock.
+   * Allocation holds it exclusively and reads the queue without row locks, so every such change commits
+   * before a run reads the queue or after it. Unknown ids are left to `load`.
    */
   async lockQueueOf(em: EntityManager, id: string): Promise<void> {
     if (!isUuid(id)) return;
@@ -368,6 +371,7 @@ export class QueueService implements OnModuleInit {
 
   async confirmPriority(applicationId: string, category: string, confirmed: boolean, by: Principal): Promise<Application> {
     return this.ds.transaction(async (em) => {
+      await this.lockQueueOf(em, applicationId);
       const app = await this.load(em, applicationId, true);
       const claim = app.claims.find((c) => c.category === category);
       if (!claim) throw badInput('category', `application ${app.number} has no claim for ${category}`);
@@ -440,6 +444,7 @@ export class QueueService implements OnModuleInit {
     );
     for (const { id } of ids) {
       await this.ds.transaction(async (em) => {
+        await this.lockQueueOf(em, id);
         const app = await this.load(em, id, true);
         if (app.status !== ApplicationStatus.QUEUED && app.status !== ApplicationStatus.STOP_LISTED) return;
         await this.archive(em, app, ArchiveReason.AGED_OUT, 'system', at);

@@ -48,15 +48,36 @@ import { toVacancy, VACANCY_COLUMNS, type VacancyRow } from '../vacancy/vacancy.
 import { compareHeads } from '../queue/domain/ranking.js';
 import { allocate } from './domain/allocate.js';
 import {
+  birthDateWindow,
   exclusionKey,
   fitsForClaim,
   type ApplicationView,
+  type GroupType,
   type VacancyView,
+  type WorkMode,
 } from './domain/eligibility.js';
 import { missingDocuments, requiredDocuments, transition } from './domain/referral-state.js';
 import type { AllocationRun, Referral } from './dto/referral.model.js';
 import { toReferral, type ReferralRow } from './referral.row.js';
 import { lockLocalityForAllocation, lockLocalityForQueueChange } from '../platform/database/locks.js';
+
+/** The columns of an application the allocator needs (see ReferralService.candidates). */
+interface CandidateRow {
+  id: string;
+  seq: number;
+  priority_class: 0 | 1 | 2;
+  t: number;
+  cohort: number;
+  birth: string;
+  orgs: string[];
+  language: string;
+  group_type: GroupType;
+  special: boolean;
+  work_modes: WorkMode[];
+  desired: string;
+  temporary: boolean;
+  batch_id: string | null;
+}
 
 const LIVE = `('BOOKED','OFFERED','CONFIRMED')`;
 const WORKER_ID = `${hostname()}:${process.pid}`;
@@ -373,6 +394,12 @@ export class ReferralService implements OnModuleInit {
    * One locality, in the caller's transaction, under the locality's advisory lock: the result equals
    * allocating the places one at a time in bulletin order (domain/allocate.ts). Safe to re-run:
    * allocated places are no longer PUBLISHED and referred applications no longer QUEUED.
+   *
+   * At national size (200,000 applications in a locality) it reads only the applications that could fit
+   * one of today's places (language, group type, desired date, birth dates; every twin, whose batch decides
+   * together) in a compact form, without row locks: the exclusive advisory lock keeps every queue change of
+   * the locality out until commit (src/platform/database/locks.ts). It row-locks only the applications it
+   * refers, and writes the referrals, their ledger events and texts set-based.
    */
   async allocateIn(
     em: EntityManager,
@@ -393,10 +420,8 @@ export class ReferralService implements OnModuleInit {
       [locality, toAlmatyDate(at), at],
     );
     if (!vacs.length) return { considered: 0, issued: 0 };
-    const apps: ApplicationRow[] = await em.query(
-      `SELECT ${APPLICATION_COLUMNS} FROM application a WHERE a.locality = $1 AND a.status = 'QUEUED' ORDER BY a.seq FOR UPDATE`,
-      [locality],
-    );
+    const vacancies = vacs.map(toVacancyView);
+    const apps = await this.candidates(em, locality, vacancies);
     const excl: { application_id: string; vacancy_id: string }[] = await em.query(
       `SELECT application_id, vacancy_id FROM referral_exclusion WHERE vacancy_id = ANY($1::uuid[])`,
       [vacs.map((v) => v.id)],
@@ -408,32 +433,43 @@ export class ReferralService implements OnModuleInit {
     const cycles: Record<string, number> = {};
     for (const c of cycleRows) cycles[`${locality}:${c.cohort}`] = c.position;
     const result = allocate({
-      vacancies: vacs.map(toVacancyView),
-      applications: apps.map(toApplicationView),
+      vacancies,
+      applications: apps,
       cycles,
       ratio: s.interleave,
       excluded: new Set(excl.map((e) => exclusionKey(e.application_id, e.vacancy_id))),
     });
-    const cal = await this.calendar.calendar(em);
-    const appById = new Map(apps.map((a) => [a.id, a]));
-    const vacById = new Map(vacs.map((v) => [v.id, v]));
-    for (const ref of result.referrals) {
-      const app = appById.get(ref.applicationId);
-      const vac = vacById.get(ref.vacancyId);
-      if (!app || !vac) throw new Error('allocation returned an unknown id');
-      await this.issue({ em, at, actor: 'system:allocation' }, app, vac, vac.org_name, s, cal, {
-        runId,
-        queueKey: ref.queueKey,
-        claimed: false,
-      });
+    if (result.referrals.length) {
+      // Lock what changes: the referred applications. They are all still QUEUED (the lock above keeps
+      // every queue change out); a difference would be a bug, and the locality's transaction rolls back.
+      const rows: ApplicationRow[] = await em.query(
+        `SELECT ${APPLICATION_COLUMNS} FROM application a WHERE a.id = ANY($1::uuid[]) AND a.status = 'QUEUED' ORDER BY a.id FOR UPDATE`,
+        [result.referrals.map((r) => r.applicationId)],
+      );
+      if (rows.length !== result.referrals.length) {
+        throw new Error(`allocation in ${locality}: ${result.referrals.length - rows.length} referred applications left the queue during the run`);
+      }
+      const appById = new Map(rows.map((a) => [a.id, a]));
+      const vacById = new Map(vacs.map((v) => [v.id, v]));
+      const cal = await this.calendar.calendar(em);
+      await this.issueMany(
+        { em, at, actor: 'system:allocation' },
+        result.referrals.map((ref) => {
+          const app = appById.get(ref.applicationId);
+          const vac = vacById.get(ref.vacancyId);
+          if (!app || !vac) throw new Error('allocation returned an unknown id');
+          return { app, vac, orgName: vac.org_name, runId, queueKey: ref.queueKey, claimed: false };
+        }),
+        s,
+        cal,
+      );
     }
-    for (const [key, position] of Object.entries(result.cycles)) {
-      if (cycles[key] === position) continue;
-      const cohort = Number(key.split(':')[1]);
+    const moved = Object.entries(result.cycles).filter(([key, position]) => cycles[key] !== position);
+    if (moved.length) {
       await em.query(
-        `INSERT INTO queue_cycle (locality, cohort, position) VALUES ($1,$2,$3)
+        `INSERT INTO queue_cycle (locality, cohort, position) SELECT $1, unnest($2::int[]), unnest($3::int[])
            ON CONFLICT (locality, cohort) DO UPDATE SET position = EXCLUDED.position`,
-        [locality, cohort, position],
+        [locality, moved.map(([key]) => Number(key.split(':')[1])), moved.map(([, position]) => position)],
       );
     }
     const taken = new Set(result.referrals.map((r) => r.vacancyId));
@@ -449,6 +485,57 @@ export class ReferralService implements OnModuleInit {
     return { considered: vacs.length, issued: result.referrals.length };
   }
 
+  /**
+   * The QUEUED applications of a locality that could be eligible for at least one of `vacancies` (same
+   * language and group type, desired date not after the latest start, birth date inside the union of the
+   * age windows), plus every twin (a batch is placed together, so its members count even where one alone
+   * would not fit). Leaving out applications that fit no place changes no pick. In (registeredAt, seq)
+   * order, so the allocator's sort has nothing to do. No row locks (see allocateIn).
+   */
+  private async candidates(em: EntityManager, locality: string, vacancies: VacancyView[]): Promise<ApplicationView[]> {
+    const windows = vacancies.map((v) => birthDateWindow(v.admissionStartDate, v.ageFromMonths, v.ageToMonths));
+    const earliest = windows.reduce((m, w) => (w.earliest < m ? w.earliest : m), windows[0].earliest);
+    const latest = windows.reduce((m, w) => (w.latest > m ? w.latest : m), windows[0].latest);
+    const lastStart = vacancies.reduce((m, v) => (v.admissionStartDate > m ? v.admissionStartDate : m), '0000-01-01');
+    const rows: CandidateRow[] = await em.query(
+      `SELECT a.id, a.seq::float8 AS seq, a.priority_class, floor(extract(epoch FROM a.registered_at) * 1000)::float8 AS t, a.cohort,
+              to_char(a.child_birth_date, 'YYYY-MM-DD') AS birth, a.organization_ids::text[] AS orgs, a.language, a.group_type,
+              a.special_needs_confirmed AS special, a.work_modes, to_char(a.desired_admission_date, 'YYYY-MM-DD') AS desired,
+              a.accepts_temporary_stay AS temporary, a.batch_id
+       FROM application a
+       WHERE a.locality = $1 AND a.status = 'QUEUED'
+         AND (a.batch_id IS NOT NULL
+              OR (a.language = ANY($2::text[]) AND a.group_type = ANY($3::text[]) AND a.desired_admission_date <= $4::date
+                  AND a.child_birth_date BETWEEN $5::date AND $6::date))
+       ORDER BY 4, 2`,
+      [
+        locality,
+        [...new Set(vacancies.map((v) => v.language))],
+        [...new Set(vacancies.map((v) => v.groupType))],
+        lastStart,
+        earliest,
+        latest,
+      ],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      seq: r.seq,
+      priorityClass: r.priority_class,
+      registeredAt: r.t,
+      locality,
+      cohort: r.cohort,
+      birthDate: r.birth,
+      organizationIds: r.orgs,
+      language: r.language,
+      groupType: r.group_type,
+      specialNeedsConfirmed: r.special,
+      workModes: r.work_modes,
+      desiredAdmissionDate: r.desired,
+      acceptsTemporaryStay: r.temporary,
+      batchId: r.batch_id,
+    }));
+  }
+
   private async issue(
     c: Ctx,
     app: ApplicationRow,
@@ -458,72 +545,101 @@ export class ReferralService implements OnModuleInit {
     cal: Awaited<ReturnType<CalendarService['calendar']>>,
     o: { runId: string | null; queueKey: string | null; claimed: boolean },
   ): Promise<string> {
-    const booked = vac.admission_mode === 'EARLY_BOOKING' && vac.vacated_at === null;
-    const clockStart = booked
-      ? null
-      : vac.vacated_at && vac.vacated_at.getTime() > c.at.getTime()
-        ? vac.vacated_at
-        : c.at;
-    const confirmBy = clockStart
-      ? workingDaysDeadline(cal, clockStart, s.confirmWorkingDays)
-      : null;
-    const required = requiredDocuments(app.priority_class as 0 | 1 | 2, vac.group_type);
-    const rows: { id: string }[] = await c.em.query(
+    const [id] = await this.issueMany(c, [{ app, vac, orgName, ...o }], s, cal);
+    return id;
+  }
+
+  /**
+   * Issues referrals in the given order (their ledger events follow it): the referral rows, the places and
+   * applications they take, their ledger events and texts, each kind in one statement.
+   */
+  private async issueMany(
+    c: Ctx,
+    items: readonly { app: ApplicationRow; vac: VacancyRow; orgName: string; runId: string | null; queueKey: string | null; claimed: boolean }[],
+    s: Settings,
+    cal: Awaited<ReturnType<CalendarService['calendar']>>,
+  ): Promise<string[]> {
+    const terms = items.map(({ app, vac }) => {
+      const booked = vac.admission_mode === 'EARLY_BOOKING' && vac.vacated_at === null;
+      const clockStart = booked
+        ? null
+        : vac.vacated_at && vac.vacated_at.getTime() > c.at.getTime()
+          ? vac.vacated_at
+          : c.at;
+      const confirmBy = clockStart ? workingDaysDeadline(cal, clockStart, s.confirmWorkingDays) : null;
+      const required = requiredDocuments(app.priority_class as 0 | 1 | 2, vac.group_type);
+      return { booked, clockStart, confirmBy, required, status: booked ? 'BOOKED' : 'OFFERED' };
+    });
+    const inserted: { id: string; application_id: string }[] = await c.em.query(
       `INSERT INTO referral (application_id, vacancy_id, status, issued_at, clock_start, confirm_by, required_documents, claimed, run_id, queue_key)
-       VALUES ($1,$2,$3,$4,$5,$6,$7::text[],$8,$9,$10) RETURNING id`,
+       SELECT application_id, vacancy_id, status, $4, clock_start, confirm_by, string_to_array(required, ','), claimed, run_id, queue_key
+       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $5::timestamptz[], $6::timestamptz[], $7::text[], $8::boolean[], $9::uuid[], $10::text[])
+            WITH ORDINALITY AS x(application_id, vacancy_id, status, clock_start, confirm_by, required, claimed, run_id, queue_key, ord)
+       ORDER BY ord
+       RETURNING id, application_id`,
       [
-        app.id,
-        vac.id,
-        booked ? 'BOOKED' : 'OFFERED',
+        items.map((i) => i.app.id),
+        items.map((i) => i.vac.id),
+        terms.map((t) => t.status),
         c.at,
-        clockStart,
-        confirmBy,
-        required,
-        o.claimed,
-        o.runId,
-        o.queueKey,
+        terms.map((t) => t.clockStart),
+        terms.map((t) => t.confirmBy),
+        terms.map((t) => t.required.join(',')),
+        items.map((i) => i.claimed),
+        items.map((i) => i.runId),
+        items.map((i) => i.queueKey),
       ],
     );
-    const id = rows[0].id;
-    await c.em.query(`UPDATE vacancy SET status = $2 WHERE id = $1`, [
-      vac.id,
-      booked ? 'BOOKED' : 'REFERRED',
-    ]);
-    await c.em.query(`UPDATE application SET status = 'REFERRED', updated_at = $2 WHERE id = $1`, [
-      app.id,
+    const idOf = new Map(inserted.map((r) => [r.application_id, r.id]));
+    const ids = items.map((i) => idOf.get(i.app.id) ?? '');
+    await c.em.query(
+      `UPDATE vacancy v SET status = x.status FROM unnest($1::uuid[], $2::text[]) AS x(id, status) WHERE v.id = x.id`,
+      [items.map((i) => i.vac.id), terms.map((t) => (t.booked ? 'BOOKED' : 'REFERRED'))],
+    );
+    await c.em.query(`UPDATE application SET status = 'REFERRED', updated_at = $2 WHERE id = ANY($1::uuid[])`, [
+      items.map((i) => i.app.id),
       c.at,
     ]);
-    await this.ledger.append(c.em, {
-      type: 'referral.issued',
-      entity: 'referral',
-      entityId: id,
-      actor: c.actor,
-      at: c.at,
-      data: {
-        applicationId: app.id,
-        vacancyId: vac.id,
-        status: booked ? 'BOOKED' : 'OFFERED',
-        queueKey: o.queueKey,
-        runId: o.runId,
-        claimed: o.claimed,
-        priorityClass: app.priority_class,
-        registeredAt: app.registered_at.toISOString(),
-        seq: Number(app.seq),
-        clockStart: clockStart?.toISOString() ?? null,
-        confirmBy: confirmBy?.toISOString() ?? null,
-      },
-    });
-    await this.notify(
-      c,
-      app,
-      booked ? 'REFERRAL_BOOKED' : 'REFERRAL_OFFERED',
-      `${booked ? 'REFERRAL_BOOKED' : 'REFERRAL_OFFERED'}:${id}`,
-      {
-        organization: orgName,
-        ...(confirmBy ? { deadline: deadlineText(confirmBy) } : {}),
-      },
+    await this.ledger.appendMany(
+      c.em,
+      items.map(({ app, vac, runId, queueKey, claimed }, k) => ({
+        type: 'referral.issued',
+        entity: 'referral' as const,
+        entityId: ids[k],
+        actor: c.actor,
+        at: c.at,
+        data: {
+          applicationId: app.id,
+          vacancyId: vac.id,
+          status: terms[k].status,
+          queueKey,
+          runId,
+          claimed,
+          priorityClass: app.priority_class,
+          registeredAt: app.registered_at.toISOString(),
+          seq: Number(app.seq),
+          clockStart: terms[k].clockStart?.toISOString() ?? null,
+          confirmBy: terms[k].confirmBy?.toISOString() ?? null,
+        },
+      })),
     );
-    return id;
+    await this.notifications.enqueueMany(
+      c.em,
+      items.map(({ app, orgName }, k) => {
+        const stage: Stage = terms[k].booked ? 'REFERRAL_BOOKED' : 'REFERRAL_OFFERED';
+        const confirmBy = terms[k].confirmBy;
+        return {
+          applicationId: app.id,
+          phone: app.phone,
+          language: app.notification_language,
+          stage,
+          key: `${stage}:${ids[k]}`,
+          params: { number: app.number, organization: orgName, ...(confirmBy ? { deadline: deadlineText(confirmBy) } : {}) },
+          at: c.at,
+        };
+      }),
+    );
+    return ids;
   }
 
   private notify(

@@ -20,9 +20,14 @@ export async function lockLocalityForAllocation(em: EntityManager, locality: str
 }
 
 /**
- * A change that lets an application into a locality's queue, or back (decline, expiry, cancelled
- * referral, end of a stop-list term, restore): shared, so such changes run side by side but never while
- * an allocation of the locality is in progress. Take it before any row lock.
+ * A change of an application's place in a locality's queue: into it or back (decline, expiry, cancelled
+ * referral, end of a stop-list term, restore), out of it (withdrawal, archiving, stop-list, ageing out) or
+ * to another class (a priority decision): shared, so such changes run side by side but never while an
+ * allocation of the locality is in progress. Take it before any row lock.
+ *
+ * Allocation reads the locality's queue WITHOUT row locks (at national size a locality holds 200,000
+ * applications; it row-locks only the applications it refers), so this lock is what keeps the queue it
+ * read unchanged until it commits.
  *
  * Why: allocation reads the QUEUED applications of a locality once. An application that becomes QUEUED
  * in a transaction that overlaps the run is invisible to it, yet its ledger event may take a `seq`
