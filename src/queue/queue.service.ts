@@ -130,38 +130,48 @@ export class QueueService implements OnModuleInit {
         batchId = s0.batch_id ?? s0.id;
         if (!s0.batch_id) await em.query(`UPDATE application SET batch_id = $1 WHERE id = $1`, [s0.id]);
       }
-      const dup: unknown[] = await em.query(
-        `SELECT 1 FROM application WHERE child_iin = $1 AND status IN ${LIVE}`,
+      // One round trip: is the child already waiting, and the next application number.
+      const seqRows: { seq: string; dup: boolean }[] = await em.query(
+        `SELECT nextval('application_seq')::text AS seq,
+                EXISTS (SELECT 1 FROM application WHERE child_iin = $1 AND status IN ${LIVE}) AS dup`,
         [input.childIin],
       );
-      if (dup.length) throw conflict('childIin: this child already has a live application', 'childIin');
-      const seqRows: { seq: string }[] = await em.query(`SELECT nextval('application_seq')::text AS seq`);
+      if (seqRows[0].dup) throw conflict('childIin: this child already has a live application', 'childIin');
       const seq = seqRows[0].seq;
+      const cohort = Number(child.birthDate.slice(0, 4));
+      // The application and its queue's cycle row (kept if there) in one statement.
       const rows: ApplicationRow[] = await em.query(
-        `INSERT INTO application (seq, number, status, registered_at, child_iin, child_name, child_birth_date, cohort,
-           applicant_iin, phone, locality, organization_ids, language, group_type, work_modes, desired_admission_date,
-           accepts_temporary_stay, notification_language, batch_id, created_by, updated_at)
-         VALUES ($1,$2,'QUEUED',$3,$4,$5,$6,$7,$8,$9,$10,$11::uuid[],$12,$13,$14::text[],$15,$16,$17,$18,$19,$3)
-         RETURNING id`,
+        `WITH a AS (
+           INSERT INTO application (seq, number, status, registered_at, child_iin, child_name, child_birth_date, cohort,
+             applicant_iin, phone, locality, organization_ids, language, group_type, work_modes, desired_admission_date,
+             accepts_temporary_stay, notification_language, batch_id, created_by, updated_at)
+           VALUES ($1,$2,'QUEUED',$3,$4,$5,$6,$7,$8,$9,$10,$11::uuid[],$12,$13,$14::text[],$15,$16,$17,$18,$19,$3)
+           RETURNING *
+         ), cycle AS (
+           INSERT INTO queue_cycle (locality, cohort, position) SELECT locality, cohort, 0 FROM a ON CONFLICT DO NOTHING
+         )
+         SELECT ${APPLICATION_COLUMNS} FROM a`,
         [
           seq, formatNumber(seq), now, input.childIin, input.childName.trim(), child.birthDate,
-          Number(child.birthDate.slice(0, 4)), input.applicantIin, phone, input.locality, orgIds, input.language,
+          cohort, input.applicantIin, phone, input.locality, orgIds, input.language,
           input.groupType, input.workModes, input.desiredAdmissionDate, input.acceptsTemporaryStay,
           input.notificationLanguage, batchId, actorOf(by),
         ],
       );
       const id = rows[0].id;
-      await em.query(
-        `INSERT INTO queue_cycle (locality, cohort, position) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING`,
-        [input.locality, Number(child.birthDate.slice(0, 4))],
-      );
-      const cal = await this.calendar.calendar(em);
-      const due = workingDaysDeadline(cal, now, s.proofWorkingDays);
-      for (const c of input.priorityCategories) {
+      const app = toApplication(rows[0]);
+      app.claims = [];
+      if (input.priorityCategories.length) {
+        const due = workingDaysDeadline(await this.calendar.calendar(em), now, s.proofWorkingDays);
         await em.query(
-          `INSERT INTO category_claim (application_id, category_code, status, claimed_at, due_at) VALUES ($1,$2,'PENDING',$3,$4)`,
-          [id, c, now, due],
+          `INSERT INTO category_claim (application_id, category_code, status, claimed_at, due_at)
+           SELECT $1, unnest($2::text[]), 'PENDING', $3, $4`,
+          [id, input.priorityCategories, now, due],
         );
+        app.claims = input.priorityCategories
+          .slice()
+          .sort()
+          .map((category) => ({ category, status: ClaimStatus.PENDING, claimedAt: now, dueAt: due, decidedAt: null }));
       }
       await this.ledger.append(em, {
         type: 'application.registered',
@@ -170,21 +180,21 @@ export class QueueService implements OnModuleInit {
         actor: actorOf(by),
         at: now,
         data: {
-          number: formatNumber(seq), seq: Number(seq), locality: input.locality, cohort: Number(child.birthDate.slice(0, 4)),
+          number: formatNumber(seq), seq: Number(seq), locality: input.locality, cohort,
           registeredAt: now.toISOString(), priorityClass: 2, claims: input.priorityCategories, batchId,
           organizationIds: orgIds, language: input.language, groupType: input.groupType, workModes: input.workModes,
           desiredAdmissionDate: input.desiredAdmissionDate, acceptsTemporaryStay: input.acceptsTemporaryStay,
           birthDate: child.birthDate,
         },
       });
-      const app = await this.load(em, id);
       const standing = await this.ranking.standing(id, em);
       await this.notifications.notifyApplicant(em, app, 'APPLICATION_REGISTERED', `APPLICATION_REGISTERED:${id}`, {
         queueNumber: standing?.queueNumber ?? 0,
       }, now);
-      for (const c of input.priorityCategories) {
-        await this.notifications.notifyApplicant(em, app, 'PROOF_REQUESTED', `PROOF_REQUESTED:${id}:${c}`, {
-          category: c, dueDate: toAlmatyIso(due).slice(0, 16).replace('T', ' '),
+      for (const category of input.priorityCategories) {
+        const dueAt = app.claims.find((c) => c.category === category)?.dueAt ?? now;
+        await this.notifications.notifyApplicant(em, app, 'PROOF_REQUESTED', `PROOF_REQUESTED:${id}:${category}`, {
+          category, dueDate: toAlmatyIso(dueAt).slice(0, 16).replace('T', ' '),
         }, now);
       }
       return app;
