@@ -73,20 +73,21 @@ export class QueueRankingService {
   }
 
   /**
-   * One application (by id or number) with its standing and, per organization it chose (every organization
-   * of the locality when it chose "any"), how many of those ahead of it would take a place there — in one
-   * statement (one round trip, one snapshot). `standing` is null unless the application is QUEUED.
+   * One application (by id or number) with its standing and, when `withOrganizations`, per organization it
+   * chose (every organization of the locality when it chose "any") how many of those ahead of it would take
+   * a place there — in one statement (one round trip, one snapshot). `standing` is null unless QUEUED.
    */
   async positionOf<R extends object>(
     columns: string,
     by: { id: string } | { number: string },
+    withOrganizations: boolean,
     em: EntityManager | DataSource = this.ds,
   ): Promise<{ row: R; standing: Standing | null; organizations: OrganizationAhead[] } | null> {
     const rows: (R & Partial<StandingRow> & { organizations: OrganizationAhead[] | null })[] = await em.query(
       `SELECT ${columns}, s.*, r.first, r.general FROM application a CROSS JOIN ${RATIO}
-       LEFT JOIN LATERAL queue_standing(a.id, r.first, r.general, true) s ON a.status = 'QUEUED'
+       LEFT JOIN LATERAL queue_standing(a.id, r.first, r.general, $2) s ON a.status = 'QUEUED'
        WHERE ${'id' in by ? 'a.id = $1' : 'a.number = $1'}`,
-      ['id' in by ? by.id : by.number],
+      ['id' in by ? by.id : by.number, withOrganizations],
     );
     const r = rows[0];
     if (!r) return null;

@@ -1,9 +1,11 @@
-import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Info, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { Public, Roles } from '../auth/access.decorator.js';
 import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
 import type { Principal } from '../auth/principal.js';
 import { ApplicationStatus } from '../platform/graphql/enums.js';
 import { memo, type RequestContext } from '../platform/graphql/request-cache.js';
+import { selects } from '../platform/graphql/selection.js';
 import { ApplicationsArgs, RegisterApplicationInput } from './dto/application.input.js';
 import {
   Application,
@@ -48,11 +50,14 @@ export class QueueResolver {
   @Public()
   @Query(() => QueuePosition, { description: 'Anyone: queue position by application id or number; no personal data' })
   queuePosition(
+    @Info() info: GraphQLResolveInfo,
     @Args('applicationId', { type: () => ID, nullable: true }) applicationId?: string,
     @Args('number', { nullable: true }) number?: string,
     @CurrentPrincipal() by?: Principal,
   ): Promise<QueuePosition> {
-    return this.queue.position(applicationId, number, by);
+    // The organizations ahead cost more than the number (every organization of a locality for a family that
+    // chose "any"): counted, in the same statement, only when the query asks for them.
+    return this.queue.position(applicationId, number, by, selects(info, 'positionsByOrganization'));
   }
 
   @Roles('ADMIN', 'APPLICANT')

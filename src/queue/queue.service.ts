@@ -280,10 +280,15 @@ export class QueueService implements OnModuleInit {
    * the read replica when there is one (a place may be as old as the replica's lag); an application the
    * replica does not know yet, e.g. registered a moment ago, is looked up on the primary.
    */
-  async position(applicationId: string | undefined, number: string | undefined, by?: Principal): Promise<QueuePosition> {
+  async position(
+    applicationId: string | undefined,
+    number: string | undefined,
+    by?: Principal,
+    withOrganizations = true,
+  ): Promise<QueuePosition> {
     if (!applicationId && !number) throw badInput('applicationId', 'give applicationId or number');
     if (applicationId && !isUuid(applicationId)) throw notFound('application', applicationId);
-    return this.reads.run((db) => this.positionIn(db, applicationId, number, by), {
+    return this.reads.run((db) => this.positionIn(db, applicationId, number, by, withOrganizations), {
       confirmOnPrimary: (e) => e instanceof AppError && e.code === 'NOT_FOUND',
     });
   }
@@ -294,10 +299,12 @@ export class QueueService implements OnModuleInit {
     applicationId: string | undefined,
     number: string | undefined,
     by: Principal | undefined,
+    withOrganizations: boolean,
   ): Promise<QueuePosition> {
     const found = await this.ranking.positionOf<ApplicationRow>(
       APPLICATION_COLUMNS,
       applicationId ? { id: applicationId } : { number: number?.trim().toUpperCase() ?? '' },
+      withOrganizations,
       db,
     );
     if (!found) throw notFound('application', applicationId ?? number ?? '');

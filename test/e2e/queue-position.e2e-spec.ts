@@ -45,11 +45,11 @@ describe('queuePosition agrees with ranking the whole queue', () => {
         );
       }
     }
-    // Spread the registrations over several days (the counts are kept per registration day; a change of
-    // registration time moves an application between days), so that days before, within and after each
-    // application's own day all count.
+    // Spread the registrations over several days (the counts are kept per registration week; a change of
+    // registration time moves an application between weeks), so that weeks before, within and after each
+    // application's own week all count.
     await t.ds.query(
-      `UPDATE application SET registered_at = registered_at - make_interval(days => (seq % 5)::int, hours => (seq % 3)::int * 7)
+      `UPDATE application SET registered_at = registered_at - make_interval(days => (seq % 5)::int * 4, hours => (seq % 3)::int * 7)
        WHERE locality = $1`,
       [L],
     );

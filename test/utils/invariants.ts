@@ -22,18 +22,18 @@ interface Check {
 
 /** Rows where the maintained queue counts (queue_count, queue_org_count) differ from a recount of `application`. */
 export const COUNT_DRIFT = `
-  WITH want AS (SELECT locality, cohort, priority_class, queue_day(registered_at) AS day, count(*)::int AS n
+  WITH want AS (SELECT locality, cohort, priority_class, queue_bucket(registered_at) AS bucket, count(*)::int AS n
                 FROM application WHERE status = 'QUEUED' GROUP BY 1, 2, 3, 4),
-       want_org AS (SELECT locality, cohort, priority_class, o AS organization_id, queue_day(registered_at) AS day, count(*)::int AS n
+       want_org AS (SELECT locality, cohort, priority_class, o AS organization_id, queue_bucket(registered_at) AS bucket, count(*)::int AS n
                     FROM application CROSS JOIN LATERAL unnest(queue_org_keys(organization_ids)) AS o WHERE status = 'QUEUED'
                     GROUP BY 1, 2, 3, 4, 5)
   SELECT 'class' AS kind, coalesce(w.locality, c.locality) AS locality, coalesce(w.cohort, c.cohort) AS cohort,
-         coalesce(w.day, c.day) AS day, w.n AS want, c.n AS have
-  FROM want w FULL JOIN (SELECT * FROM queue_count WHERE n <> 0) c USING (locality, cohort, priority_class, day)
+         coalesce(w.bucket, c.bucket) AS bucket, w.n AS want, c.n AS have
+  FROM want w FULL JOIN (SELECT * FROM queue_count WHERE n <> 0) c USING (locality, cohort, priority_class, bucket)
   WHERE w.n IS DISTINCT FROM c.n
   UNION ALL
-  SELECT 'organization', coalesce(w.locality, c.locality), coalesce(w.cohort, c.cohort), coalesce(w.day, c.day), w.n, c.n
-  FROM want_org w FULL JOIN (SELECT * FROM queue_org_count WHERE n <> 0) c USING (locality, cohort, priority_class, organization_id, day)
+  SELECT 'organization', coalesce(w.locality, c.locality), coalesce(w.cohort, c.cohort), coalesce(w.bucket, c.bucket), w.n, c.n
+  FROM want_org w FULL JOIN (SELECT * FROM queue_org_count WHERE n <> 0) c USING (locality, cohort, priority_class, organization_id, bucket)
   WHERE w.n IS DISTINCT FROM c.n`;
 
 const CHECKS: Check[] = [

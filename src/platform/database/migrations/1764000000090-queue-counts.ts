@@ -2,16 +2,16 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Queue counts for positions at national size (issue 13): how many QUEUED applications each queue
- * (locality, cohort) holds per priority class and registration day, and the same per chosen organization
- * ("any in the locality" is the nil uuid). A queue number then needs the counts of the days before the
- * application's day (a few thousand small rows) plus a count inside its own day, instead of counting a
- * 60,000-application cohort on every request.
+ * (locality, cohort) holds per priority class and registration week, and the same per chosen organization
+ * ("any in the locality" is the nil uuid). A queue number then needs the counts of the weeks before the
+ * application's week (about 300 per class for a cohort registered over six years) plus a count inside its
+ * own week (an index range), instead of counting a 60,000-application cohort on every request.
  *
  * Maintained by statement-level triggers on `application` in the same transaction as the change (so a
  * reader's snapshot always sees counts that agree with the rows). Each statement applies its net change per
  * key, in key order (no deadlock between two statements that both touch several keys). A bulk load that
  * disables triggers (`session_replication_role = replica`) calls `queue_count_rebuild()` afterwards.
- * The day of a registration is whole UTC days since 1970 (`queue_day`): any fixed partition of the
+ * The bucket of a registration is whole UTC days since 1970 (`queue_day`): any fixed partition of the
  * registration instant works, since buckets only have to follow the order (registered_at, seq).
  */
 export class QueueCounts1764000000090 implements MigrationInterface {
@@ -19,11 +19,11 @@ export class QueueCounts1764000000090 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
-      CREATE FUNCTION queue_day(t timestamptz) RETURNS int LANGUAGE sql IMMUTABLE PARALLEL SAFE
-      AS $$ SELECT floor(extract(epoch FROM t) / 86400)::int $$`);
+      CREATE FUNCTION queue_bucket(t timestamptz) RETURNS int LANGUAGE sql IMMUTABLE PARALLEL SAFE
+      AS $$ SELECT floor(extract(epoch FROM t) / 604800)::int $$`);
     await q.query(`
-      CREATE FUNCTION queue_day_start(d int) RETURNS timestamptz LANGUAGE sql IMMUTABLE PARALLEL SAFE
-      AS $$ SELECT to_timestamp(d::double precision * 86400) $$`);
+      CREATE FUNCTION queue_bucket_start(d int) RETURNS timestamptz LANGUAGE sql IMMUTABLE PARALLEL SAFE
+      AS $$ SELECT to_timestamp(d::double precision * 604800) $$`);
     await q.query(`
       CREATE FUNCTION queue_org_keys(orgs uuid[]) RETURNS uuid[] LANGUAGE sql IMMUTABLE PARALLEL SAFE
       AS $$ SELECT CASE WHEN cardinality(orgs) = 0 THEN ARRAY['00000000-0000-0000-0000-000000000000'::uuid] ELSE orgs END $$`);
@@ -32,9 +32,9 @@ export class QueueCounts1764000000090 implements MigrationInterface {
         locality char(9) NOT NULL,
         cohort int NOT NULL,
         priority_class int NOT NULL,
-        day int NOT NULL,
+        bucket int NOT NULL,
         n int NOT NULL,
-        PRIMARY KEY (locality, cohort, priority_class, day)
+        PRIMARY KEY (locality, cohort, priority_class, bucket)
       )`);
     await q.query(`
       CREATE TABLE queue_org_count (
@@ -42,9 +42,9 @@ export class QueueCounts1764000000090 implements MigrationInterface {
         cohort int NOT NULL,
         priority_class int NOT NULL,
         organization_id uuid NOT NULL,
-        day int NOT NULL,
+        bucket int NOT NULL,
         n int NOT NULL,
-        PRIMARY KEY (locality, cohort, priority_class, organization_id, day)
+        PRIMARY KEY (locality, cohort, priority_class, organization_id, bucket)
       )`);
     // Net change of one statement: rows leaving QUEUED (old) count -1, rows entering it (new) +1; an update
     // that changes nothing the counts see nets to zero and writes nothing.
@@ -55,17 +55,17 @@ export class QueueCounts1764000000090 implements MigrationInterface {
           FROM jsonb_to_recordset(changes) AS x(locality char(9), cohort int, priority_class int, registered_at timestamptz,
                                                 organization_ids uuid[], delta int)
         ), c AS (
-          INSERT INTO queue_count AS c (locality, cohort, priority_class, day, n)
-          SELECT locality, cohort, priority_class, queue_day(registered_at), sum(delta) FROM d
+          INSERT INTO queue_count AS c (locality, cohort, priority_class, bucket, n)
+          SELECT locality, cohort, priority_class, queue_bucket(registered_at), sum(delta) FROM d
           GROUP BY 1, 2, 3, 4 HAVING sum(delta) <> 0 ORDER BY 1, 2, 3, 4
-          ON CONFLICT (locality, cohort, priority_class, day) DO UPDATE SET n = c.n + EXCLUDED.n
+          ON CONFLICT (locality, cohort, priority_class, bucket) DO UPDATE SET n = c.n + EXCLUDED.n
           RETURNING 1
         )
-        INSERT INTO queue_org_count AS c (locality, cohort, priority_class, organization_id, day, n)
-        SELECT locality, cohort, priority_class, o, queue_day(registered_at), sum(delta)
+        INSERT INTO queue_org_count AS c (locality, cohort, priority_class, organization_id, bucket, n)
+        SELECT locality, cohort, priority_class, o, queue_bucket(registered_at), sum(delta)
         FROM d CROSS JOIN LATERAL unnest(queue_org_keys(organization_ids)) AS o
         GROUP BY 1, 2, 3, 4, 5 HAVING sum(delta) <> 0 ORDER BY 1, 2, 3, 4, 5
-        ON CONFLICT (locality, cohort, priority_class, organization_id, day) DO UPDATE SET n = c.n + EXCLUDED.n
+        ON CONFLICT (locality, cohort, priority_class, organization_id, bucket) DO UPDATE SET n = c.n + EXCLUDED.n
       $$`);
     await q.query(`
       CREATE FUNCTION queue_count_on_insert() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -122,11 +122,11 @@ export class QueueCounts1764000000090 implements MigrationInterface {
         LOCK TABLE application IN SHARE MODE;
         DELETE FROM queue_count;
         DELETE FROM queue_org_count;
-        INSERT INTO queue_count (locality, cohort, priority_class, day, n)
-        SELECT locality, cohort, priority_class, queue_day(registered_at), count(*) FROM application WHERE status = 'QUEUED'
+        INSERT INTO queue_count (locality, cohort, priority_class, bucket, n)
+        SELECT locality, cohort, priority_class, queue_bucket(registered_at), count(*) FROM application WHERE status = 'QUEUED'
         GROUP BY 1, 2, 3, 4;
-        INSERT INTO queue_org_count (locality, cohort, priority_class, organization_id, day, n)
-        SELECT locality, cohort, priority_class, o, queue_day(registered_at), count(*)
+        INSERT INTO queue_org_count (locality, cohort, priority_class, organization_id, bucket, n)
+        SELECT locality, cohort, priority_class, o, queue_bucket(registered_at), count(*)
         FROM application CROSS JOIN LATERAL unnest(queue_org_keys(organization_ids)) AS o WHERE status = 'QUEUED'
         GROUP BY 1, 2, 3, 4, 5;
       END $$`);
@@ -136,7 +136,8 @@ export class QueueCounts1764000000090 implements MigrationInterface {
     // class ahead of it (port of domain/ranking.ts aheadFromCounts; the service checks both agree) and, when
     // asked, per organization (its choices, or every organization of the locality for "any") how many of those
     // ahead would take a place there. STABLE: every query inside sees the caller's snapshot, so one statement
-    // gives one consistent answer. Cost: the queue's day counts plus the rows of one day per class.
+    // gives one consistent answer. Cost: the queue's week counts plus the index entries of one week; with
+    // `with_orgs` also the per-organization week counts before each class's boundary (only when a caller asks).
     await q.query(`
       CREATE FUNCTION queue_standing(app_id uuid, ratio_first int, ratio_general int, with_orgs boolean)
       RETURNS TABLE (cls int, idx int, n0 int, n1 int, n2 int, cycle int, ahead int[], organizations jsonb)
@@ -146,7 +147,7 @@ export class QueueCounts1764000000090 implements MigrationInterface {
         d int;
         len int := ratio_first + ratio_general;
         own int; oth int; k int; rounds int; lft int; bef bigint; qp int; turn int;
-        bdays int[] := ARRAY[NULL, NULL, NULL]::int[];
+        bbuckets int[] := ARRAY[NULL, NULL, NULL]::int[];
         rests int[] := ARRAY[0, 0, 0];
         b record;
         orgs uuid[];
@@ -156,16 +157,16 @@ export class QueueCounts1764000000090 implements MigrationInterface {
           INTO a FROM application x WHERE x.id = app_id AND x.status = 'QUEUED';
         IF NOT FOUND THEN RETURN; END IF;
         cls := a.priority_class;
-        d := queue_day(a.registered_at);
+        d := queue_bucket(a.registered_at);
         SELECT coalesce(sum(c.n) FILTER (WHERE c.priority_class = 0), 0)::int,
                coalesce(sum(c.n) FILTER (WHERE c.priority_class = 1), 0)::int,
                coalesce(sum(c.n) FILTER (WHERE c.priority_class = 2), 0)::int,
-               coalesce(sum(c.n) FILTER (WHERE c.priority_class = a.priority_class AND c.day < d), 0)::int
+               coalesce(sum(c.n) FILTER (WHERE c.priority_class = a.priority_class AND c.bucket < d), 0)::int
           INTO n0, n1, n2, idx
           FROM queue_count c WHERE c.locality = a.locality AND c.cohort = a.cohort;
         idx := idx + (SELECT count(*)::int FROM application x
                       WHERE x.locality = a.locality AND x.cohort = a.cohort AND x.status = 'QUEUED' AND x.priority_class = a.priority_class
-                        AND x.registered_at >= queue_day_start(d) AND x.registered_at < a.registered_at + interval '1 millisecond'
+                        AND x.registered_at >= queue_bucket_start(d) AND x.registered_at < a.registered_at + interval '1 millisecond'
                         AND (date_trunc('milliseconds', x.registered_at), x.seq) < (a.t, a.seq));
         cycle := coalesce((SELECT position FROM queue_cycle c WHERE c.locality = a.locality AND c.cohort = a.cohort), 0);
         IF cls = 0 THEN
@@ -200,34 +201,34 @@ export class QueueCounts1764000000090 implements MigrationInterface {
 
         orgs := CASE WHEN cardinality(a.organization_ids) > 0 THEN a.organization_ids
                      ELSE ARRAY(SELECT o.id FROM organization o WHERE o.locality = a.locality ORDER BY o.name, o.id) END;
-        -- The ahead of class k are its first ahead[k] applications: find the day holding the last of them.
+        -- The ahead of class k are its first ahead[k] applications: find the bucket holding the last of them.
         FOR k IN 0..2 LOOP
           CONTINUE WHEN ahead[k + 1] = 0;
-          SELECT s.day AS bday, (ahead[k + 1] - (s.cum - s.n))::int AS rest INTO b FROM (
-            SELECT c.day, c.n, sum(c.n) OVER (ORDER BY c.day) AS cum FROM queue_count c
+          SELECT s.bucket AS bbucket, (ahead[k + 1] - (s.cum - s.n))::int AS rest INTO b FROM (
+            SELECT c.bucket, c.n, sum(c.n) OVER (ORDER BY c.bucket) AS cum FROM queue_count c
             WHERE c.locality = a.locality AND c.cohort = a.cohort AND c.priority_class = k AND c.n <> 0
-          ) s WHERE s.cum >= ahead[k + 1] ORDER BY s.day LIMIT 1;
-          bdays[k + 1] := b.bday;
+          ) s WHERE s.cum >= ahead[k + 1] ORDER BY s.bucket LIMIT 1;
+          bbuckets[k + 1] := b.bbucket;
           rests[k + 1] := b.rest;
         END LOOP;
         WITH bound AS (
-          SELECT u.k - 1 AS k, u.bday, u.rest FROM unnest(bdays, rests) WITH ORDINALITY AS u(bday, rest, k) WHERE u.bday IS NOT NULL
+          SELECT u.k - 1 AS k, u.bbucket, u.rest FROM unnest(bbuckets, rests) WITH ORDINALITY AS u(bbucket, rest, k) WHERE u.bbucket IS NOT NULL
         ), before AS (
           SELECT c.organization_id AS org, sum(c.n)::int AS n FROM bound
-          JOIN queue_org_count c ON c.locality = a.locality AND c.cohort = a.cohort AND c.priority_class = bound.k AND c.day < bound.bday
+          JOIN queue_org_count c ON c.locality = a.locality AND c.cohort = a.cohort AND c.priority_class = bound.k AND c.bucket < bound.bbucket
           WHERE c.organization_id = ANY(orgs || '00000000-0000-0000-0000-000000000000'::uuid)
           GROUP BY 1
-        ), inday AS (
+        ), inbucket AS (
           SELECT o AS org, count(*)::int AS n FROM bound
           CROSS JOIN LATERAL (
             SELECT x.organization_ids FROM application x
             WHERE x.locality = a.locality AND x.cohort = a.cohort AND x.status = 'QUEUED' AND x.priority_class = bound.k
-              AND x.registered_at >= queue_day_start(bound.bday) AND x.registered_at < queue_day_start(bound.bday + 1)
+              AND x.registered_at >= queue_bucket_start(bound.bbucket) AND x.registered_at < queue_bucket_start(bound.bbucket + 1)
             ORDER BY date_trunc('milliseconds', x.registered_at), x.seq LIMIT bound.rest
           ) r CROSS JOIN LATERAL unnest(queue_org_keys(r.organization_ids)) AS o
           GROUP BY 1
         ), total AS (
-          SELECT org, sum(n)::int AS n FROM (SELECT * FROM before UNION ALL SELECT * FROM inday) z GROUP BY org
+          SELECT org, sum(n)::int AS n FROM (SELECT * FROM before UNION ALL SELECT * FROM inbucket) z GROUP BY org
         )
         SELECT coalesce(jsonb_agg(jsonb_build_object('id', o.id, 'name', coalesce(g.name, ''),
                  'ahead', coalesce(t.n, 0) + coalesce(anyone.n, 0)) ORDER BY o.ord), '[]'::jsonb)
@@ -249,6 +250,6 @@ export class QueueCounts1764000000090 implements MigrationInterface {
     await q.query(`DROP FUNCTION queue_count_rebuild(), queue_count_on_insert(), queue_count_on_update(), queue_count_on_delete(),
                    queue_count_apply(jsonb)`);
     await q.query(`DROP TABLE queue_org_count, queue_count`);
-    await q.query(`DROP FUNCTION queue_org_keys(uuid[]), queue_day_start(int), queue_day(timestamptz)`);
+    await q.query(`DROP FUNCTION queue_org_keys(uuid[]), queue_bucket_start(int), queue_bucket(timestamptz)`);
   }
 }
