@@ -29,11 +29,14 @@ export const COUNT_DRIFT = `
                     GROUP BY 1, 2, 3, 4, 5)
   SELECT 'class' AS kind, coalesce(w.locality, c.locality) AS locality, coalesce(w.cohort, c.cohort) AS cohort,
          coalesce(w.bucket, c.bucket) AS bucket, w.n AS want, c.n AS have
-  FROM want w FULL JOIN (SELECT * FROM queue_count WHERE n <> 0) c USING (locality, cohort, priority_class, bucket)
+  FROM want w FULL JOIN (SELECT locality, cohort, priority_class, bucket, sum(n)::int AS n FROM queue_count GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0) c
+    USING (locality, cohort, priority_class, bucket)
   WHERE w.n IS DISTINCT FROM c.n
   UNION ALL
   SELECT 'organization', coalesce(w.locality, c.locality), coalesce(w.cohort, c.cohort), coalesce(w.bucket, c.bucket), w.n, c.n
-  FROM want_org w FULL JOIN (SELECT * FROM queue_org_count WHERE n <> 0) c USING (locality, cohort, priority_class, organization_id, bucket)
+  FROM want_org w FULL JOIN (SELECT locality, cohort, priority_class, organization_id, bucket, sum(n)::int AS n FROM queue_org_count GROUP BY 1, 2, 3, 4, 5
+              HAVING sum(n) <> 0) c
+    USING (locality, cohort, priority_class, organization_id, bucket)
   WHERE w.n IS DISTINCT FROM c.n`;
 
 const CHECKS: Check[] = [
