@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
 import { boot, type BootContext } from './platform/boot.js';
 import { ConfigError } from './platform/config/config.js';
+import { watchEventLoop } from './platform/stall-watch.js';
 
 const line = (msg: string): void => {
   process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), msg })}\n`);
@@ -34,6 +35,9 @@ async function main(): Promise<void> {
     `kezek ${role} ready in ${Date.now() - started} ms` +
       (role !== 'worker' ? ` on http://localhost:${ctx.config.PORT}/graphql` : '') +
       `, rss ${Math.round(process.memoryUsage().rss / 1048576)} MiB`,
+  );
+  watchEventLoop((msg, fields) =>
+    process.stdout.write(`${JSON.stringify({ level: 40, time: Date.now(), role, msg, ...fields })}\n`),
   );
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {

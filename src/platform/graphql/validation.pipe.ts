@@ -43,9 +43,15 @@ export function nulPath(value: unknown, path: string, depth = 0): string | null 
   return null;
 }
 
+function isResolveInfo(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && 'fieldNodes' in value && 'schema' in value && 'operation' in value;
+}
+
 /** Refuses NUL characters in any argument (naming the field), then runs class-validator. */
 class KezekValidationPipe extends ValidationPipe {
   override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // @Info() is a plain object holding the whole schema and query: never user data, and costly to walk.
+    if (isResolveInfo(value)) return Promise.resolve(value);
     const nul = nulPath(value, metadata.data ?? 'input');
     if (nul) throw badInput(nul, 'must not contain NUL characters');
     return super.transform(value, metadata) as Promise<unknown>;
