@@ -42,15 +42,38 @@ export class OpenDataController {
     } catch (e) {
       throw toHttp(e);
     }
-    res
-      .status(200)
-      .set({
-        'Content-Type': CONTENT_TYPES[f.format],
-        'Content-Disposition': `inline; filename="kezek-${f.kind}-${date}.${f.format}"`,
-        'Cache-Control': out.frozen ? 'public, max-age=86400, immutable' : 'no-cache',
-        'Access-Control-Allow-Origin': '*',
-        'X-Content-Type-Options': 'nosniff',
-      })
-      .send(out.body);
+    let length = 0;
+    for (const chunk of out.chunks) length += Buffer.byteLength(chunk, 'utf8');
+    res.status(200).set({
+      'Content-Type': CONTENT_TYPES[f.format],
+      'Content-Length': String(length),
+      'Content-Disposition': `inline; filename="kezek-${f.kind}-${date}.${f.format}"`,
+      'Cache-Control': out.frozen ? 'public, max-age=86400, immutable' : 'no-cache',
+      'Access-Control-Allow-Origin': '*',
+      'X-Content-Type-Options': 'nosniff',
+    });
+    await sendChunks(res, out.chunks);
   }
+}
+
+/**
+ * Writes the pieces of a file as the body, waiting for the socket to drain between them (a national
+ * file is never joined into one string or one buffer); stops when the client goes away.
+ */
+async function sendChunks(res: Response, chunks: readonly string[]): Promise<void> {
+  for (const chunk of chunks) {
+    if (res.destroyed) return;
+    if (!res.write(chunk, 'utf8')) {
+      await new Promise<void>((done) => {
+        const finish = (): void => {
+          res.off('drain', finish);
+          res.off('close', finish);
+          done();
+        };
+        res.on('drain', finish);
+        res.on('close', finish);
+      });
+    }
+  }
+  if (!res.destroyed) res.end();
 }

@@ -11,22 +11,23 @@ import { JWT_SECRET } from '../platform/database/database.tokens.js';
 import { ReadDataSource } from '../platform/database/read-data-source.js';
 import { AppError, badInput } from '../platform/errors/app-error.js';
 import { SchedulerService } from '../platform/jobs/scheduler.service.js';
-import { QueueRankingService } from '../queue/queue-ranking.service.js';
+import { rankQueue, type InterleaveRatio, type PriorityClass, type RankedApplication } from '../queue/domain/ranking.js';
 import {
   bulletinRow,
   bulletinsCsv,
   exportFileName,
   exportJson,
+  exportJsonHead,
   OPEN_DATA_FORMATS,
   OPEN_DATA_KINDS,
+  pseudonymizer,
   pseudonymKey,
-  queueRows,
-  queuesCsv,
+  QUEUES_CSV_HEADER,
+  queueText,
   type BulletinRow,
   type OpenDataFormat,
   type OpenDataKind,
-  type QueueEntryFacts,
-  type QueueRow,
+  type QueueEntryText,
 } from './domain/index.js';
 
 /** The daily freeze runs at 09:00 Asia/Almaty, after the bulletins (order 10) and the allocation (order 20). */
@@ -36,13 +37,32 @@ export const OPEN_DATA_ORDER = 90;
 export const LIVE_REUSE_MS = 60_000;
 
 export interface OpenDataFile {
-  body: string;
+  /** The file's text in pieces, in order (joined, they are the file). */
+  chunks: readonly string[];
   /** True when served from the frozen daily snapshot (immutable), false when read live. */
   frozen: boolean;
 }
 
-/** The four files of one date, keyed by file name (queues.csv, queues.json, bulletins.csv, bulletins.json). */
-export type OpenDataFiles = Record<string, string>;
+/**
+ * Files of one date keyed by file name (queues.csv, queues.json, bulletins.csv, bulletins.json), each as
+ * the pieces of its text in order: a national file is never joined into one string here.
+ */
+export type OpenDataFiles = Record<string, readonly string[]>;
+
+/** Characters of text sent to the database at a time while freezing a day (about 4 MB). */
+const FREEZE_PART_CHARS = 4_000_000;
+
+interface QueueSqlRow {
+  id: string;
+  seq: string;
+  priority_class: PriorityClass;
+  /** registered_at in epoch milliseconds (as text: bigint), truncated as node-postgres truncates a timestamptz. */
+  registered_ms: string;
+  /** organization_ids joined by `;`. */
+  organization_choices: string;
+  language: string;
+  group_type: string;
+}
 
 interface BulletinSqlRow {
   date: string;
@@ -82,7 +102,6 @@ export class OpenDataService implements OnModuleInit {
     private readonly ds: DataSource,
     private readonly reads: ReadDataSource,
     private readonly clock: Clock,
-    private readonly ranking: QueueRankingService,
     private readonly ledger: LedgerService,
     private readonly scheduler: SchedulerService,
     @Inject(ENV_CONFIG) private readonly config: EnvConfig,
@@ -118,13 +137,13 @@ export class OpenDataService implements OnModuleInit {
         `SELECT body FROM open_data_snapshot WHERE date = $1 AND kind = $2 AND format = $3`,
         [date, kind, format],
       );
-      if (rows[0]) return { body: rows[0].body, frozen: true };
+      if (rows[0]) return { chunks: [rows[0].body], frozen: true };
       if (kind === 'queues') {
         throw new AppError('NOT_FOUND', `date: the queue order of ${date} was not frozen (only days the 09:00 task ran have one)`, 'date');
       }
     }
     const files = await this.liveFiles(db, date, kind);
-    return { body: files[exportFileName(kind, format)], frozen: false };
+    return { chunks: files[exportFileName(kind, format)], frozen: false };
   }
 
   /**
@@ -157,24 +176,7 @@ export class OpenDataService implements OnModuleInit {
         [date],
       );
       let written = 0;
-      if (n < OPEN_DATA_KINDS.length * OPEN_DATA_FORMATS.length) {
-        const files = await this.render(date, OPEN_DATA_KINDS);
-        const values: unknown[] = [date, this.clock.now()];
-        const tuples: string[] = [];
-        for (const kind of OPEN_DATA_KINDS) {
-          for (const format of OPEN_DATA_FORMATS) {
-            values.push(kind, format, files[exportFileName(kind, format)]);
-            const k = values.length;
-            tuples.push(`($1::date, $${k - 2}, $${k - 1}, $${k}, $2)`);
-          }
-        }
-        const inserted: unknown[] = await this.ds.query(
-          `INSERT INTO open_data_snapshot (date, kind, format, body, created_at) VALUES ${tuples.join(', ')}
-           ON CONFLICT DO NOTHING RETURNING 1`,
-          values,
-        );
-        written = inserted.length;
-      }
+      if (n < OPEN_DATA_KINDS.length * OPEN_DATA_FORMATS.length) written = await this.freezeFiles(date);
       const summary: Record<string, unknown> = { date, written };
       if (this.config.OPEN_DATA_DIR) {
         const dir = resolve(this.config.DATA_DIR, this.config.OPEN_DATA_DIR, date);
@@ -194,6 +196,51 @@ export class OpenDataService implements OnModuleInit {
   }
 
   /**
+   * Renders the four files of `date` and stores them in `open_data_snapshot` (rows that exist are kept),
+   * in one REPEATABLE READ transaction: the data is read from its snapshot, and the text goes to the
+   * database in pieces of about FREEZE_PART_CHARS (a temporary table), each file then stored as one
+   * body by string_agg, so the process never holds a whole national file. Returns the rows written.
+   */
+  private async freezeFiles(date: string): Promise<number> {
+    return this.ds.transaction('REPEATABLE READ', async (em) => {
+      await em.query(`CREATE TEMPORARY TABLE open_data_part (file text, part int, body text) ON COMMIT DROP`);
+      const pending = new Map<string, { texts: string[]; chars: number; part: number }>();
+      const flush = async (file: string, p: { texts: string[]; chars: number; part: number }): Promise<void> => {
+        if (!p.texts.length) return;
+        const body = p.texts.join('');
+        p.texts = [];
+        p.chars = 0;
+        await em.query(`INSERT INTO open_data_part (file, part, body) VALUES ($1, $2, $3)`, [file, p.part++, body]);
+      };
+      await this.renderInto(em, date, OPEN_DATA_KINDS, async (file, text) => {
+        let p = pending.get(file);
+        if (!p) pending.set(file, (p = { texts: [], chars: 0, part: 0 }));
+        p.texts.push(text);
+        p.chars += text.length;
+        if (p.chars >= FREEZE_PART_CHARS) await flush(file, p);
+      });
+      for (const [file, p] of pending) await flush(file, p);
+      const tuples: string[] = [];
+      const values: unknown[] = [date, this.clock.now()];
+      for (const kind of OPEN_DATA_KINDS) {
+        for (const format of OPEN_DATA_FORMATS) {
+          values.push(kind, format, exportFileName(kind, format));
+          const k = values.length;
+          tuples.push(`($${k - 2}, $${k - 1}, $${k})`);
+        }
+      }
+      const inserted: unknown[] = await em.query(
+        `INSERT INTO open_data_snapshot (date, kind, format, body, created_at)
+         SELECT $1::date, f.kind, f.format, coalesce((SELECT string_agg(p.body, '' ORDER BY p.part) FROM open_data_part p WHERE p.file = f.file), ''), $2
+         FROM (VALUES ${tuples.join(', ')}) f (kind, format, file)
+         ON CONFLICT DO NOTHING RETURNING 1`,
+        values,
+      );
+      return inserted.length;
+    });
+  }
+
+  /**
    * Writes the four files of `date` into `dir` (created if missing), as the endpoints serve them
    * (`kezek export --date D --out DIR`). Returns the paths written.
    */
@@ -201,7 +248,7 @@ export class OpenDataService implements OnModuleInit {
     const files: OpenDataFiles = {};
     for (const kind of OPEN_DATA_KINDS) {
       for (const format of OPEN_DATA_FORMATS) {
-        files[exportFileName(kind, format)] = (await this.file(date, kind, format)).body;
+        files[exportFileName(kind, format)] = (await this.file(date, kind, format)).chunks;
       }
     }
     return this.writeFiles(resolve(dir), files);
@@ -213,17 +260,17 @@ export class OpenDataService implements OnModuleInit {
       `SELECT kind, format, body FROM open_data_snapshot WHERE date = $1`,
       [date],
     );
-    return Object.fromEntries(rows.map((r) => [exportFileName(r.kind, r.format), r.body]));
+    return Object.fromEntries(rows.map((r) => [exportFileName(r.kind, r.format), [r.body]]));
   }
 
   /** Each file is written beside its final name and renamed, so a reader never sees half a file. */
   private async writeFiles(dir: string, files: OpenDataFiles): Promise<string[]> {
     await mkdir(dir, { recursive: true });
     const paths: string[] = [];
-    for (const [name, body] of Object.entries(files)) {
+    for (const [name, chunks] of Object.entries(files)) {
       const path = join(dir, name);
       const tmp = `${path}.${process.pid}.tmp`;
-      await writeFile(tmp, body, 'utf8');
+      await writeFile(tmp, chunks, 'utf8');
       await rename(tmp, path);
       paths.push(path);
     }
@@ -232,65 +279,99 @@ export class OpenDataService implements OnModuleInit {
 
   /**
    * Builds the files of the given kinds from one read-only REPEATABLE READ snapshot, so every queue,
-   * the bulletins and the ledger head are read at the same instant.
+   * the bulletins and the ledger head are read at the same instant. Each file is kept as the pieces it
+   * was written in (one per queue), never joined into one string.
    */
   private async render(date: string, kinds: readonly OpenDataKind[], db: DataSource = this.ds): Promise<OpenDataFiles> {
     return db.transaction('REPEATABLE READ', async (em) => {
       await em.query('SET TRANSACTION READ ONLY');
-      const generatedAt = formatAlmaty(this.clock.now());
-      const head = await this.ledger.head(em);
-      const files: OpenDataFiles = {};
-      for (const kind of kinds) {
-        const meta = { date, kind, generatedAt, ledgerHead: head.headHash, ledgerLength: head.length };
-        if (kind === 'queues') {
-          const rows = await this.queueRows(em, date);
-          files[exportFileName(kind, 'csv')] = queuesCsv(rows);
-          files[exportFileName(kind, 'json')] = exportJson({ ...meta, rows });
-        } else {
-          const rows = await this.bulletinRows(em, date);
-          files[exportFileName(kind, 'csv')] = bulletinsCsv(rows);
-          files[exportFileName(kind, 'json')] = exportJson({ ...meta, rows });
-        }
-      }
+      const files: Record<string, string[]> = {};
+      await this.renderInto(em, date, kinds, (file, text) => {
+        (files[file] ??= []).push(text);
+      });
       return files;
     });
   }
 
-  /** Every QUEUED application of every queue, queue by queue (locality, cohort), in allocation order. */
-  private async queueRows(em: EntityManager, date: string): Promise<QueueRow[]> {
-    // The public facts of every queued application at once; the order comes from the ranking service.
-    // The public application number is not read: it is deliberately not published (docs/OPEN_DATA.md).
-    const facts: { id: string; locality: string; cohort: number; language: string; group_type: string }[] =
-      await em.query(
-        `SELECT id, locality, cohort, language, group_type FROM application
-         WHERE status = 'QUEUED' ORDER BY locality, cohort`,
+  /**
+   * Writes the files of the given kinds, in order and in pieces, to `out` (file name, text), reading
+   * everything through `em` (the caller's snapshot). The queues are read and written one at a time.
+   */
+  private async renderInto(
+    em: EntityManager,
+    date: string,
+    kinds: readonly OpenDataKind[],
+    out: (file: string, text: string) => void | Promise<void>,
+  ): Promise<void> {
+    const generatedAt = formatAlmaty(this.clock.now());
+    const head = await this.ledger.head(em);
+    for (const kind of kinds) {
+      const meta = { date, kind, generatedAt, ledgerHead: head.headHash, ledgerLength: head.length };
+      const csvFile = exportFileName(kind, 'csv');
+      const jsonFile = exportFileName(kind, 'json');
+      if (kind === 'queues') {
+        await out(csvFile, QUEUES_CSV_HEADER);
+        await out(jsonFile, exportJsonHead(meta));
+        let rows = 0;
+        await this.eachQueue(em, date, async (text, n) => {
+          await out(csvFile, text.csv);
+          await out(jsonFile, `${rows ? ',\n' : '[\n'}${text.json}`);
+          rows += n;
+        });
+        await out(jsonFile, rows ? '\n]}\n' : '[]}\n');
+      } else {
+        const rows = await this.bulletinRows(em, date);
+        await out(csvFile, bulletinsCsv(rows));
+        await out(jsonFile, exportJson({ ...meta, rows }));
+      }
+    }
+  }
+
+  /**
+   * Every queue (locality, cohort) with a QUEUED application, in order, as text ({@link queueText}):
+   * one query per queue (an index-only scan of ix_application_open_data, migration 1764000000095) reads
+   * what both the ranking and the row need, ranked by the pure rankQueue
+   * with the queue's cycle position and the interleave setting, exactly as QueueRankingService.rankedQueue
+   * does. The public application number is not read: it is deliberately not published (docs/OPEN_DATA.md).
+   */
+  private async eachQueue(
+    em: EntityManager,
+    date: string,
+    write: (text: { csv: string; json: string }, rows: number) => Promise<void>,
+  ): Promise<void> {
+    const [setting]: { value: InterleaveRatio }[] = await em.query(`SELECT value FROM setting WHERE key = 'interleave'`);
+    const queues: { locality: string; cohort: number; cycle: number | null }[] = await em.query(
+      `SELECT q.locality, q.cohort, c.position AS cycle
+       FROM (SELECT DISTINCT locality, cohort FROM application WHERE status = 'QUEUED') q
+       LEFT JOIN queue_cycle c ON c.locality = q.locality AND c.cohort = q.cohort
+       ORDER BY q.locality, q.cohort`,
+    );
+    const pseudonymOf = pseudonymizer(this.key);
+    const cache = new Map<string, [string, string]>();
+    for (const { locality, cohort, cycle } of queues) {
+      const rows: QueueSqlRow[] = await em.query(
+        `SELECT id, seq, priority_class,
+                (extract(epoch FROM date_trunc('milliseconds', registered_at)) * 1000)::bigint AS registered_ms,
+                array_to_string(organization_ids, ';') AS organization_choices, language, group_type
+         FROM application WHERE locality = $1 AND cohort = $2 AND status = 'QUEUED'`,
+        [locality, cohort],
       );
-    const queues = new Map<string, { locality: string; cohort: number; byId: Map<string, (typeof facts)[number]> }>();
-    for (const f of facts) {
-      const key = `${f.locality}/${f.cohort}`;
-      let q = queues.get(key);
-      if (!q) queues.set(key, (q = { locality: f.locality, cohort: f.cohort, byId: new Map() }));
-      q.byId.set(f.id, f);
-    }
-    const out: QueueRow[] = [];
-    for (const { locality, cohort, byId } of queues.values()) {
-      const ranked = await this.ranking.rankedQueue(locality, cohort, em);
-      const order: QueueEntryFacts[] = ranked.order.map((e) => {
-        const f = byId.get(e.id);
-        if (!f) throw new Error(`open data: application ${e.id} ranked but not read (inconsistent snapshot)`);
-        return {
-          id: e.id,
-          priorityClass: e.priorityClass,
-          registeredAt: e.registeredAt,
-          organizationIds: e.organizationIds,
-          language: f.language,
-          groupType: f.group_type,
+      const entries: (RankedApplication & QueueEntryText)[] = new Array<RankedApplication & QueueEntryText>(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i];
+        entries[i] = {
+          id: r.id,
+          seq: Number(r.seq),
+          priorityClass: r.priority_class,
+          registeredAt: Number(r.registered_ms),
+          organizationChoices: r.organization_choices,
+          language: r.language,
+          groupType: r.group_type,
         };
-      });
-      if (order.length !== byId.size) throw new Error(`open data: queue ${locality}/${cohort} ranked ${order.length} of ${byId.size}`);
-      for (const row of queueRows(date, locality, cohort, order, this.key)) out.push(row);
+      }
+      const order = rankQueue(entries, cycle ?? 0, setting?.value);
+      await write(queueText(date, locality, cohort, order, pseudonymOf, cache), order.length);
     }
-    return out;
   }
 
   /** The VACATED then the REVOKED bulletin of `date`, in bulletin order, with place and organization. */

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { pseudonym, pseudonymKey } from './pseudonym.js';
+import { pseudonym, pseudonymizer, pseudonymKey } from './pseudonym.js';
 
 describe('pseudonyms', () => {
   const id = '0b7f8e1c-3c1e-4a55-9d3e-2a6e0f4c9b10';
@@ -9,6 +9,7 @@ describe('pseudonyms', () => {
     expect(pseudonym('a-salt-of-16-chars', id)).toBe(expected);
     expect(pseudonym('a-salt-of-16-chars', id)).toMatch(/^[0-9a-f]{16}$/);
     expect(pseudonym('a-salt-of-16-chars', id)).toBe(pseudonym('a-salt-of-16-chars', id));
+    expect(pseudonymizer('a-salt-of-16-chars')(id)).toBe(expected);
   });
 
   it('differs between applications and between keys', () => {

@@ -23,3 +23,8 @@ export function pseudonymKey(salt: string | undefined, jwtSecret: string): strin
 export function pseudonym(key: string, applicationId: string): string {
   return createHmac('sha256', key).update(applicationId).digest('hex').slice(0, PSEUDONYM_HEX_LENGTH);
 }
+
+/** {@link pseudonym} with the key fixed (the function the file writers take). */
+export function pseudonymizer(key: string): (applicationId: string) => string {
+  return (applicationId) => pseudonym(key, applicationId);
+}

@@ -1,5 +1,5 @@
 import { parseCsvObjects } from './csv.js';
-import { pseudonym } from './pseudonym.js';
+import { pseudonym, pseudonymizer } from './pseudonym.js';
 import {
   asCsvRecord,
   BULLETIN_COLUMNS,
@@ -8,8 +8,11 @@ import {
   exportJson,
   parseExportFile,
   QUEUE_COLUMNS,
+  exportJsonHead,
+  QUEUES_CSV_HEADER,
   queueRows,
   queuesCsv,
+  queueText,
 } from './rows.js';
 
 const KEY = 'test-salt-test-salt';
@@ -76,6 +79,39 @@ describe('open-data rows', () => {
     expect(csv).toContain('"ТОО ""Балапан"", филиал"');
     expect(parseCsvObjects(csv)).toEqual([asCsvRecord(row)]);
     expect(row.at).toBe('2026-09-07T10:00:00.000+05:00');
+  });
+
+  it('queueText writes the same bytes as queuesCsv and exportJson of queueRows, queue by queue', () => {
+    const facts = [
+      ...order,
+      { id: 'a3', priorityClass: 1, registeredAt: Date.parse('2026-09-05T19:30:00.123Z'), organizationIds: ['ef9493d0-14cc-4a28-a110-0010b2c2eefb'], language: 'K,"Z"', groupType: 'GENERAL' },
+      { id: 'a4', priorityClass: 2, registeredAt: Date.parse('2026-09-05T19:30:00.999Z'), organizationIds: ['x y', 'a"b', 'c,d'], language: 'RU', groupType: 'GEN\nERAL' },
+    ];
+    const queues = [
+      { locality: '751110000', cohort: 2022, facts: facts.slice(0, 3) },
+      { locality: '751110000', cohort: 2023, facts: [] },
+      { locality: '751210000', cohort: 2023, facts: facts.slice(1) },
+    ];
+    const rows = queues.flatMap((q) => queueRows('2026-09-08', q.locality, q.cohort, q.facts, KEY));
+    const meta = { date: '2026-09-08', kind: 'queues' as const, generatedAt: 'g', ledgerHead: 'h', ledgerLength: 3 };
+    const cache = new Map<string, [string, string]>();
+    let csv = QUEUES_CSV_HEADER;
+    const json: string[] = [];
+    for (const q of queues) {
+      const text = queueText(
+        '2026-09-08',
+        q.locality,
+        q.cohort,
+        q.facts.map((f) => ({ ...f, organizationChoices: f.organizationIds.join(';') })),
+        pseudonymizer(KEY),
+        cache,
+      );
+      csv += text.csv;
+      if (q.facts.length) json.push(text.json);
+    }
+    expect(csv).toBe(queuesCsv(rows));
+    expect(`${exportJsonHead(meta)}[\n${json.join(',\n')}\n]}\n`).toBe(exportJson({ ...meta, rows }));
+    expect(`${exportJsonHead(meta)}[]}\n`).toBe(exportJson({ ...meta, rows: [] }));
   });
 
   it.each([

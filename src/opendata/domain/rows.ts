@@ -4,7 +4,7 @@
  * child's or an applicant's IIN, name, phone or birth date (only the cohort year). Pure functions.
  */
 import { formatAlmaty } from '../../calendar/domain/almaty-time.js';
-import { cellText, type Cell, toCsv } from './csv.js';
+import { cellText, type Cell, LIST_SEPARATOR, quoteField, toCsv } from './csv.js';
 import { pseudonym } from './pseudonym.js';
 
 export type OpenDataKind = 'queues' | 'bulletins';
@@ -230,3 +230,85 @@ export const CONTENT_TYPES: Readonly<Record<OpenDataFormat, string>> = {
   csv: 'text/csv; charset=utf-8; header=present',
   json: 'application/json; charset=utf-8',
 };
+
+/** The header record of `queues.csv`, CRLF included. */
+export const QUEUES_CSV_HEADER = `${QUEUE_COLUMNS.map(quoteField).join(',')}\r\n`;
+
+/** The CSV field and the JSON value of a string column, cached per distinct value (language, group type). */
+function textCells(cache: Map<string, [string, string]>, value: string): [string, string] {
+  let cells = cache.get(value);
+  if (!cells) cache.set(value, (cells = [quoteField(value), JSON.stringify(value)]));
+  return cells;
+}
+
+/**
+ * One QUEUED application as {@link queueText} takes it: {@link QueueEntryFacts} with the organization
+ * choices already joined by `;` (as the CSV field before quoting; `array_to_string(organization_ids, ';')`).
+ */
+export interface QueueEntryText {
+  id: string;
+  priorityClass: number;
+  /** Registration instant, epoch milliseconds. */
+  registeredAt: number;
+  /** The organization ids joined by `;` (empty: any organization in the locality). */
+  organizationChoices: string;
+  language: string;
+  groupType: string;
+}
+
+/** Items that JSON writes as they are (uuids), joined by `;`. */
+const PLAIN_LIST = /^[0-9A-Za-z;-]*$/;
+
+/** The JSON array of a `;`-joined list, as JSON.stringify writes the array of its items. */
+function jsonList(joined: string): string {
+  if (joined === '') return '[]';
+  if (PLAIN_LIST.test(joined)) return `["${joined.split(LIST_SEPARATOR).join('","')}"]`;
+  return JSON.stringify(joined.split(LIST_SEPARATOR));
+}
+
+/**
+ * The records of one queue written straight to text, byte for byte what `queuesCsv` and `exportJson`
+ * write for the rows of {@link queueRows} (no row object per entry): `csv` is its CSV records, each
+ * ended by CRLF (no header); `json` is its JSON rows joined by `,\n` (no brackets). `order` is the
+ * allocation order; `pseudonymOf` the pseudonym function of the file's key ({@link pseudonymizer});
+ * `cache` may be shared between queues (text cells of languages and group types).
+ */
+export function queueText(
+  date: string,
+  locality: string,
+  cohort: number,
+  order: readonly QueueEntryText[],
+  pseudonymOf: (applicationId: string) => string,
+  cache: Map<string, [string, string]> = new Map(),
+): { csv: string; json: string } {
+  const csvHead = `${quoteField(date)},${quoteField(cellText(locality))},${quoteField(cellText(cohort))},`;
+  const jsonHead = `{"date":${JSON.stringify(date)},"locality":${JSON.stringify(locality)},"cohort":${JSON.stringify(cohort)},"queue_number":`;
+  const csv: string[] = new Array<string>(order.length);
+  const json: string[] = new Array<string>(order.length);
+  for (let i = 0; i < order.length; i++) {
+    const e = order[i];
+    const at = formatAlmaty(new Date(e.registeredAt));
+    const choices = e.organizationChoices;
+    const [langCsv, langJson] = textCells(cache, e.language);
+    const [groupCsv, groupJson] = textCells(cache, e.groupType);
+    const p = pseudonymOf(e.id);
+    const n = i + 1;
+    const cls = e.priorityClass;
+    csv[i] = `${csvHead}${n},${cls},${at},${quoteField(choices)},${langCsv},${groupCsv},${quoteField(p)}\r\n`;
+    json[i] =
+      `${jsonHead}${n},"priority_class":${cls},"registered_at":"${at}","organization_choices":${jsonList(choices)},"language":${langJson},"group_type":${groupJson},"pseudonym":${JSON.stringify(p)}}`;
+  }
+  return { csv: csv.join(''), json: json.join(',\n') };
+}
+
+/** The JSON text of an export before its rows: the header fields, then `"rows":`. */
+export function exportJsonHead(e: Omit<OpenDataExport<unknown>, 'rows'>): string {
+  const head = JSON.stringify({
+    date: e.date,
+    kind: e.kind,
+    generatedAt: e.generatedAt,
+    ledgerHead: e.ledgerHead,
+    ledgerLength: e.ledgerLength,
+  });
+  return `${head.slice(0, -1)},"rows":`;
+}
