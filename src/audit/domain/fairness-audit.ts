@@ -66,6 +66,7 @@ import {
   compareHeads,
   nextTurn,
   normalizeCycle,
+  pickClass,
   pickNext,
   type PriorityClass,
 } from '../../queue/domain/index.js';
@@ -107,9 +108,23 @@ interface StopTerm {
 interface AppState {
   view: ApplicationView;
   status: AppStatus;
-  confirmed: Set<string>;
+  /** Confirmed categories; null until the first priority decision (most applications have none). */
+  confirmed: Set<string> | null;
   stop: StopTerm | null;
+  /**
+   * When it last joined the queue (a counter): the order in which the literal rule meets the
+   * allocatable applications of a slice, and the last tie-breaker of the lists.
+   */
+  stamp: number;
+  /** Its lists in the queued index (fixed by locality, language, group type, cohort, birth year). */
+  bucket: ClassLists;
 }
+
+/**
+ * The QUEUED applications of one (slice, queue, birth year), one list per priority class, each in
+ * rank order (registeredAt, seq, stamp): the first eligible member of a list is the class's pick.
+ */
+type ClassLists = [AppState[], AppState[], AppState[]];
 
 interface VacState {
   view: VacancyView;
@@ -152,6 +167,12 @@ export interface FairnessAuditOptions {
    * terms whose action was due a day before it and never happened are reported. Null: not checked.
    */
   asOf?: Date | null;
+  /**
+   * Re-run the allocation rule for NO_SKIP/RATIO by testing every queued application of the
+   * place's slice (the literal rule, O(queue) per referral) instead of walking the rank-ordered
+   * lists to the first eligible member. Same report; for tests and benchmarks.
+   */
+  literal?: boolean;
 }
 
 const LIVE: readonly RefStatus[] = ['BOOKED', 'OFFERED', 'CONFIRMED'];
@@ -167,6 +188,40 @@ const sameInstant = (a: Date | null, b: Date | null): boolean =>
  */
 function sliceOf(x: Pick<ApplicationView, 'locality' | 'language' | 'groupType'>): string {
   return `${x.locality}|${x.language}|${x.groupType}`;
+}
+
+/** Rank order of the queued lists: registeredAt, seq (as compareWithinClass), then stamp. */
+function before(a: AppState, b: AppState): boolean {
+  const x = a.view;
+  const y = b.view;
+  if (x.registeredAt !== y.registeredAt) return x.registeredAt < y.registeredAt;
+  if (x.seq !== y.seq) return x.seq < y.seq;
+  return a.stamp < b.stamp;
+}
+
+/** The position of the first member of `list` not before `app` (binary search). */
+function lowerBound(list: readonly AppState[], app: AppState): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (before(list[mid], app)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The year part of a 'YYYY-MM-DD' date (any string: its first 4 characters). */
+const yearOf = (date: string): string => date.slice(0, 4);
+
+const NO_STRINGS: readonly string[] = Object.freeze([]);
+
+/** Picks of one place, queue by queue, as the allocation rule makes them. */
+interface Picker {
+  /** The queues that may hold an eligible application (at least every one that does). */
+  queues(): Iterable<string>;
+  /** The queue's pick among its eligible applications, leaving out the `skipped` batches. */
+  pick(queue: string, skipped: ReadonlySet<string>): ApplicationView | undefined;
 }
 
 function asClass(n: number | null): PriorityClass {
@@ -189,8 +244,12 @@ export class FairnessAuditor {
   private readonly apps = new Map<string, AppState>();
   private readonly vacs = new Map<string, VacState>();
   private readonly refs = new Map<string, RefState>();
-  /** QUEUED application ids by {@link sliceOf}: the allocatable set. */
-  private readonly queued = new Map<string, Set<string>>();
+  /** The QUEUED (allocatable) applications: slice ({@link sliceOf}) → queue key → birth year → lists. */
+  private readonly queued = new Map<string, Map<string, Map<string, ClassLists>>>();
+  private stamps = 0;
+  /** One copy of each repeated string value (locality, language, dates, work-mode lists). */
+  private readonly strings = new Map<string, string>();
+  private readonly modeLists = new Map<string, WorkMode[]>();
   private readonly excluded = new Set<string>();
   private readonly cycles = new Map<string, number>();
   private readonly pendingStops = new Map<string, PendingStop>();
@@ -220,15 +279,48 @@ export class FairnessAuditor {
     this.violations.push({ check, eventSeq, referralId, message, evidence });
   }
 
-  private setStatus(app: AppState, status: AppStatus): void {
+  private setStatus(app: AppState, status: AppStatus, stamp = 0): void {
     if (app.status === status) return;
-    if (app.status === 'QUEUED') this.queued.get(sliceOf(app.view))?.delete(app.view.id);
+    if (app.status === 'QUEUED') this.unindex(app);
     app.status = status;
     if (status === 'QUEUED') {
-      let set = this.queued.get(sliceOf(app.view));
-      if (!set) this.queued.set(sliceOf(app.view), (set = new Set()));
-      set.add(app.view.id);
+      app.stamp = stamp || ++this.stamps;
+      this.index(app);
     }
+  }
+
+  private index(app: AppState): void {
+    const list = app.bucket[app.view.priorityClass];
+    const n = list.length;
+    if (n === 0 || before(list[n - 1], app)) list.push(app);
+    else list.splice(lowerBound(list, app), 0, app);
+  }
+
+  private unindex(app: AppState): void {
+    const list = app.bucket[app.view.priorityClass];
+    let i = lowerBound(list, app);
+    if (list[i] !== app) i = list.indexOf(app);
+    if (i >= 0) list.splice(i, 1);
+  }
+
+  private bucketOf(view: ApplicationView): ClassLists {
+    const slice = sliceOf(view);
+    let queues = this.queued.get(slice);
+    if (!queues) this.queued.set(slice, (queues = new Map<string, Map<string, ClassLists>>()));
+    const key = queueKeyOf(view);
+    let years = queues.get(key);
+    if (!years) queues.set(key, (years = new Map<string, ClassLists>()));
+    const year = yearOf(view.birthDate);
+    let bucket = years.get(year);
+    if (!bucket) years.set(year, (bucket = [[], [], []]));
+    return bucket;
+  }
+
+  private intern(s: string): string {
+    const seen = this.strings.get(s);
+    if (seen !== undefined) return seen;
+    if (this.strings.size < 100_000) this.strings.set(s, s);
+    return s;
   }
 
   apply(e: AuditEvent): void {
@@ -284,28 +376,48 @@ export class FairnessAuditor {
     const d = e.data;
     const batchId = read.str(d, 'batchId');
     const registeredAt = read.instant(d, 'registeredAt') ?? e.at;
+    const organizationIds = read.strs(d, 'organizationIds');
+    const workModes = read
+      .strs(d, 'workModes')
+      .filter((m): m is WorkMode => (WORK_MODES as readonly string[]).includes(m));
+    const modesKey = workModes.join(',');
+    let modes = this.modeLists.get(modesKey);
+    if (!modes) this.modeLists.set(modesKey, (modes = workModes));
     const view: ApplicationView = {
       id: e.entityId,
       seq: read.num(d, 'seq') ?? 0,
       priorityClass: asClass(read.num(d, 'priorityClass')),
       registeredAt: registeredAt.getTime(),
-      locality: read.str(d, 'locality') ?? '',
+      locality: this.intern(read.str(d, 'locality') ?? ''),
       cohort: read.num(d, 'cohort') ?? 0,
-      birthDate: read.str(d, 'birthDate') ?? '',
-      organizationIds: read.strs(d, 'organizationIds'),
-      language: read.str(d, 'language') ?? '',
+      birthDate: this.intern(read.str(d, 'birthDate') ?? ''),
+      organizationIds: organizationIds.length ? organizationIds : (NO_STRINGS as string[]),
+      language: this.intern(read.str(d, 'language') ?? ''),
       groupType: (read.str(d, 'groupType') === 'SPECIAL' ? 'SPECIAL' : 'GENERAL') as GroupType,
       specialNeedsConfirmed: false,
-      workModes: read
-        .strs(d, 'workModes')
-        .filter((m): m is WorkMode => (WORK_MODES as readonly string[]).includes(m)),
-      desiredAdmissionDate: read.str(d, 'desiredAdmissionDate') ?? '',
+      workModes: modes,
+      desiredAdmissionDate: this.intern(read.str(d, 'desiredAdmissionDate') ?? ''),
       acceptsTemporaryStay: read.bool(d, 'acceptsTemporaryStay') ?? false,
       batchId,
     };
-    const app: AppState = { view, status: 'ARCHIVED', confirmed: new Set(), stop: null };
+    const app: AppState = {
+      view,
+      status: 'ARCHIVED',
+      confirmed: null,
+      stop: null,
+      stamp: 0,
+      bucket: this.bucketOf(view),
+    };
+    // A second registration of the same id: the literal rule's set of queued ids kept the id
+    // where it was (same slice); the earlier state is no longer reachable.
+    const prev = this.apps.get(view.id);
+    let stamp = 0;
+    if (prev && prev.status === 'QUEUED') {
+      this.unindex(prev);
+      if (sliceOf(prev.view) === sliceOf(view)) stamp = prev.stamp;
+    }
     this.apps.set(view.id, app);
-    this.setStatus(app, 'QUEUED');
+    this.setStatus(app, 'QUEUED', stamp);
     // The first of a batch gets the batch id (its own id) when its sibling registers.
     if (batchId) {
       const first = this.apps.get(batchId);
@@ -318,11 +430,18 @@ export class FairnessAuditor {
     if (!app) return;
     const category = read.str(e.data, 'category');
     if (category) {
-      if (e.type === 'application.priority_confirmed') app.confirmed.add(category);
-      else app.confirmed.delete(category);
+      if (e.type === 'application.priority_confirmed') (app.confirmed ??= new Set()).add(category);
+      else app.confirmed?.delete(category);
     }
-    app.view.priorityClass = asClass(read.num(e.data, 'priorityClass'));
-    app.view.specialNeedsConfirmed = app.confirmed.has('SPECIAL_NEEDS');
+    const priorityClass = asClass(read.num(e.data, 'priorityClass'));
+    if (priorityClass !== app.view.priorityClass) {
+      // Its class decides its list: move it (keeping its place in the literal order).
+      const queued = app.status === 'QUEUED';
+      if (queued) this.unindex(app);
+      app.view.priorityClass = priorityClass;
+      if (queued) this.index(app);
+    }
+    app.view.specialNeedsConfirmed = app.confirmed?.has('SPECIAL_NEEDS') ?? false;
   }
 
   private archived(e: AuditEvent): void {
@@ -513,36 +632,32 @@ export class FairnessAuditor {
       return; // a sibling placed with its batch's head: the batch rule, not rank, chose it
     }
     const ratio = this.s.interleave;
-    const byQueue = new Map<string, ApplicationView[]>();
-    // The place's birth-date window: a cheap string test before isEligible (as allocate does).
-    const { earliest, latest } = birthDateWindow(
-      vac.view.admissionStartDate,
-      vac.view.ageFromMonths,
-      vac.view.ageToMonths,
-    );
-    for (const otherId of this.queued.get(sliceOf(vac.view)) ?? []) {
-      const other = this.apps.get(otherId);
-      if (!other || other.view.birthDate < earliest || other.view.birthDate > latest) continue;
-      if (!isEligible(other.view, vac.view, this.excluded)) continue;
-      const key = queueKeyOf(other.view);
-      const list = byQueue.get(key);
-      if (list) list.push(other.view);
-      else byQueue.set(key, [other.view]);
-    }
     const key = queueKeyOf(app.view);
     const skipped = new Set<string>();
-    const pickOf = (queue: string): ApplicationView | undefined => {
-      const list = byQueue.get(queue) ?? [];
-      const candidates = skipped.size
-        ? list.filter((a) => a.batchId === null || !skipped.has(a.batchId))
-        : list;
-      return pickNext(candidates, this.cycles.get(queue) ?? 0, ratio);
-    };
+    let literal = this.opts.literal === true;
+    let picker = literal ? this.literalPicker(vac) : this.indexedPicker(vac);
+    const pickOf = (queue: string): ApplicationView | undefined => picker.pick(queue, skipped);
     for (;;) {
       let winner: ApplicationView | undefined;
-      for (const queue of byQueue.keys()) {
+      let tie = false;
+      for (const queue of picker.queues()) {
         const head = pickOf(queue);
-        if (head && (!winner || compareHeads(head, winner) < 0)) winner = head;
+        if (!head) continue;
+        if (!winner) {
+          winner = head;
+          continue;
+        }
+        const c = compareHeads(head, winner);
+        if (c < 0) winner = head;
+        else if (c === 0) tie = true;
+      }
+      if (tie && !literal) {
+        // Heads of two queues equal on (class, registeredAt, seq) (never with unique application
+        // numbers): the literal rule keeps the queue it met first, so ask it.
+        literal = true;
+        picker = this.literalPicker(vac);
+        skipped.clear();
+        continue;
       }
       if (!winner || winner.id === app.view.id) return;
       if (winner.batchId !== null) {
@@ -604,6 +719,97 @@ export class FairnessAuditor {
       }
       return;
     }
+  }
+
+  /**
+   * The literal rule: every queued application of the place's slice (in the order they joined the
+   * queue) tested for the place, grouped by queue; each queue's pick by {@link pickNext}.
+   */
+  private literalPicker(vac: VacState): Picker {
+    const byQueue = new Map<string, ApplicationView[]>();
+    // The place's birth-date window: a cheap string test before isEligible (as allocate does).
+    const { earliest, latest } = birthDateWindow(
+      vac.view.admissionStartDate,
+      vac.view.ageFromMonths,
+      vac.view.ageToMonths,
+    );
+    const queued: AppState[] = [];
+    for (const years of this.queued.get(sliceOf(vac.view))?.values() ?? []) {
+      for (const lists of years.values()) for (const list of lists) queued.push(...list);
+    }
+    queued.sort((a, b) => a.stamp - b.stamp);
+    for (const other of queued) {
+      if (other.view.birthDate < earliest || other.view.birthDate > latest) continue;
+      if (!isEligible(other.view, vac.view, this.excluded)) continue;
+      const key = queueKeyOf(other.view);
+      const list = byQueue.get(key);
+      if (list) list.push(other.view);
+      else byQueue.set(key, [other.view]);
+    }
+    const ratio = this.s.interleave;
+    return {
+      queues: () => byQueue.keys(),
+      pick: (queue, skipped) => {
+        const list = byQueue.get(queue) ?? [];
+        const candidates = skipped.size
+          ? list.filter((a) => a.batchId === null || !skipped.has(a.batchId))
+          : list;
+        return pickNext(candidates, this.cycles.get(queue) ?? 0, ratio);
+      },
+    };
+  }
+
+  /**
+   * The same picks from the rank-ordered lists: a class's pick in a queue is the earliest (by
+   * registeredAt, seq, then the literal order) of the first eligible members of its lists for the
+   * birth years the place's window reaches, so a pick costs the members ranked before it that do
+   * not fit the place, not the whole queue. The class is chosen by {@link pickClass}, as pickNext.
+   */
+  private indexedPicker(vac: VacState): Picker {
+    const { earliest, latest } = birthDateWindow(
+      vac.view.admissionStartDate,
+      vac.view.ageFromMonths,
+      vac.view.ageToMonths,
+    );
+    // Any birth date in [earliest, latest] has its first 4 characters in [fromYear, toYear].
+    const fromYear = yearOf(earliest);
+    const toYear = yearOf(latest);
+    const queues = this.queued.get(sliceOf(vac.view)) ?? new Map<string, Map<string, ClassLists>>();
+    const place = vac.view;
+    const excluded = this.excluded;
+    const first = (
+      list: readonly AppState[],
+      skipped: ReadonlySet<string>,
+    ): AppState | undefined => {
+      for (const a of list) {
+        const v = a.view;
+        if (v.birthDate < earliest || v.birthDate > latest) continue;
+        if (skipped.size && v.batchId !== null && skipped.has(v.batchId)) continue;
+        if (isEligible(v, place, excluded)) return a;
+      }
+      return undefined;
+    };
+    const ratio = this.s.interleave;
+    return {
+      queues: () => queues.keys(),
+      pick: (queue, skipped) => {
+        const years = queues.get(queue);
+        if (!years) return undefined;
+        const heads: (AppState | undefined)[] = [];
+        const head = (cls: PriorityClass): AppState | undefined => {
+          let best: AppState | undefined;
+          for (const [year, lists] of years) {
+            if (year < fromYear || year > toYear) continue;
+            const h = first(lists[cls], skipped);
+            if (h && (!best || before(h, best))) best = h;
+          }
+          heads[cls] = best;
+          return best;
+        };
+        const cls = pickClass(this.cycles.get(queue) ?? 0, ratio, (c) => head(c) !== undefined);
+        return cls === null ? undefined : heads[cls]?.view;
+      },
+    };
   }
 
   /** Issue-time clocks: BOOKED only for a not yet vacated early-booking place; confirmBy from the clock start. */
