@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Kezek benchmarks: `npm run bench` (builds first), `npm run bench -- --soak` for the 10-minute soak.
+// Kezek benchmarks: `npm run bench` (builds first), `npm run bench -- --soak` for the 10-minute soak,
+// `npm run bench -- --scale [--scale-size N]` for the national-scale benchmark (bench/scale.mjs).
 // Every figure is measured against a baseline measured in the same run, on the same machine.
 // Prints one table and writes it to bench/RESULTS.md. Plain Node ESM over the built dist/.
 //
@@ -39,8 +40,26 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     duration: { type: 'string' },
     connections: { type: 'string' },
+    // National scale (bench/scale.mjs): `--scale`, `--scale-size N` applications (default 1,000,000).
+    scale: { type: 'boolean', default: false },
+    'scale-size': { type: 'string' },
   },
 });
+if (args.scale || args['scale-size']) {
+  const { runScale } = await import('./scale.mjs');
+  const size = Number(args['scale-size'] ?? 1_000_000);
+  if (!Number.isInteger(size) || size < 10_000) {
+    process.stderr.write('--scale-size must be an integer of at least 10000 (applications in the country)\n');
+    process.exit(2);
+  }
+  await runScale({ size }).then(
+    () => process.exit(0),
+    (e) => {
+      process.stderr.write(`${e.stack ?? e}\n`);
+      process.exit(1);
+    },
+  );
+}
 const only = new Set((args.only ?? 'alloc,http,ledger,sms').split(',').map((s) => s.trim()));
 const SOAK = args.soak;
 const CONNECTIONS = Number(args.connections ?? 64);
@@ -676,7 +695,19 @@ async function main() {
     ...notes.map((n) => `- ${n}`),
     '',
   ].join('\n');
-  writeFileSync(RESULTS, md);
+  // The `## National scale` section (bench/scale.mjs, `--scale`) is measured separately: keep it.
+  let national = '';
+  try {
+    const prev = readFileSync(RESULTS, 'utf8');
+    const at = prev.indexOf('\n## National scale\n');
+    if (at >= 0) {
+      const end = prev.indexOf('\n## ', at + 1);
+      national = `\n${prev.slice(at + 1, end >= 0 ? end : undefined).replace(/\n+$/, '')}\n`;
+    }
+  } catch {
+    /* no RESULTS.md yet */
+  }
+  writeFileSync(RESULTS, md + national);
   log(`written to ${RESULTS}`);
 }
 

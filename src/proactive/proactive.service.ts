@@ -410,16 +410,17 @@ export class ProactiveService implements OnModuleInit {
         `UPDATE proactive_offer SET status = 'EXPIRED' WHERE status = 'PENDING' AND expires_at <= $1 RETURNING id, expires_at`,
         [at],
       );
-      for (const r of rows) {
-        await this.ledger.append(em, {
+      await this.ledger.appendMany(
+        em,
+        rows.map((r) => ({
           type: 'proactive_offer.expired',
-          entity: 'proactive_offer',
+          entity: 'proactive_offer' as const,
           entityId: r.id,
           actor: 'system',
           at,
           data: { expiresAt: r.expires_at.toISOString() },
-        });
-      }
+        })),
+      );
       return { expired: rows.length };
     });
   }

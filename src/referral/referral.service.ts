@@ -45,7 +45,6 @@ import { QueueService } from '../queue/queue.service.js';
 import { inTransferPeriod } from '../vacancy/domain/vacancy-rules.js';
 import { BULLETIN_MINUTES } from '../vacancy/vacancy.service.js';
 import { toVacancy, VACANCY_COLUMNS, type VacancyRow } from '../vacancy/vacancy.row.js';
-import { compareHeads } from '../queue/domain/ranking.js';
 import { allocate } from './domain/allocate.js';
 import {
   birthDateWindow,
@@ -59,7 +58,11 @@ import {
 import { missingDocuments, requiredDocuments, transition } from './domain/referral-state.js';
 import type { AllocationRun, Referral } from './dto/referral.model.js';
 import { toReferral, type ReferralRow } from './referral.row.js';
-import { lockLocalityForAllocation, lockLocalityForQueueChange } from '../platform/database/locks.js';
+import {
+  lockLocalitiesForQueueChange,
+  lockLocalityForAllocation,
+  lockLocalityForQueueChange,
+} from '../platform/database/locks.js';
 
 /** The columns of an application the allocator needs (see ReferralService.candidates). */
 interface CandidateRow {
@@ -1049,144 +1052,278 @@ export class ReferralService implements OnModuleInit {
    * Places past their priority window with no referral are open: the families that fit (same
    * locality, language, group type, work mode, age; choices do not restrict a claim) hear about it,
    * best-ranked first, at most OPEN_NOTICE_LIMIT per place, once per place.
+   *
+   * At national size (200,000 QUEUED applications in a locality) neither the places nor a locality's queue
+   * are read whole: the places come in keyset pages of `seq` (ix_vacancy_open_unnoticed), one transaction per
+   * page claims them (open_notified_at) and writes their texts, and each place's families come from one
+   * query with fitsForClaim's rules in SQL and compareHeads' order (class, registration instant in
+   * milliseconds, seq), limited to OPEN_NOTICE_LIMIT: an index walk in rank order (ix_application_claim_rank)
+   * or over the place's birth-date window (ix_application_claim_age), whichever the planner finds cheaper.
    */
   async noticeOpenPlaces(at: Date): Promise<{ places: number; notified: number }> {
-    const vacs: (VacancyRow & { org_name: string })[] = await this.ds.query(
-      `SELECT ${VACANCY_COLUMNS}, o.name AS org_name FROM vacancy v JOIN organization o ON o.id = v.organization_id
-       WHERE v.status = 'PUBLISHED' AND v.open_at IS NOT NULL AND v.open_at <= $1 AND v.open_notified_at IS NULL
-       ORDER BY v.seq`,
-      [at],
-    );
+    const page = 100;
+    let places = 0;
     let notified = 0;
-    for (const vac of vacs) {
-      await this.ds.transaction(async (em) => {
+    for (let after = '0'; ; ) {
+      const vacs: (VacancyRow & { org_name: string })[] = await this.ds.query(
+        `SELECT ${VACANCY_COLUMNS}, o.name AS org_name FROM vacancy v JOIN organization o ON o.id = v.organization_id
+         WHERE v.status = 'PUBLISHED' AND v.open_at IS NOT NULL AND v.open_notified_at IS NULL AND v.open_at <= $1
+           AND v.seq > $2::bigint
+         ORDER BY v.seq LIMIT $3`,
+        [at, after, page],
+      );
+      if (!vacs.length) break;
+      after = vacs[vacs.length - 1].seq;
+      places += vacs.length;
+      notified += await this.ds.transaction(async (em) => {
         const claimed = await returning<{ id: string }>(
           em,
-          `UPDATE vacancy SET open_notified_at = $2 WHERE id = $1 AND open_notified_at IS NULL RETURNING id`,
-          [vac.id, at],
+          `UPDATE vacancy SET open_notified_at = $2 WHERE id = ANY($1::uuid[]) AND open_notified_at IS NULL RETURNING id`,
+          [vacs.map((v) => v.id), at],
         );
-        if (!claimed.length) return;
-        const apps: ApplicationRow[] = await em.query(
-          `SELECT ${APPLICATION_COLUMNS} FROM application a WHERE a.locality = $1 AND a.status = 'QUEUED'
-           AND NOT EXISTS (SELECT 1 FROM referral_exclusion x WHERE x.application_id = a.id AND x.vacancy_id = $2)`,
-          [vac.locality, vac.id],
-        );
-        const view = toVacancyView(vac);
-        const fitting = apps
-          .map((a) => ({ row: a, view: toApplicationView(a) }))
-          .filter((a) => fitsForClaim(a.view, view))
-          .sort((x, y) => compareHeads(x.view, y.view))
-          .slice(0, OPEN_NOTICE_LIMIT);
-        for (const a of fitting) {
-          await this.notify({ em, at, actor: 'system' }, a.row, 'OPEN_PLACE_FITS', `OPEN_PLACE_FITS:${vac.id}:${a.row.id}`, {
-            organization: vac.org_name,
-          });
+        const mine = new Set(claimed.map((c) => c.id));
+        const texts: Parameters<NotificationService['enqueueMany']>[1][number][] = [];
+        for (const vac of vacs) {
+          if (!mine.has(vac.id)) continue; // another run noticed it
+          // fitsForClaim: age in completed months on the start date within the period <=> birth date in this window.
+          const { earliest, latest } = birthDateWindow(vac.admission_start_date, vac.age_from_months, vac.age_to_months);
+          if (earliest > latest) continue;
+          // The registration instant is truncated as UTC wall time: indexable (ix_application_claim_rank), and the
+          // same order and ties as compareHeads' epoch milliseconds.
+          const fitting: ApplicationRow[] = await em.query(
+            `SELECT ${APPLICATION_COLUMNS} FROM application a
+             WHERE a.status = 'QUEUED' AND a.locality = $1 AND a.language = $2 AND a.group_type = $3
+               ${vac.group_type === 'SPECIAL' ? 'AND a.special_needs_confirmed' : ''}
+               AND a.work_modes @> ARRAY[$4::text]
+               ${vac.admission_mode === 'TEMPORARY_STAY' ? 'AND a.accepts_temporary_stay' : ''}
+               AND a.child_birth_date BETWEEN $5::date AND $6::date
+               AND NOT EXISTS (SELECT 1 FROM referral_exclusion x WHERE x.application_id = a.id AND x.vacancy_id = $7)
+             ORDER BY a.priority_class, date_trunc('milliseconds', a.registered_at AT TIME ZONE 'UTC'), a.seq
+             LIMIT $8`,
+            [vac.locality, vac.language, vac.group_type, vac.work_mode, earliest, latest, vac.id, OPEN_NOTICE_LIMIT],
+          );
+          for (const a of fitting) {
+            texts.push({
+              applicationId: a.id,
+              phone: a.phone,
+              language: a.notification_language,
+              stage: 'OPEN_PLACE_FITS',
+              key: `OPEN_PLACE_FITS:${vac.id}:${a.id}`,
+              params: { number: a.number, organization: vac.org_name },
+              at,
+            });
+          }
         }
-        notified += fitting.length;
+        await this.notifications.enqueueMany(em, texts);
+        return texts.length;
       });
     }
-    return { places: vacs.length, notified };
+    return { places, notified };
   }
 
-  /** Expires every live referral whose deadline has passed: stop-list for N days, place back to allocation. */
+  /**
+   * Expires every live referral whose deadline has passed: stop-list for N days, place back to allocation.
+   *
+   * Set-based, in chunks of due referrals (issue order, keyset pages of ix_referral_live_issued):
+   * one transaction per chunk takes the queue-change lock of each locality concerned (in locality order,
+   * before any row lock), locks the referrals, re-checks each deadline, and writes what `release` and the
+   * stop-listing write for one referral — referral, place, exclusion, application, stop-list entry, ledger
+   * events (per referral in the same order as one at a time) and texts — one statement per kind. Tens of
+   * thousands of referrals can lapse on one night (the first days of September); none is held in memory
+   * beyond its chunk.
+   */
   async expireDue(at: Date): Promise<{ expired: number }> {
-    const due: { id: string }[] = await this.ds.query(
-      `SELECT id FROM referral WHERE (status = 'OFFERED' AND confirm_by <= $1) OR (status = 'CONFIRMED' AND valid_until <= $1) ORDER BY issued_at`,
-      [at],
-    );
+    const chunk = 500;
     let expired = 0;
-    for (const { id } of due) {
-      const done = await this.ds.transaction(async (em) => {
-        const r = await this.load(em, id, true);
-        const deadline =
-          r.status === 'OFFERED' ? r.confirm_by : r.status === 'CONFIRMED' ? r.valid_until : null;
-        if (!deadline || deadline.getTime() > at.getTime()) return false;
-        const { app } = await this.parties(em, r);
+    for (let after = { issuedAt: '-infinity', id: '00000000-0000-0000-0000-000000000000' }; ; ) {
+      const due: { id: string; issued_at: string; locality: string }[] = await this.ds.query(
+        `SELECT r.id, r.issued_at::text AS issued_at, v.locality FROM referral r JOIN vacancy v ON v.id = r.vacancy_id
+         WHERE r.status IN ('OFFERED','CONFIRMED')
+           AND ((r.status = 'OFFERED' AND r.confirm_by <= $1) OR (r.status = 'CONFIRMED' AND r.valid_until <= $1))
+           AND (r.issued_at, r.id) > ($2::timestamptz, $3::uuid)
+         ORDER BY r.issued_at, r.id LIMIT $4`,
+        [at, after.issuedAt, after.id, chunk],
+      );
+      if (!due.length) break;
+      after = { issuedAt: due[due.length - 1].issued_at, id: due[due.length - 1].id };
+      expired += await this.ds.transaction(async (em) => {
+        await lockLocalitiesForQueueChange(em, due.map((d) => d.locality));
+        const locked: ReferralRow[] = await em.query(
+          `SELECT ${REFERRAL_COLUMNS} FROM referral r WHERE r.id = ANY($1::uuid[]) ORDER BY r.issued_at, r.id FOR UPDATE`,
+          [due.map((d) => d.id)],
+        );
+        const lapsed = locked.flatMap((r) => {
+          const deadline = r.status === 'OFFERED' ? r.confirm_by : r.status === 'CONFIRMED' ? r.valid_until : null;
+          return deadline && deadline.getTime() <= at.getTime() ? [{ r, deadline }] : [];
+        });
+        if (!lapsed.length) return 0;
         const s = await this.settings.get(em);
-        const lastDay = toAlmatyDate(new Date(deadline.getTime() - 1));
-        const until = addCalendarDays(lastDay, s.stopListCalendarDays);
-        const c = { em, at, actor: 'system:expiry' };
-        await this.release(
-          c,
-          r,
-          'EXPIRED',
-          r.status === 'OFFERED' ? 'not confirmed in time' : 'documents not completed in time',
-          'STOP_LISTED',
+        const apps: ApplicationRow[] = await em.query(
+          `SELECT ${APPLICATION_COLUMNS} FROM application a WHERE a.id = ANY($1::uuid[])`,
+          [lapsed.map((x) => x.r.application_id)],
         );
-        await em.query(
-          `UPDATE application SET stop_list_reason = 'referral expired', stop_listed_until = $2 WHERE id = $1`,
-          [app.id, until],
-        );
-        await em.query(
-          `INSERT INTO stop_list_entry (application_id, reason, starts_on, until, created_at, created_by) VALUES ($1,'referral expired',$2,$3,$4,'system:expiry')`,
-          [app.id, addCalendarDays(lastDay, 1), until, at],
-        );
-        await this.ledger.append(em, {
-          type: 'stop_list.added',
-          entity: 'stop_list',
-          entityId: app.id,
-          actor: c.actor,
-          at,
-          data: {
-            reason: 'referral expired',
-            referralId: r.id,
+        const appById = new Map(apps.map((a) => [a.id, a]));
+        const rows = lapsed.map(({ r, deadline }) => {
+          const app = appById.get(r.application_id);
+          if (!app) throw new Error(`referral ${r.id}: application ${r.application_id} not found`);
+          const lastDay = toAlmatyDate(new Date(deadline.getTime() - 1));
+          return {
+            r,
+            app,
+            reason: r.status === 'OFFERED' ? 'not confirmed in time' : 'documents not completed in time',
             startsOn: addCalendarDays(lastDay, 1),
-            until,
-          },
+            until: addCalendarDays(lastDay, s.stopListCalendarDays),
+          };
         });
-        await this.notify(c, app, 'REFERRAL_EXPIRED_STOP_LISTED', `REFERRAL_EXPIRED:${r.id}`, {
-          until,
-        });
-        return true;
+        const referralIds = rows.map((x) => x.r.id);
+        const appIds = rows.map((x) => x.r.application_id);
+        const vacancyIds = rows.map((x) => x.r.vacancy_id);
+        // release(): the referral expires, the place goes back to allocation, the pair is never offered again,
+        // the application goes to the stop-list (with its term).
+        await em.query(
+          `UPDATE referral r SET status = 'EXPIRED', closed_at = $2, close_reason = x.reason
+           FROM unnest($1::uuid[], $3::text[]) AS x(id, reason) WHERE r.id = x.id`,
+          [referralIds, at, rows.map((x) => x.reason)],
+        );
+        await em.query(
+          `UPDATE vacancy SET status = 'PUBLISHED', open_at = NULL WHERE id = ANY($1::uuid[]) AND status IN ('BOOKED','REFERRED')`,
+          [vacancyIds],
+        );
+        await em.query(
+          `INSERT INTO referral_exclusion (application_id, vacancy_id) SELECT * FROM unnest($1::uuid[], $2::uuid[])
+           ON CONFLICT DO NOTHING`,
+          [appIds, vacancyIds],
+        );
+        await em.query(
+          `UPDATE application a SET status = CASE WHEN a.status = 'REFERRED' THEN 'STOP_LISTED' ELSE a.status END,
+                  updated_at = CASE WHEN a.status = 'REFERRED' THEN $2 ELSE a.updated_at END,
+                  stop_list_reason = 'referral expired', stop_listed_until = x.until
+           FROM unnest($1::uuid[], $3::date[]) AS x(id, until) WHERE a.id = x.id`,
+          [appIds, at, rows.map((x) => x.until)],
+        );
+        await em.query(
+          `INSERT INTO stop_list_entry (application_id, reason, starts_on, until, created_at, created_by)
+           SELECT id, 'referral expired', starts_on, until, $4, 'system:expiry'
+           FROM unnest($1::uuid[], $2::date[], $3::date[]) WITH ORDINALITY AS x(id, starts_on, until, n) ORDER BY n`,
+          [appIds, rows.map((x) => x.startsOn), rows.map((x) => x.until), at],
+        );
+        const actor = 'system:expiry';
+        await this.ledger.appendMany(
+          em,
+          rows.flatMap(({ r, reason, startsOn, until }) => [
+            {
+              type: 'referral.expired',
+              entity: 'referral' as const,
+              entityId: r.id,
+              actor,
+              at,
+              data: {
+                applicationId: r.application_id,
+                vacancyId: r.vacancy_id,
+                reason,
+                previousStatus: r.status,
+                confirmBy: r.confirm_by?.toISOString() ?? null,
+                validUntil: r.valid_until?.toISOString() ?? null,
+              },
+            },
+            {
+              type: 'stop_list.added',
+              entity: 'stop_list' as const,
+              entityId: r.application_id,
+              actor,
+              at,
+              data: { reason: 'referral expired', referralId: r.id, startsOn, until },
+            },
+          ]),
+        );
+        await this.notifications.enqueueMany(
+          em,
+          rows.map(({ r, app, until }) => ({
+            applicationId: app.id,
+            phone: app.phone,
+            language: app.notification_language,
+            stage: 'REFERRAL_EXPIRED_STOP_LISTED' as const,
+            key: `REFERRAL_EXPIRED:${r.id}`,
+            params: { number: app.number, until },
+            at,
+          })),
+        );
+        return rows.length;
       });
-      if (done) expired++;
     }
     this.metrics.referralsExpired.inc(expired);
     return { expired };
   }
 
-  /** 00:00 daily: stop-list terms that ended yesterday end now; applications return to the queue. */
+  /**
+   * 00:00 daily: stop-list terms that ended yesterday end now; applications return to the queue.
+   *
+   * Set-based, in chunks of due terms (by last day, keyset pages of ix_stop_list_entry_due): one transaction
+   * per chunk takes the queue-change lock of each locality concerned (in locality order, before any row lock),
+   * ends the terms still open, returns their applications to the queue and writes one ledger event and one
+   * text per term, one statement per kind.
+   */
   async releaseStopList(at: Date): Promise<{ released: number }> {
+    const chunk = 500;
     const today = toAlmatyDate(at);
-    const due: { id: string; application_id: string }[] = await this.ds.query(
-      `SELECT id, application_id FROM stop_list_entry WHERE ended_at IS NULL AND until IS NOT NULL AND until < $1::date`,
-      [today],
-    );
     let released = 0;
-    for (const e of due) {
-      const ok = await this.ds.transaction(async (em) => {
-        await this.queue.lockQueueOf(em, e.application_id);
+    for (let after = { until: '0001-01-01', id: '00000000-0000-0000-0000-000000000000' }; ; ) {
+      const due: { id: string; application_id: string; until: string; locality: string }[] = await this.ds.query(
+        `SELECT e.id, e.application_id, to_char(e.until, 'YYYY-MM-DD') AS until, a.locality
+         FROM stop_list_entry e JOIN application a ON a.id = e.application_id
+         WHERE e.ended_at IS NULL AND e.until IS NOT NULL AND e.until < $1::date AND (e.until, e.id) > ($2::date, $3::uuid)
+         ORDER BY e.until, e.id LIMIT $4`,
+        [today, after.until, after.id, chunk],
+      );
+      if (!due.length) break;
+      after = { until: due[due.length - 1].until, id: due[due.length - 1].id };
+      released += await this.ds.transaction(async (em) => {
+        await lockLocalitiesForQueueChange(em, due.map((e) => e.locality));
         const ended = await returning<{ id: string }>(
           em,
-          `UPDATE stop_list_entry SET ended_at = $2, ended_by = 'system' WHERE id = $1 AND ended_at IS NULL RETURNING id`,
-          [e.id, at],
+          `UPDATE stop_list_entry SET ended_at = $2, ended_by = 'system' WHERE id = ANY($1::uuid[]) AND ended_at IS NULL RETURNING id`,
+          [due.map((e) => e.id), at],
         );
-        if (!ended.length) return false;
+        const endedIds = new Set(ended.map((e) => e.id));
+        const entries = due.filter((e) => endedIds.has(e.id));
+        if (!entries.length) return 0;
         const apps = await returning<ApplicationRow>(
           em,
           `UPDATE application a SET status = 'QUEUED', stop_list_reason = NULL, stop_listed_until = NULL, updated_at = $2
-           WHERE a.id = $1 AND a.status = 'STOP_LISTED' RETURNING ${APPLICATION_COLUMNS}`,
-          [e.application_id, at],
+           WHERE a.id = ANY($1::uuid[]) AND a.status = 'STOP_LISTED' RETURNING ${APPLICATION_COLUMNS}`,
+          [entries.map((e) => e.application_id), at],
         );
-        await this.ledger.append(em, {
-          type: 'stop_list.ended',
-          entity: 'stop_list',
-          entityId: e.application_id,
-          actor: 'system',
-          at,
-          data: { entry: e.id },
-        });
-        if (apps[0])
-          {await this.notify(
-            { em, at, actor: 'system' },
-            apps[0],
-            'STOP_LIST_ENDED',
-            `STOP_LIST_ENDED:${e.id}`,
-            {},
-          );}
-        return true;
+        const appById = new Map(apps.map((a) => [a.id, a]));
+        await this.ledger.appendMany(
+          em,
+          entries.map((e) => ({
+            type: 'stop_list.ended',
+            entity: 'stop_list' as const,
+            entityId: e.application_id,
+            actor: 'system',
+            at,
+            data: { entry: e.id },
+          })),
+        );
+        await this.notifications.enqueueMany(
+          em,
+          entries.flatMap((e) => {
+            const app = appById.get(e.application_id);
+            return app
+              ? [{
+                  applicationId: app.id,
+                  phone: app.phone,
+                  language: app.notification_language,
+                  stage: 'STOP_LIST_ENDED' as const,
+                  key: `STOP_LIST_ENDED:${e.id}`,
+                  params: { number: app.number },
+                  at,
+                }]
+              : [];
+          }),
+        );
+        return entries.length;
       });
-      if (ok) released++;
     }
     return { released };
   }

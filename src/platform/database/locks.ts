@@ -38,3 +38,18 @@ export async function lockLocalityForAllocation(em: EntityManager, locality: str
 export async function lockLocalityForQueueChange(em: EntityManager, locality: string): Promise<void> {
   await em.query(`SELECT pg_advisory_xact_lock_shared($1, hashtext($2))`, [LOCK_KEYS.localityQueue, locality]);
 }
+
+/**
+ * {@link lockLocalityForQueueChange} for several localities in one statement (a sweep's chunk of changes
+ * across the country), in locality order. Take it before any row lock. Shared locks do not conflict with
+ * one another and an allocation holds one locality's exclusive lock at a time, so the chunk only waits,
+ * locality by locality, for runs in progress.
+ */
+export async function lockLocalitiesForQueueChange(em: EntityManager, localities: Iterable<string>): Promise<void> {
+  const sorted = [...new Set(localities)].sort();
+  if (!sorted.length) return;
+  await em.query(
+    `SELECT pg_advisory_xact_lock_shared($1, hashtext(l)) FROM unnest($2::text[]) WITH ORDINALITY AS x(l, n) ORDER BY n`,
+    [LOCK_KEYS.localityQueue, sorted],
+  );
+}
