@@ -277,7 +277,9 @@ async function timed(label, fn) {
 }
 
 export async function seed(url, p) {
-  const { makeBin, parseIin } = await import(pathToFileURL(join(DIST, 'platform/identifiers/iin.js')).href);
+  const { makeBin, parseIin } = await import(
+    pathToFileURL(join(DIST, 'platform/identifiers/iin.js')).href
+  );
   const { merkleRoot, blockHash, eventHash } = await import(
     pathToFileURL(join(DIST, 'ledger/domain/hashing.js')).href
   );
@@ -330,8 +332,8 @@ export async function seed(url, p) {
       );
       await a.query(
         `INSERT INTO scale_slot SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::int[], $5::int[], $6::int[], $7::date[], $8::int[], $9::int[])`,
-        ['locality', 'cohort', 'apps', 'families', 'twins', 'step', 'from', 'days', 'soff'].map((k) =>
-          p.slots.map((s) => s[k]),
+        ['locality', 'cohort', 'apps', 'families', 'twins', 'step', 'from', 'days', 'soff'].map(
+          (k) => p.slots.map((s) => s[k]),
         ),
       );
       // Organizations: BINs from the project's generator (unique: serials 3 apart), registered 2005-2020.
@@ -483,7 +485,9 @@ export async function seed(url, p) {
       for (const x of sample.rows) {
         const child = parseIin(x.child_iin);
         if (!child.ok || child.birthDate !== x.birth || !parseIin(x.applicant_iin).ok) {
-          throw new Error(`seed: IIN ${x.child_iin} / ${x.applicant_iin} (born ${x.birth}) does not pass parseIin()`);
+          throw new Error(
+            `seed: IIN ${x.child_iin} / ${x.applicant_iin} (born ${x.birth}) does not pass parseIin()`,
+          );
         }
       }
     });
@@ -638,29 +642,36 @@ export async function seed(url, p) {
 
     // The load: session a writes the applications, then recounts the queues; session b writes the ledger; this
     // process seals it (third connection) while both sessions build the dropped indexes again.
-    const [{ fn }] = (await a.query(`SELECT to_regproc('queue_count_rebuild') IS NOT NULL AS fn`)).rows;
+    const [{ fn }] = (await a.query(`SELECT to_regproc('queue_count_rebuild') IS NOT NULL AS fn`))
+      .rows;
     let blocks = null;
-    await step(`load: rows, ledger, ${indexes.length} indexes, seal${fn ? ', queue_count_rebuild()' : ''} (2 sessions + this process)`, async () => {
-      const appDone = timed('application rows', appRows);
-      const ledgerDone = timed('ledger events', ledgerRows);
-      const queue = [...indexes].sort((x, y) => (x.tbl === 'ledger_event' ? 0 : 1) - (y.tbl === 'ledger_event' ? 0 : 1));
-      const build = async (c) => {
-        for (let ix = queue.shift(); ix; ix = queue.shift()) {
-          if (ix.tbl !== 'ledger_event') await appDone;
-          await c.query(ix.def);
-        }
-      };
-      await Promise.all([
-        appDone.then(async () => {
-          if (fn) await timed('queue_count_rebuild()', () => a.query(`SELECT queue_count_rebuild()`));
-          await build(a);
-        }),
-        ledgerDone.then(() => build(b)),
-        ledgerDone.then(async () => {
-          blocks = await timed('ledger sealed into blocks', sealBlocks);
-        }),
-      ]);
-    });
+    await step(
+      `load: rows, ledger, ${indexes.length} indexes, seal${fn ? ', queue_count_rebuild()' : ''} (2 sessions + this process)`,
+      async () => {
+        const appDone = timed('application rows', appRows);
+        const ledgerDone = timed('ledger events', ledgerRows);
+        const queue = [...indexes].sort(
+          (x, y) => (x.tbl === 'ledger_event' ? 0 : 1) - (y.tbl === 'ledger_event' ? 0 : 1),
+        );
+        const build = async (c) => {
+          for (let ix = queue.shift(); ix; ix = queue.shift()) {
+            if (ix.tbl !== 'ledger_event') await appDone;
+            await c.query(ix.def);
+          }
+        };
+        await Promise.all([
+          appDone.then(async () => {
+            if (fn)
+              await timed('queue_count_rebuild()', () => a.query(`SELECT queue_count_rebuild()`));
+            await build(a);
+          }),
+          ledgerDone.then(() => build(b)),
+          ledgerDone.then(async () => {
+            blocks = await timed('ledger sealed into blocks', sealBlocks);
+          }),
+        ]);
+      },
+    );
     if (!fn) log('  (no queue_count_rebuild() in this schema)');
 
     if (!process.env.BENCH_SCALE_KEEP_STAGING)
@@ -1394,7 +1405,7 @@ async function scheduledAt(api, worker, db, at, adminToken, opts = {}) {
     const t = {
       ...e,
       start: prev,
-      ms: e.end - prev,
+      ms: Math.max(0, e.end - prev), // ± the 25 ms lock poll: a task of a few ms could come out negative
       workerPeak: peakIn('worker', prev, e.end + 200),
     };
     prev = e.end;
@@ -1932,7 +1943,7 @@ export async function runScale({ size = 1_000_000, keep = false, db: reuse = nul
       notes.push(
         `(d) fairness audit: exit ${audit.code}, ${rep ? `ok ${rep.ok}, ${rep.violations?.length ?? '?'} violations, ${fmt(rep.referralsChecked ?? NaN)} referrals checked, ${fmt(rep.ms)} ms inside the CLI` : `no JSON report (${audit.err.slice(0, 300)} ${audit.out})`}; CLI peak RSS ${fmt(audit.peak)} MiB.` +
           (rep?.violations?.length
-            ? ` First violation: ${JSON.stringify(rep.violations[0]).slice(0, 400)}`
+            ? ` Violations by check: ${JSON.stringify(rep.violations.reduce((m, v) => ({ ...m, [v.check]: (m[v.check] ?? 0) + 1 }), {}))}; the first: ${JSON.stringify(rep.violations[0]).slice(0, 1500)}`
             : ''),
       );
 
