@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Kezek national-scale benchmark: `npm run bench -- --scale` (builds first; bench/run.mjs dispatches here),
-// `--scale-size N` for a smaller country (N applications in all, default 1,000,000; every count below scales
-// with it). Standalone, for development: `node bench/scale.mjs [--size N] [--keep] [--db NAME]` (--keep leaves the
+// `--scale-size N` for a smaller country (N applications in all, default 1,000,000, at most about 1,400,000;
+// every count below scales with it). Standalone, for development: `node bench/scale.mjs [--size N] [--keep] [--db NAME]` (--keep leaves the
 // seeded database as NAME_seed and the measured one as NAME, --db NAME_seed measures a copy of the seed instead of
 // seeding again). BENCH_AUDIT_TIMEOUT_S (default 1800) stops the fairness audit CLI; BENCH_PHASE_TIMEOUT_S (1800)
 // bounds each scheduled phase.
@@ -214,6 +214,12 @@ export function plan(n) {
       });
     });
   }
+  const maxRank = Math.max(...slots.map((x) => x.soff + Math.floor(x.families / x.days) + 1));
+  if (2 * maxRank > 2499) {
+    throw new Error(
+      `--scale-size ${n}: too many children per birth date for the seed's IIN serials (up to about 1,400,000 applications)`,
+    );
+  }
   return { n, localities, slots, orgTotal, placeTotal: places.reduce((a, b) => a + b, 0) };
 }
 
@@ -303,6 +309,10 @@ export async function seed(url, p) {
       // No parallel scans: the staged rows keep registration (= seq) order, so the unique seq and number indexes
       // of application are filled in order rather than at random.
       await c.query(`SET max_parallel_workers_per_gather = 0`);
+      // Less WAL for the index builds and first writes after a checkpoint (superuser setting; lz4 if built in).
+      await c
+        .query(`SET wal_compression = lz4`)
+        .catch(() => c.query(`SET wal_compression = on`).catch(() => {}));
       await c.query(`SET work_mem = '1GB'`); // the staging sorts stay in memory
       await c.query(`SET maintenance_work_mem = '512MB'`);
     }
