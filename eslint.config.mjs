@@ -1,5 +1,23 @@
 // ESLint flat config: type-aware rules (async bugs, exhaustive switches, no any) and module boundaries.
+import { readdirSync } from 'node:fs';
 import tseslint from 'typescript-eslint';
+
+/**
+ * Platform code that domain code must not import: all of it except the pure helpers. (gitignore rules: a
+ * file inside an excluded folder is only allowed once its folder is allowed again.)
+ */
+const DOMAIN_MAY_NOT_IMPORT_PLATFORM = [
+  '../../platform/*',
+  '!../../platform/identifiers',
+  '!../../platform/clock',
+  '../../platform/clock/*',
+  '!../../platform/clock/time-zone*',
+];
+
+/** The concept modules: every folder of src/ but platform/ (read here, so a new module is covered). Platform may import none. */
+const CONCEPT_MODULES = readdirSync(new URL('./src', import.meta.url), { withFileTypes: true })
+  .filter((d) => d.isDirectory() && d.name !== 'platform')
+  .map((d) => d.name);
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.kezek/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
@@ -33,14 +51,39 @@ export default tseslint.config(
     rules: { '@typescript-eslint/consistent-type-imports': 'off' },
   },
   {
-    files: ['src/*/domain/**/*.ts', 'src/platform/identifiers/**/*.ts'],
+    // Pure domain code, and the pure platform helpers it may use (identifiers, the time zone).
+    files: ['src/*/domain/**/*.ts', 'src/platform/identifiers/**/*.ts', 'src/platform/clock/time-zone.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            { group: ['@nestjs/*', 'typeorm', 'typeorm/*', 'bullmq', 'ioredis', 'class-validator', 'pg', 'express'], message: 'domain/ is pure TypeScript: no framework, ORM or queue imports' },
-            { group: ['../*.entity*', '../*.service*', '../*.resolver*', '../../*/*.service*', '../../platform/*', '!../../platform/identifiers/*'], message: 'domain/ must not import services, entities or platform glue' },
+            {
+              group: ['@nestjs/*', 'typeorm', 'typeorm/*', 'bullmq', 'ioredis', 'class-validator', 'pg', 'express'],
+              message: 'domain/ is pure TypeScript: no framework, ORM or queue imports',
+            },
+            {
+              group: ['../*.entity*', '../*.service*', '../*.resolver*', '../../*/*.service*', ...DOMAIN_MAY_NOT_IMPORT_PLATFORM],
+              message: 'domain/ must not import services, entities or platform glue',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Platform is framework glue: concept modules depend on it, never the other way round (a concept
+    // module supplies what platform needs as a parameter or provider, e.g. the job dashboard's authorizer).
+    files: ['src/platform/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: CONCEPT_MODULES.flatMap((m) => [`../${m}/*`, `../../${m}/*`, `../../../${m}/*`, `../../../../${m}/*`]),
+              message: 'platform/ must not import a concept module: take what it needs as a parameter or an injected token',
+            },
           ],
         },
       ],

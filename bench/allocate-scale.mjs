@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Allocation at national scale: `npm run -s build && node bench/allocate-scale.mjs [--runs N] [--quick]`.
-// Plain Node ESM over the built dist/ (BENCH_DIST=<dir> measures another build, default dist/src).
+// Plain Node ESM over the built dist/ (BENCH_DIST=<dir> measures another build, default dist/src; the
+// bench data always comes from this checkout's dist/bench/allocate.bench-data.js).
 //
 // World: one locality the size of the largest city (200,000 QUEUED applications over 6 birth-year
 // cohorts, up to 60,000 each; desired admission dates spread over two years, most of them later than
@@ -40,7 +41,7 @@ const RUNS = Number(args.runs ?? (args.quick ? 3 : 9));
 
 const { allocate, allocateReference } = await import(join(DIST, 'referral/domain/allocate.js'));
 const { IndexedAllocation } = await import(join(DIST, 'referral/domain/allocate-indexed.js'));
-const { benchAllocate } = await import(join(DIST, 'referral/domain/allocate.bench-data.js'));
+const { benchAllocate } = await import(join(ROOT, 'dist/bench/allocate.bench-data.js'));
 const { advanceCycle, compareHeads, compareWithinClass, pickClass } = await import(
   join(DIST, 'queue/domain/index.js')
 );

@@ -96,7 +96,8 @@ const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maxi
 
 async function benchAllocation() {
   const { allocate, allocateReference } = await import(join(DIST, 'referral/domain/allocate.js'));
-  const { benchAllocate } = await import(join(DIST, 'referral/domain/allocate.bench-data.js'));
+  // The input comes from this checkout's build (bench/allocate.bench-data.ts), whatever BENCH_DIST measures.
+  const { benchAllocate } = await import(join(ROOT, 'dist/bench/allocate.bench-data.js'));
   const input = benchAllocate();
   const time = (fn, runs) => {
     fn(input); // warm-up (JIT, caches)

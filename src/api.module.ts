@@ -1,3 +1,4 @@
+import { TimetableModule } from './timetable/timetable.module.js';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module.js';
@@ -19,10 +20,11 @@ import { loggingModule } from './platform/logging/logging.module.js';
 import { PlatformModule } from './platform/platform.module.js';
 import { RateLimitModule } from './platform/throttle/rate-limit.module.js';
 import { SafeExceptionFilter } from './platform/errors/safe-exception.filter.js';
+import { SettingsModule } from './settings/settings.module.js';
 import { SystemModule } from './system/system.module.js';
 
 /** Domain modules shared by the API and the worker (services, resolvers, task registrations). */
-export const DOMAIN_MODULES = [LedgerModule, CalendarModule, SystemModule, OrganizationModule, NotificationModule, QueueModule, VacancyModule, ReferralModule, ArchiveModule, ProactiveModule, OpenDataModule, AuditModule];
+export const DOMAIN_MODULES = [SettingsModule, LedgerModule, CalendarModule, SystemModule, OrganizationModule, NotificationModule, QueueModule, VacancyModule, ReferralModule, ArchiveModule, ProactiveModule, OpenDataModule, AuditModule, TimetableModule];
 
 @Module({})
 export class ApiModule {

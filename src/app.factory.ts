@@ -5,6 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import express from 'express';
 import { Logger } from 'nestjs-pino';
 import { ApiModule, DOMAIN_MODULES } from './api.module.js';
+import { jobDashboardAccess } from './auth/job-dashboard-access.js';
 import type { Role } from './platform/config/config.js';
 import type { BootContext } from './platform/boot.js';
 import { ClockService } from './platform/clock/clock.service.js';
@@ -83,7 +84,7 @@ export async function createKezekApp(ctx: BootContext, role: Role): Promise<Keze
   http.use(express.json({ limit: ctx.config.MAX_BODY_BYTES }));
   http.use(graphqlBodyErrors(ctx.config.MAX_BODY_BYTES));
   mountPlaygroundAssets(http);
-  mountJobDashboard(http, app.get(JobsService), ctx.jwtSecret);
+  mountJobDashboard(http, app.get(JobsService), jobDashboardAccess(ctx.jwtSecret));
   app.enableShutdownHooks();
   await app.init();
   return app;

@@ -1,37 +1,20 @@
-import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { Roles } from '../auth/access.decorator.js';
 import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
 import type { Principal } from '../auth/principal.js';
-import { ArchiveReason } from '../platform/graphql/enums.js';
-import { loader, type RequestContext } from '../platform/graphql/request-cache.js';
-import { DateScalarType } from '../platform/graphql/scalars.js';
+import { ArchiveReason } from './dto/archive.enums.js';
 import { Application } from '../queue/dto/application.model.js';
-import { QueueService } from '../queue/queue.service.js';
 import { ArchiveService } from './archive.service.js';
-import { ArchiveArgs, ArchivedApplicationConnection, StopListArgs, StopListConnection, StopListEntry } from './dto/archive.model.js';
+import { ArchiveArgs, ArchivedApplicationConnection } from './dto/archive.model.js';
 
-@Resolver(() => StopListEntry)
+@Resolver(() => Application)
 export class ArchiveResolver {
-  constructor(
-    private readonly archive: ArchiveService,
-    private readonly queue: QueueService,
-  ) {}
+  constructor(private readonly archive: ArchiveService) {}
 
-  @Roles('ADMIN')
-  @Mutation(() => Application, { description: 'ADMIN: put a QUEUED application on the stop-list (until a date, or until removed)' })
-  addToStopList(
-    @Args('applicationId', { type: () => ID }) applicationId: string,
-    @Args('reason') reason: string,
-    @Args('until', { type: () => DateScalarType, nullable: true }) until: string | null,
-    @CurrentPrincipal() by: Principal,
-  ): Promise<Application> {
-    return this.archive.addToStopList(applicationId, reason, until ?? null, by);
-  }
-
-  @Roles('ADMIN')
-  @Mutation(() => Application, { description: 'ADMIN: end a stop-list term now; the application keeps its registration time' })
-  removeFromStopList(@Args('applicationId', { type: () => ID }) applicationId: string, @CurrentPrincipal() by: Principal): Promise<Application> {
-    return this.archive.removeFromStopList(applicationId, by);
+  @Roles('ADMIN', 'APPLICANT')
+  @Mutation(() => Application, { description: 'Owner or ADMIN: archive as WITHDRAWN' })
+  withdrawApplication(@Args('id', { type: () => ID }) id: string, @CurrentPrincipal() by: Principal): Promise<Application> {
+    return this.archive.withdraw(id, by);
   }
 
   @Roles('ADMIN')
@@ -51,12 +34,6 @@ export class ArchiveResolver {
   }
 
   @Roles('ADMIN')
-  @Query(() => StopListConnection, { description: 'ADMIN: stop-list terms (running and ended)' })
-  stopList(@Args() args: StopListArgs): ReturnType<ArchiveService['stopList']> {
-    return this.archive.stopList(args);
-  }
-
-  @Roles('ADMIN')
   @Query(() => ArchivedApplicationConnection, { description: 'ADMIN: the archive, by reason and locality' })
   archivedApplications(@Args() args: ArchiveArgs): ReturnType<ArchiveService['archived']> {
     return this.archive.archived(args);
@@ -66,10 +43,5 @@ export class ArchiveResolver {
   @Query(() => [Application], { description: 'ADMIN: every application of a child (duplicate check across localities)' })
   applicationsOfChild(@Args('childIin') childIin: string): Promise<Application[]> {
     return this.archive.byChild(childIin);
-  }
-
-  @ResolveField(() => Application)
-  application(@Parent() e: StopListEntry, @Context() ctx: RequestContext): Promise<Application | null> {
-    return loader(ctx, 'application', (ids) => this.queue.loadMany(ids)).load(e.applicationId);
   }
 }

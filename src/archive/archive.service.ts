@@ -1,38 +1,34 @@
+/**
+ * The archive (SPEC.md "Archive"): withdrawal, operators' archiving and restoring, and the 00:00 age-out.
+ * Archiving an application cancels its live referral (the place goes back to allocation, via
+ * ReferralLifecycleService), ends its stop-list term (StopListService) and archives it (ApplicationStore),
+ * in one transaction under the locality's queue-change lock.
+ */
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { actorOf, type Principal } from '../auth/principal.js';
 import { toAlmatyDate } from '../calendar/domain/almaty-time.js';
+import { EventBatch } from '../ledger/event-batch.js';
 import { LedgerService } from '../ledger/ledger.service.js';
 import { NotificationService } from '../notification/notification.service.js';
 import { Clock } from '../platform/clock/clock.js';
+import { lockLocalitiesForQueueChange } from '../platform/database/locks.js';
 import { badInput, conflict } from '../platform/errors/app-error.js';
 import { decodeCursor, toConnection, type ConnectionShape } from '../platform/graphql/connection.js';
-import { ApplicationStatus, ArchiveReason } from '../platform/graphql/enums.js';
-import { isRealDate } from '../platform/graphql/scalars.js';
+import { ArchiveReason } from '../archive/domain/archive-reason.js';
+import { ApplicationStatus } from '../queue/domain/vocabulary.js';
+import { SettingsService } from '../settings/settings.service.js';
 import { APPLICATION_COLUMNS, toApplication, type ApplicationRow } from '../queue/application.row.js';
+import { ApplicationStore } from '../queue/application.store.js';
 import type { Application } from '../queue/dto/application.model.js';
-import { QueueService } from '../queue/queue.service.js';
-import type { StopListArgs, ArchiveArgs, StopListEntry } from './dto/archive.model.js';
+import { QueueService, reasonText } from '../queue/queue.service.js';
+import { ReferralLifecycleService } from '../referral/referral-lifecycle.service.js';
+import { StopListService } from '../referral/stop-list.service.js';
+import type { ArchiveArgs } from './dto/archive.model.js';
 
-interface StopRow {
-  id: string;
-  application_id: string;
-  reason: string;
-  starts_on: string;
-  until: string | null;
-  created_at: Date;
-  created_by: string;
-  ended_at: Date | null;
-  ended_by: string | null;
-}
-const toEntry = (r: StopRow): StopListEntry => ({
-  id: r.id, applicationId: r.application_id, reason: r.reason, startsOn: r.starts_on, until: r.until,
-  createdAt: r.created_at, createdBy: r.created_by, endedAt: r.ended_at, endedBy: r.ended_by,
-});
-const STOP_COLUMNS = `s.id, s.application_id, s.reason, to_char(s.starts_on, 'YYYY-MM-DD') AS starts_on,
-  to_char(s.until, 'YYYY-MM-DD') AS until, s.created_at, s.created_by, s.ended_at, s.ended_by`;
+/** Applications per transaction of the 00:00 age-out. */
+const AGE_OUT_CHUNK = 500;
 
-/** Archive and stop-list operations of operators (ADMIN). */
 @Injectable()
 export class ArchiveService {
   constructor(
@@ -40,55 +36,22 @@ export class ArchiveService {
     private readonly clock: Clock,
     private readonly ledger: LedgerService,
     private readonly notifications: NotificationService,
+    private readonly settings: SettingsService,
     private readonly queue: QueueService,
+    private readonly applications: ApplicationStore,
+    private readonly referrals: ReferralLifecycleService,
+    private readonly stopList: StopListService,
   ) {}
 
-  async addToStopList(applicationId: string, reason: string, until: string | null, by: Principal): Promise<Application> {
-    const why = reason.trim();
-    if (!why) throw badInput('reason', 'is required');
-    if (why.length > 500) throw badInput('reason', 'is too long (500 characters at most)');
-    const now = this.clock.now();
-    const today = toAlmatyDate(now);
-    if (until !== null && (!isRealDate(until) || until < today)) throw badInput('until', 'must be a real date, today or later');
+  /** Owner or ADMIN: archive as WITHDRAWN. */
+  async withdraw(id: string, by: Principal): Promise<Application> {
     return this.ds.transaction(async (em) => {
-      await this.queue.lockQueueOf(em, applicationId);
-      const app = await this.queue.load(em, applicationId, true);
-      if (app.status !== ApplicationStatus.QUEUED) {
-        throw conflict(`applicationId: only a QUEUED application can be stop-listed (status ${app.status})`, 'applicationId');
-      }
-      await em.query(
-        `INSERT INTO stop_list_entry (application_id, reason, starts_on, until, created_at, created_by) VALUES ($1,$2,$3,$4,$5,$6)`,
-        [app.id, why, today, until, now, actorOf(by)],
-      );
-      await em.query(
-        `UPDATE application SET status = 'STOP_LISTED', stop_list_reason = $2, stop_listed_until = $3, updated_at = $4 WHERE id = $1`,
-        [app.id, why, until, now],
-      );
-      await this.ledger.append(em, {
-        type: 'stop_list.added', entity: 'stop_list', entityId: app.id, actor: actorOf(by), at: now,
-        data: { reason: why, startsOn: today, until },
-      });
-      await this.notifications.notifyApplicant(em, app, 'STOP_LISTED', `STOP_LISTED:${app.id}:${now.getTime()}`, { reason: why }, now);
-      return this.queue.load(em, app.id);
-    });
-  }
-
-  async removeFromStopList(applicationId: string, by: Principal): Promise<Application> {
-    return this.ds.transaction(async (em) => {
-      await this.queue.lockQueueOf(em, applicationId);
-      const app = await this.queue.load(em, applicationId, true);
-      if (app.status !== ApplicationStatus.STOP_LISTED) {
-        throw conflict(`applicationId: application is not on the stop-list (status ${app.status})`, 'applicationId');
-      }
-      const now = this.clock.now();
-      await em.query(`UPDATE stop_list_entry SET ended_at = $2, ended_by = $3 WHERE application_id = $1 AND ended_at IS NULL`, [app.id, now, actorOf(by)]);
-      await em.query(
-        `UPDATE application SET status = 'QUEUED', stop_list_reason = NULL, stop_listed_until = NULL, updated_at = $2 WHERE id = $1`,
-        [app.id, now],
-      );
-      await this.ledger.append(em, { type: 'stop_list.ended', entity: 'stop_list', entityId: app.id, actor: actorOf(by), at: now, data: { manual: true } });
-      await this.notifications.notifyApplicant(em, app, 'STOP_LIST_ENDED', `STOP_LIST_ENDED:${app.id}:${now.getTime()}`, {}, now);
-      return this.queue.load(em, app.id);
+      await this.queue.lockQueueOf(em, id);
+      const app = await this.queue.load(em, id, true);
+      this.queue.assertCanSee(app, by);
+      if (app.status === ApplicationStatus.ARCHIVED) throw conflict(`application ${app.number} is already archived`, 'id');
+      await this.archiveMany(em, [app], ArchiveReason.WITHDRAWN, actorOf(by), this.clock.now());
+      return this.queue.load(em, id);
     });
   }
 
@@ -101,9 +64,34 @@ export class ArchiveService {
       await this.queue.lockQueueOf(em, applicationId);
       const app = await this.queue.load(em, applicationId, true);
       if (app.status === ApplicationStatus.ARCHIVED) throw conflict(`applicationId: already archived`, 'applicationId');
-      await this.queue.archive(em, app, reason, actorOf(by), this.clock.now());
+      await this.archiveMany(em, [app], reason, actorOf(by), this.clock.now());
       return this.queue.load(em, app.id);
     });
+  }
+
+  /**
+   * Archives live applications, set-based: their live referrals are cancelled (places back to allocation),
+   * their stop-list terms end, they are archived and (unless enrolled) texted. The caller holds the
+   * queue-change locks of their localities and the row locks.
+   */
+  async archiveMany(em: EntityManager, apps: readonly Application[], reason: ArchiveReason, actor: string, now: Date): Promise<void> {
+    if (!apps.length) return;
+    const ids = apps.map((a) => a.id);
+    // Each application's events together (its cancelled referrals, then its archiving), as one at a time.
+    const c = { em, at: now, actor, batch: new EventBatch(ids) };
+    const cancelled = await this.referrals.cancelLiveOf(c, ids, `application ${reason.toLowerCase()}`);
+    await this.stopList.endFor(em, ids, actor, now);
+    await this.applications.archive(c, apps, reason, cancelled);
+    await c.batch.flush(em, this.ledger);
+    if (reason !== ArchiveReason.ENROLLED) {
+      await this.notifications.enqueueMany(
+        em,
+        apps.map((app) => ({
+          applicationId: app.id, phone: app.phone, language: app.notificationLanguage as 'kk' | 'ru', stage: 'ARCHIVED' as const,
+          key: `ARCHIVED:${app.id}:${now.getTime()}`, params: { number: app.number, reason: reasonText(reason, app.notificationLanguage) }, at: now,
+        })),
+      );
+    }
   }
 
   /** Brings an archived application back with its original registration time (not its cancelled referral). */
@@ -113,36 +101,49 @@ export class ArchiveService {
       const app = await this.queue.load(em, id, true);
       if (app.status !== ApplicationStatus.ARCHIVED) throw conflict(`id: application is not archived (status ${app.status})`, 'id');
       if (app.archiveReason === ArchiveReason.ENROLLED) throw conflict('id: an enrolled child holds a place; restore is for applications archived in error', 'id');
-      const live: { number: string }[] = await em.query(
-        `SELECT number FROM application WHERE child_iin = $1 AND status <> 'ARCHIVED'`,
-        [app.childIin],
-      );
+      const live: { number: string }[] = await em.query(`SELECT number FROM application WHERE child_iin = $1 AND status <> 'ARCHIVED'`, [app.childIin]);
       if (live.length) throw conflict(`id: the child already has a live application ${live[0].number}`, 'id');
       const now = this.clock.now();
-      await em.query(
-        `UPDATE application SET status = 'QUEUED', archive_reason = NULL, archived_at = NULL, archived_by = NULL, updated_at = $2 WHERE id = $1`,
-        [id, now],
-      );
-      await this.ledger.append(em, {
-        type: 'application.restored', entity: 'application', entityId: id, actor: actorOf(by), at: now,
-        data: { previousReason: app.archiveReason, registeredAt: app.registeredAt.toISOString() },
-      });
+      await this.applications.restore({ em, at: now, actor: actorOf(by) }, app);
       await this.notifications.notifyApplicant(em, app, 'RESTORED', `RESTORED:${id}:${now.getTime()}`, {}, now);
       return this.queue.load(em, id);
     });
   }
 
-  async stopList(args: StopListArgs): Promise<ConnectionShape<StopListEntry>> {
-    const after = decodeCursor(args.after, 2);
-    const params: unknown[] = [args.active ?? null];
-    const where = `($1::boolean IS NULL OR ($1 AND s.ended_at IS NULL) OR (NOT $1 AND s.ended_at IS NOT NULL))`;
-    const total: { n: number }[] = await this.ds.query(`SELECT count(*)::int AS n FROM stop_list_entry s WHERE ${where}`, params);
-    const rows: StopRow[] = await this.ds.query(
-      `SELECT ${STOP_COLUMNS} FROM stop_list_entry s WHERE ${where}
-       AND ($2::timestamptz IS NULL OR (s.created_at, s.id) > ($2::timestamptz, $3::uuid)) ORDER BY s.created_at, s.id LIMIT $4`,
-      [...params, after?.[0] ?? null, after?.[1] ?? null, args.first + 1],
-    );
-    return toConnection(rows, args.first, total[0].n, toEntry, (r) => [r.created_at.toISOString(), r.id]);
+  /**
+   * 00:00 daily: children who reached the age limit leave the queue (AGED_OUT). In chunks of AGE_OUT_CHUNK
+   * applications (seq order, keyset pages; ix_application_live_birth finds them by birth date): each chunk
+   * is one transaction that takes the queue-change lock of its localities (before any row lock), locks the
+   * applications still live and archives them set-based with their ledger events and texts.
+   */
+  async ageOut(at: Date): Promise<{ agedOut: number }> {
+    const s = await this.settings.get();
+    const today = toAlmatyDate(at);
+    let agedOut = 0;
+    for (let after = '0'; ; ) {
+      // birth + N years <= today is monotone in the birth date: the range (one day of slack for 29 February)
+      // finds the candidates by index, the exact test decides.
+      const due: { id: string; seq: string; locality: string }[] = await this.ds.query(
+        `SELECT a.id, a.seq::text AS seq, a.locality FROM application a
+         WHERE a.status IN ('QUEUED','STOP_LISTED') AND a.child_birth_date <= ($2::date - make_interval(years => $1))::date + 1
+           AND a.child_birth_date + make_interval(years => $1) <= $2::date AND a.seq > $3::bigint
+         ORDER BY a.seq LIMIT $4`,
+        [s.ageLimitYears, today, after, AGE_OUT_CHUNK],
+      );
+      if (!due.length) break;
+      after = due[due.length - 1].seq;
+      agedOut += await this.ds.transaction(async (em) => {
+        await lockLocalitiesForQueueChange(em, due.map((d) => d.locality));
+        const rows: ApplicationRow[] = await em.query(
+          `SELECT ${APPLICATION_COLUMNS} FROM application a WHERE a.id = ANY($1::uuid[]) AND a.status IN ('QUEUED','STOP_LISTED')
+           ORDER BY a.seq FOR UPDATE`,
+          [due.map((d) => d.id)],
+        );
+        await this.archiveMany(em, rows.map(toApplication), ArchiveReason.AGED_OUT, 'system', at);
+        return rows.length;
+      });
+    }
+    return { agedOut };
   }
 
   async archived(args: ArchiveArgs): Promise<ConnectionShape<Application>> {

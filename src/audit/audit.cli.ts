@@ -6,7 +6,7 @@ import { boot } from '../platform/boot.js';
 import { type Clock, SimulatedClock, SystemClock } from '../platform/clock/clock.js';
 import { ConfigError } from '../platform/config/config.js';
 import { AppError } from '../platform/errors/app-error.js';
-import { SettingsService } from '../platform/settings.service.js';
+import { SettingsService } from '../settings/settings.service.js';
 import { AuditService } from './audit.service.js';
 import { formatFairnessReport } from './domain/report-text.js';
 

@@ -3,7 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { CalendarService } from '../calendar/calendar.service.js';
 import { Clock } from '../platform/clock/clock.js';
 import { badInput } from '../platform/errors/app-error.js';
-import { SettingsService } from '../platform/settings.service.js';
+import { SettingsService } from '../settings/settings.service.js';
 import { FairnessAuditor } from './domain/fairness-audit.js';
 import type { FairnessReport } from './domain/audit-event.js';
 

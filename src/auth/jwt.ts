@@ -1,19 +1,8 @@
-import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Principal, Role } from './principal.js';
 
-/** JWT_SECRET, or (outside production) a secret generated once and kept under the data dir. */
-export function resolveJwtSecret(configured: string | undefined, dataDir: string): string {
-  if (configured) return configured;
-  const file = resolve(dataDir, 'jwt-secret');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
-  const secret = randomBytes(32).toString('hex');
-  writeFileSync(file, secret, { mode: 0o600 });
-  return secret;
-}
+// Where the secret comes from (JWT_SECRET or a generated file) is configuration: src/platform/config/jwt-secret.ts.
 
 export interface TokenClaims {
   sub: string;

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../platform/config/config.js';
-import { resolveJwtSecret, signToken } from './jwt.js';
+import { resolveJwtSecret } from '../platform/config/jwt-secret.js';
+import { signToken } from './jwt.js';
 import { ROLES, type Role } from './principal.js';
 
 export interface CommandResult {

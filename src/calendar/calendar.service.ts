@@ -45,14 +45,13 @@ export class CalendarService {
           [date, kind, name?.trim()],
         );
       }
-      await this.ledger.append(em, {
-        type: kind ? 'calendar.day_set' : 'calendar.day_cleared',
-        entity: 'calendar',
-        entityId: date,
-        actor: actorOf(by),
-        at: this.clock.now(),
-        data: { date, kind },
-      });
+      const change = { entity: 'calendar' as const, entityId: date, actor: actorOf(by), at: this.clock.now() };
+      await this.ledger.append(
+        em,
+        kind
+          ? { ...change, type: 'calendar.day_set', data: { date, kind } }
+          : { ...change, type: 'calendar.day_cleared', data: { date, kind } },
+      );
     });
   }
 }

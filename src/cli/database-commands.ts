@@ -8,7 +8,7 @@ import { boot, type BootContext } from '../platform/boot.js';
 import { Clock } from '../platform/clock/clock.js';
 import { ConfigError } from '../platform/config/config.js';
 import { SchedulerService } from '../platform/jobs/scheduler.service.js';
-import { ReferralService } from '../referral/referral.service.js';
+import { AllocationService } from '../referral/allocation.service.js';
 import { VacancyService } from '../vacancy/vacancy.service.js';
 import { CliModule, StderrLogger } from './cli.module.js';
 import { type CommandName, type Options, UsageError } from './cli-options.js';
@@ -47,7 +47,7 @@ function findExporter(app: INestApplicationContext): { name: string; run(dir: st
 
 const RUNNERS: Record<CommandName, Runner> = {
   async allocate(app) {
-    const run = await app.get(ReferralService).runAllocation('cli');
+    const run = await app.get(AllocationService).runAllocation('cli');
     return {
       code: 0,
       text: `allocation run ${run.id}: ${run.vacanciesConsidered} places considered, ${run.referralsIssued} referrals issued`,

@@ -1,19 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { prepareLedgerEvent, type LedgerEventInput } from './domain/events.js';
 import { eventHash, ZERO_HASH } from './domain/hashing.js';
 
-export interface LedgerEventInput {
-  type: string;
-  entity: 'application' | 'vacancy' | 'referral' | 'organization' | 'stop_list' | 'archive' | 'bulletin' | 'calendar' | 'proactive_offer' | 'clock' | 'setting';
-  entityId: string;
-  actor: string;
-  at: Date;
-  /** No personal data: ids, statuses, dates, salted hashes only. */
-  data: Record<string, unknown>;
-}
+export type { LedgerEvent, LedgerEventInput } from './domain/events.js';
 
 /**
- * Appends events in the caller's transaction. No global lock: `seq` is a sequence, and the sealer
+ * Appends typed events (domain/events.ts) in the caller's transaction; each is checked against its kind's
+ * schema first (InvalidLedgerEventError, nothing written). No global lock: `seq` is a sequence, and the sealer
  * (ledger-sealer.service.ts) only seals a prefix of `seq` once every transaction that may still hold
  * an event in it has finished (so none can be skipped or slip in later).
  */
@@ -51,14 +45,11 @@ export class LedgerService {
   async appendMany(em: EntityManager, events: readonly LedgerEventInput[]): Promise<void> {
     if (LEDGER_DISABLED || events.length === 0) return;
     const cols: [string[], string[], string[], string[], string[], string[], string[]] = [[], [], [], [], [], [], []];
-    for (const e of events) {
-      const at = e.at.toISOString();
-      // Hash exactly what jsonb will give back (Dates become ISO strings, undefined keys vanish, ...),
-      // so verification, which re-reads the row, recomputes the same hash.
-      const json = JSON.stringify(e.data);
-      const data = JSON.parse(json) as unknown;
-      const hash = eventHash({ at, type: e.type, entity: e.entity, entityId: e.entityId, actor: e.actor, data });
-      [at, e.type, e.entity, e.entityId, e.actor, json, hash].forEach((v, k) => cols[k].push(v));
+    // Check every event before writing any; hash exactly what jsonb will give back (Dates become ISO
+    // strings, undefined keys vanish, ...), so verification, which re-reads the row, recomputes the same hash.
+    for (const p of events.map(prepareLedgerEvent)) {
+      const hash = eventHash({ at: p.at, type: p.type, entity: p.entity, entityId: p.entityId, actor: p.actor, data: p.data });
+      [p.at, p.type, p.entity, p.entityId, p.actor, p.json, hash].forEach((v, k) => cols[k].push(v));
     }
     if (events.length === 1) {
       await em.query(

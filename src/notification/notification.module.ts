@@ -5,7 +5,6 @@ import { JobRegistry } from '../platform/jobs/job-registry.js';
 import { HttpSmsGateway } from './adapters/http-sms.gateway.js';
 import { LogSmsGateway } from './adapters/log-sms.gateway.js';
 import { MobizonSmsGateway } from './adapters/mobizon-sms.gateway.js';
-import { DeadlineRemindersService } from './deadline-reminders.service.js';
 import { NotificationResolver } from './notification.resolver.js';
 import { NotificationService } from './notification.service.js';
 import { SmsGateway } from './ports/sms-gateway.js';
@@ -35,7 +34,6 @@ export function gatewayFor(config: EnvConfig): SmsGateway {
   providers: [
     NotificationService,
     NotificationResolver,
-    DeadlineRemindersService,
     { provide: SmsGateway, inject: [ENV_CONFIG], useFactory: gatewayFor },
   ],
   exports: [NotificationService],

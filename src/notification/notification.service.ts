@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { applicantIin, isAdmin, type Principal } from '../auth/principal.js';
-import { isUuid } from '../organization/organization.service.js';
+import { isUuid } from '../platform/identifiers/uuid.js';
 import { Clock } from '../platform/clock/clock.js';
 import { ENV_CONFIG, type EnvConfig } from '../platform/config/config.js';
 import { Metrics, type OutboxSample } from '../platform/metrics/metrics.js';

@@ -1,7 +1,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { isIsoDate, toAlmatyDate, formatAlmaty } from '../calendar/domain/almaty-time.js';
 import { LedgerService } from '../ledger/ledger.service.js';
@@ -10,7 +10,6 @@ import { ENV_CONFIG, type EnvConfig } from '../platform/config/config.js';
 import { JWT_SECRET } from '../platform/database/database.tokens.js';
 import { ReadDataSource } from '../platform/database/read-data-source.js';
 import { AppError, badInput } from '../platform/errors/app-error.js';
-import { SchedulerService } from '../platform/jobs/scheduler.service.js';
 import { rankQueue, type InterleaveRatio, type PriorityClass, type RankedApplication } from '../queue/domain/ranking.js';
 import {
   bulletinRow,
@@ -31,8 +30,6 @@ import {
 } from './domain/index.js';
 
 /** The daily freeze runs at 09:00 Asia/Almaty, after the bulletins (order 10) and the allocation (order 20). */
-export const OPEN_DATA_MINUTES = 9 * 60;
-export const OPEN_DATA_ORDER = 90;
 /** Longest a live render of today's files is reused (real time; also bounds changes the ledger does not see). */
 export const LIVE_REUSE_MS = 60_000;
 
@@ -92,7 +89,7 @@ interface BulletinSqlRow {
  * four files are frozen into `open_data_snapshot`, and past dates are served from there.
  */
 @Injectable()
-export class OpenDataService implements OnModuleInit {
+export class OpenDataService {
   private readonly log = new Logger(OpenDataService.name);
   private readonly key: string;
   /** The last live render of each kind (see liveFiles). */
@@ -103,21 +100,12 @@ export class OpenDataService implements OnModuleInit {
     private readonly reads: ReadDataSource,
     private readonly clock: Clock,
     private readonly ledger: LedgerService,
-    private readonly scheduler: SchedulerService,
     @Inject(ENV_CONFIG) private readonly config: EnvConfig,
     @Inject(JWT_SECRET) jwtSecret: string,
   ) {
     this.key = pseudonymKey(config.OPEN_DATA_SALT, jwtSecret);
   }
 
-  onModuleInit(): void {
-    this.scheduler.register({
-      kind: 'open-data',
-      atMinutes: OPEN_DATA_MINUTES,
-      order: OPEN_DATA_ORDER,
-      run: (at) => this.freezeDay(at),
-    });
-  }
 
   /**
    * One file as served: today's is read now; a past date's comes from its snapshot, else (bulletins

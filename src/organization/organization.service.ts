@@ -7,6 +7,7 @@ import { Clock } from '../platform/clock/clock.js';
 import { badInput, conflict } from '../platform/errors/app-error.js';
 import { decodeCursor, toConnection, type ConnectionShape } from '../platform/graphql/connection.js';
 import { parseBin } from '../platform/identifiers/iin.js';
+import { isUuid } from '../platform/identifiers/uuid.js';
 import type { CreateOrganizationInput, OrganizationsArgs } from './dto/organization.input.js';
 import type { Organization } from './dto/organization.model.js';
 
@@ -28,8 +29,7 @@ const toModel = (r: OrganizationRow): Organization => ({
   createdAt: r.created_at,
 });
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (s: string): boolean => UUID_RE.test(s);
+// SHIM (issue 14): re-export for files still being restructured; delete when no importer is left.
 
 @Injectable()
 export class OrganizationService {

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
-import { resolveJwtSecret } from '../auth/jwt.js';
 import { ConfigError, loadConfig, type EnvConfig } from './config/config.js';
+import { resolveJwtSecret } from './config/jwt-secret.js';
 import { createDataSource, describeDatabaseUrl, runMigrations } from './database/data-source.js';
 import { ReadDataSource } from './database/read-data-source.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres.js';

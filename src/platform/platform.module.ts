@@ -9,9 +9,8 @@ import { ReadDataSource } from './database/read-data-source.js';
 import { JobRegistry } from './jobs/job-registry.js';
 import { JobsService } from './jobs/jobs.service.js';
 import { Metrics } from './metrics/metrics.js';
-import { SettingsService } from './settings.service.js';
 
-/** Framework glue shared by every module: config, database (primary and read), clock, jobs, metrics, settings. */
+/** Framework glue shared by every module: config, database (primary and read), clock, jobs, metrics. */
 @Global()
 @Module({})
 export class PlatformModule {
@@ -31,9 +30,8 @@ export class PlatformModule {
         { provide: Metrics, useValue: metrics },
         JobsService,
         JobRegistry,
-        SettingsService,
       ],
-      exports: [ENV_CONFIG, DATABASE_URL, JWT_SECRET, DataSource, ReadDataSource, ClockService, Clock, Metrics, JobsService, JobRegistry, SettingsService],
+      exports: [ENV_CONFIG, DATABASE_URL, JWT_SECRET, DataSource, ReadDataSource, ClockService, Clock, Metrics, JobsService, JobRegistry],
     };
   }
 }

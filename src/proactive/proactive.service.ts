@@ -1,5 +1,5 @@
 import { createHash, randomInt } from 'node:crypto';
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { actorOf, type Principal } from '../auth/principal.js';
 import { toAlmatyDate } from '../calendar/domain/almaty-time.js';
@@ -8,17 +8,16 @@ import { LedgerService } from '../ledger/ledger.service.js';
 import { formatLastMoment } from '../notification/domain/reminders.js';
 import type { Language } from '../notification/domain/stages.js';
 import { NotificationService } from '../notification/notification.service.js';
-import { isUuid } from '../organization/organization.service.js';
+import { isUuid } from '../platform/identifiers/uuid.js';
 import { Clock } from '../platform/clock/clock.js';
 import { returning } from '../platform/database/sql.js';
 import { AppError, badInput, conflict, notFound } from '../platform/errors/app-error.js';
-import { GroupType, WorkMode } from '../platform/graphql/enums.js';
+import { GroupType, WorkMode } from '../vacancy/domain/vocabulary.js';
 import { isRealDate } from '../platform/graphql/scalars.js';
 import { ageInYears, parseIin } from '../platform/identifiers/iin.js';
 import { isKato } from '../platform/identifiers/kato.js';
 import { normalizeKzPhone } from '../platform/identifiers/phone.js';
-import { SchedulerService } from '../platform/jobs/scheduler.service.js';
-import { SettingsService } from '../platform/settings.service.js';
+import { SettingsService } from '../settings/settings.service.js';
 import { RegisterApplicationInput } from '../queue/dto/application.input.js';
 import { QueueService } from '../queue/queue.service.js';
 import { normalizeToken, parseReply, TOKEN_ALPHABET, TOKEN_LENGTH } from './domain/reply.js';
@@ -98,7 +97,7 @@ function toOffer(r: OfferRow, token: string | null = null): ProactiveOffer {
  * answer within proactiveReplyCalendarDays lets it lapse (00:00 task). Ledger events carry no personal data.
  */
 @Injectable()
-export class ProactiveService implements OnModuleInit {
+export class ProactiveService {
   private readonly log = new Logger(ProactiveService.name);
 
   constructor(
@@ -108,17 +107,8 @@ export class ProactiveService implements OnModuleInit {
     private readonly notifications: NotificationService,
     private readonly queue: QueueService,
     private readonly settings: SettingsService,
-    private readonly scheduler: SchedulerService,
   ) {}
 
-  onModuleInit(): void {
-    this.scheduler.register({
-      kind: 'proactive-lapse',
-      atMinutes: 0,
-      order: 40,
-      run: (at) => this.lapse(at),
-    });
-  }
 
   // ---------- the offer ----------
 

@@ -1,4 +1,6 @@
-import type { ApplicationStatus, ArchiveReason, GroupType, WorkMode } from '../platform/graphql/enums.js';
+import type { ArchiveReason } from '../archive/domain/archive-reason.js';
+import type { GroupType, WorkMode } from '../vacancy/domain/vocabulary.js';
+import type { ApplicationStatus } from './domain/vocabulary.js';
 import type { Application } from './dto/application.model.js';
 
 /** Columns of `application` as they come from SQL (dates as YYYY-MM-DD text). */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { SettingsService } from '../platform/settings.service.js';
+import { SettingsService } from '../settings/settings.service.js';
 import { aheadFromCounts, rankQueue, type PriorityClass, type RankedApplication } from './domain/ranking.js';
 
 export interface RankedQueueEntry extends RankedApplication {

@@ -3,7 +3,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { Public, Roles } from '../auth/access.decorator.js';
 import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
 import type { Principal } from '../auth/principal.js';
-import { ApplicationStatus } from '../platform/graphql/enums.js';
+import { ApplicationStatus } from '../queue/dto/application.enums.js';
 import { memo, type RequestContext } from '../platform/graphql/request-cache.js';
 import { selects } from '../platform/graphql/selection.js';
 import { ApplicationsArgs, RegisterApplicationInput } from './dto/application.input.js';
@@ -67,12 +67,6 @@ export class QueueResolver {
     @CurrentPrincipal() by: Principal,
   ): Promise<Application> {
     return this.queue.register(input, by);
-  }
-
-  @Roles('ADMIN', 'APPLICANT')
-  @Mutation(() => Application, { description: 'Owner or ADMIN: archive as WITHDRAWN' })
-  withdrawApplication(@Args('id', { type: () => ID }) id: string, @CurrentPrincipal() by: Principal): Promise<Application> {
-    return this.queue.withdraw(id, by);
   }
 
   @Roles('ADMIN')

@@ -1,55 +1,49 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ReadDataSource } from '../platform/database/read-data-source.js';
-import { returning } from '../platform/database/sql.js';
 import { DataSource, type EntityManager } from 'typeorm';
 import { actorOf, applicantIin, isAdmin, type Principal } from '../auth/principal.js';
 import { CalendarService } from '../calendar/calendar.service.js';
 import { toAlmatyDate } from '../calendar/domain/almaty-time.js';
 import { workingDaysDeadline } from '../calendar/domain/deadlines.js';
-import { LedgerService } from '../ledger/ledger.service.js';
 import { NotificationService } from '../notification/notification.service.js';
 import { Clock } from '../platform/clock/clock.js';
 import { AppError, badInput, conflict, forbidden, notFound } from '../platform/errors/app-error.js';
 import { decodeCursor, toConnection, type ConnectionShape } from '../platform/graphql/connection.js';
-import { ApplicationStatus, ArchiveReason, ClaimStatus } from '../platform/graphql/enums.js';
+import { ArchiveReason } from '../archive/domain/archive-reason.js';
+import { ApplicationStatus, ClaimStatus } from '../queue/domain/vocabulary.js';
 import { isRealDate, toAlmatyIso } from '../platform/graphql/scalars.js';
 import { ageInYears, parseIin } from '../platform/identifiers/iin.js';
 import { normalizeKzPhone } from '../platform/identifiers/phone.js';
-import { SchedulerService } from '../platform/jobs/scheduler.service.js';
-import { SettingsService } from '../platform/settings.service.js';
-import { isUuid } from '../organization/organization.service.js';
+import { SettingsService } from '../settings/settings.service.js';
+import { isUuid } from '../platform/identifiers/uuid.js';
 import {
   APPLICATION_COLUMNS,
-  formatNumber,
   toApplication,
   type ApplicationRow,
 } from './application.row.js';
 import { PRIORITY_CLASSES } from './domain/ranking.js';
 import type { ApplicationsArgs, RegisterApplicationInput } from './dto/application.input.js';
 import type { Application, CategoryClaim, PriorityCategory, QueuePosition } from './dto/application.model.js';
+import { ApplicationStore } from './application.store.js';
 import { QueueRankingService } from './queue-ranking.service.js';
 import { lockLocalityForQueueChange } from '../platform/database/locks.js';
 
 const LIVE = `('QUEUED','REFERRED','STOP_LISTED')`;
+/** Due rows per transaction of the midnight sweeps (claim lapse, age-out). */
+const SWEEP_CHUNK = 500;
 
 @Injectable()
-export class QueueService implements OnModuleInit {
+export class QueueService {
   constructor(
     private readonly ds: DataSource,
     private readonly reads: ReadDataSource,
     private readonly clock: Clock,
-    private readonly ledger: LedgerService,
+    private readonly store: ApplicationStore,
     private readonly notifications: NotificationService,
     private readonly calendar: CalendarService,
     private readonly settings: SettingsService,
     private readonly ranking: QueueRankingService,
-    private readonly scheduler: SchedulerService,
   ) {}
-
-  onModuleInit(): void {
-    this.scheduler.register({ kind: 'claims-lapse', atMinutes: 0, order: 20, run: (at) => this.lapseClaims(at) });
-    this.scheduler.register({ kind: 'age-out', atMinutes: 0, order: 30, run: (at) => this.ageOut(at) });
-  }
 
   async categories(): Promise<PriorityCategory[]> {
     const rows: { code: string; priority_class: number; legal_basis: string; name_kk: string; name_ru: string }[] =
@@ -127,8 +121,7 @@ export class QueueService implements OnModuleInit {
         if (days > 31) {
           throw badInput('siblingsOf', 'twins/triplets must be born within one month of each other');
         }
-        batchId = s0.batch_id ?? s0.id;
-        if (!s0.batch_id) await em.query(`UPDATE application SET batch_id = $1 WHERE id = $1`, [s0.id]);
+        batchId = await this.store.startBatch(em, s0);
       }
       // One round trip: is the child already waiting, and the next application number.
       const seqRows: { seq: string; dup: boolean }[] = await em.query(
@@ -139,54 +132,25 @@ export class QueueService implements OnModuleInit {
       if (seqRows[0].dup) throw conflict('childIin: this child already has a live application', 'childIin');
       const seq = seqRows[0].seq;
       const cohort = Number(child.birthDate.slice(0, 4));
-      // The application and its queue's cycle row (kept if there) in one statement.
-      const rows: ApplicationRow[] = await em.query(
-        `WITH a AS (
-           INSERT INTO application (seq, number, status, registered_at, child_iin, child_name, child_birth_date, cohort,
-             applicant_iin, phone, locality, organization_ids, language, group_type, work_modes, desired_admission_date,
-             accepts_temporary_stay, notification_language, batch_id, created_by, updated_at)
-           VALUES ($1,$2,'QUEUED',$3,$4,$5,$6,$7,$8,$9,$10,$11::uuid[],$12,$13,$14::text[],$15,$16,$17,$18,$19,$3)
-           RETURNING *
-         ), cycle AS (
-           INSERT INTO queue_cycle (locality, cohort, position) SELECT locality, cohort, 0 FROM a ON CONFLICT DO NOTHING
-         )
-         SELECT ${APPLICATION_COLUMNS} FROM a`,
-        [
-          seq, formatNumber(seq), now, input.childIin, input.childName.trim(), child.birthDate,
-          cohort, input.applicantIin, phone, input.locality, orgIds, input.language,
-          input.groupType, input.workModes, input.desiredAdmissionDate, input.acceptsTemporaryStay,
-          input.notificationLanguage, batchId, actorOf(by),
-        ],
-      );
-      const id = rows[0].id;
-      const app = toApplication(rows[0]);
-      app.claims = [];
-      if (input.priorityCategories.length) {
-        const due = workingDaysDeadline(await this.calendar.calendar(em), now, s.proofWorkingDays);
-        await em.query(
-          `INSERT INTO category_claim (application_id, category_code, status, claimed_at, due_at)
-           SELECT $1, unnest($2::text[]), 'PENDING', $3, $4`,
-          [id, input.priorityCategories, now, due],
-        );
-        app.claims = input.priorityCategories
-          .slice()
-          .sort()
-          .map((category) => ({ category, status: ClaimStatus.PENDING, claimedAt: now, dueAt: due, decidedAt: null }));
-      }
-      await this.ledger.append(em, {
-        type: 'application.registered',
-        entity: 'application',
-        entityId: id,
-        actor: actorOf(by),
-        at: now,
-        data: {
-          number: formatNumber(seq), seq: Number(seq), locality: input.locality, cohort,
-          registeredAt: now.toISOString(), priorityClass: 2, claims: input.priorityCategories, batchId,
-          organizationIds: orgIds, language: input.language, groupType: input.groupType, workModes: input.workModes,
-          desiredAdmissionDate: input.desiredAdmissionDate, acceptsTemporaryStay: input.acceptsTemporaryStay,
-          birthDate: child.birthDate,
+      const proofDueAt = input.priorityCategories.length
+        ? workingDaysDeadline(await this.calendar.calendar(em), now, s.proofWorkingDays)
+        : null;
+      const row = await this.store.register(
+        { em, at: now, actor: actorOf(by) },
+        {
+          seq, childIin: input.childIin, childName: input.childName.trim(), birthDate: child.birthDate, cohort,
+          applicantIin: input.applicantIin, phone, locality: input.locality, organizationIds: orgIds, language: input.language,
+          groupType: input.groupType, workModes: input.workModes, desiredAdmissionDate: input.desiredAdmissionDate,
+          acceptsTemporaryStay: input.acceptsTemporaryStay, notificationLanguage: input.notificationLanguage, batchId,
+          claims: input.priorityCategories, proofDueAt,
         },
-      });
+      );
+      const id = row.id;
+      const app = toApplication(row);
+      app.claims = input.priorityCategories
+        .slice()
+        .sort()
+        .map((category) => ({ category, status: ClaimStatus.PENDING, claimedAt: now, dueAt: proofDueAt ?? now, decidedAt: null }));
       const standing = await this.ranking.standing(id, em);
       await this.notifications.notifyApplicant(em, app, 'APPLICATION_REGISTERED', `APPLICATION_REGISTERED:${id}`, {
         queueNumber: standing?.queueNumber ?? 0,
@@ -329,51 +293,6 @@ export class QueueService implements OnModuleInit {
 
   // ---------- changes ----------
 
-  async withdraw(id: string, by: Principal): Promise<Application> {
-    return this.ds.transaction(async (em) => {
-      await this.lockQueueOf(em, id);
-      const app = await this.load(em, id, true);
-      this.assertCanSee(app, by);
-      if (app.status === ApplicationStatus.ARCHIVED) throw conflict(`application ${app.number} is already archived`, 'id');
-      const now = this.clock.now();
-      await this.archive(em, app, ArchiveReason.WITHDRAWN, actorOf(by), now);
-      return this.load(em, id);
-    });
-  }
-
-  /** Archives a live application (cancelling its live referral and closing any stop-list term). */
-  async archive(em: EntityManager, app: Application, reason: ArchiveReason, actor: string, now: Date): Promise<void> {
-    const cancelled = await returning<{ id: string; vacancy_id: string }>(
-      em,
-      `UPDATE referral SET status = 'CANCELLED', closed_at = $2, close_reason = $3
-       WHERE application_id = $1 AND status IN ('BOOKED','OFFERED','CONFIRMED') RETURNING id, vacancy_id`,
-      [app.id, now, `application ${reason.toLowerCase()}`],
-    );
-    for (const c of cancelled) {
-      await em.query(`UPDATE vacancy SET status = 'PUBLISHED', open_at = NULL WHERE id = $1 AND status IN ('BOOKED','REFERRED')`, [c.vacancy_id]);
-      await em.query(`INSERT INTO referral_exclusion (application_id, vacancy_id) VALUES ($1,$2) ON CONFLICT DO NOTHING`, [app.id, c.vacancy_id]);
-      await this.ledger.append(em, {
-        type: 'referral.cancelled', entity: 'referral', entityId: c.id, actor, at: now,
-        data: { applicationId: app.id, vacancyId: c.vacancy_id, reason: `application ${reason}` },
-      });
-    }
-    await em.query(`UPDATE stop_list_entry SET ended_at = $2, ended_by = $3 WHERE application_id = $1 AND ended_at IS NULL`, [app.id, now, actor]);
-    await em.query(
-      `UPDATE application SET status = 'ARCHIVED', archive_reason = $2, archived_at = $3, archived_by = $4,
-       stop_list_reason = NULL, stop_listed_until = NULL, updated_at = $3 WHERE id = $1`,
-      [app.id, reason, now, actor],
-    );
-    await this.ledger.append(em, {
-      type: 'application.archived', entity: 'application', entityId: app.id, actor, at: now,
-      data: { reason, previousStatus: app.status, cancelledReferrals: cancelled.map((c) => c.id) },
-    });
-    if (reason !== ArchiveReason.ENROLLED) {
-      await this.notifications.notifyApplicant(em, app, 'ARCHIVED', `ARCHIVED:${app.id}:${now.getTime()}`, {
-        reason: reasonText(reason, app.notificationLanguage),
-      }, now);
-    }
-  }
-
   /**
    * Before a change of an application's place in its queue (back in, out of it, another class): the
    * locality's queue-change lock (shared, see lockLocalityForQueueChange), taken before any row lock.
@@ -395,80 +314,49 @@ export class QueueService implements OnModuleInit {
       if (claim.status === ClaimStatus.CONFIRMED && confirmed) return app;
       if (app.status === ApplicationStatus.ARCHIVED) throw conflict('applicationId: application is archived', 'applicationId');
       const now = this.clock.now();
-      await em.query(
-        `UPDATE category_claim SET status = $3, decided_at = $4, decided_by = $5 WHERE application_id = $1 AND category_code = $2`,
-        [applicationId, category, confirmed ? 'CONFIRMED' : 'REJECTED', now, actorOf(by)],
-      );
-      const cls = await this.recomputeClass(em, applicationId, now);
-      await this.ledger.append(em, {
-        type: confirmed ? 'application.priority_confirmed' : 'application.priority_rejected',
-        entity: 'application', entityId: applicationId, actor: actorOf(by), at: now, data: { category, priorityClass: cls },
-      });
+      await this.store.decideClaim({ em, at: now, actor: actorOf(by) }, app, category, confirmed);
       await this.notifications.notifyApplicant(em, app, confirmed ? 'PRIORITY_CONFIRMED' : 'PRIORITY_REJECTED',
         `PRIORITY_DECIDED:${applicationId}:${category}:${confirmed}`, { category }, now);
       return this.load(em, applicationId);
     });
   }
 
-  private async recomputeClass(em: EntityManager, applicationId: string, now: Date): Promise<number> {
-    const rows: { cls: number | null; special: boolean }[] = await em.query(
-      `SELECT min(pc.priority_class) AS cls, bool_or(c.category_code = 'SPECIAL_NEEDS') AS special
-       FROM category_claim c JOIN priority_category pc ON pc.code = c.category_code
-       WHERE c.application_id = $1 AND c.status = 'CONFIRMED'`,
-      [applicationId],
-    );
-    const cls = rows[0]?.cls ?? 2;
-    await em.query(
-      `UPDATE application SET priority_class = $2, special_needs_confirmed = $3, updated_at = $4 WHERE id = $1`,
-      [applicationId, cls, rows[0]?.special ?? false, now],
-    );
-    return cls;
-  }
-
-  /** 00:00 daily: unconfirmed claims past their due time lapse; registration time unchanged. */
+  /**
+   * 00:00 daily: unconfirmed claims past their due time lapse; registration time unchanged. In chunks of
+   * SWEEP_CHUNK claims (ix_category_claim_pending, oldest due first), each one transaction with its ledger
+   * events and texts, so a night with tens of thousands of lapses is neither one huge transaction nor one
+   * round trip per claim.
+   */
   async lapseClaims(at: Date): Promise<{ lapsed: number }> {
-    return this.ds.transaction(async (em) => {
-      const rows = await returning<{ application_id: string; category_code: string }>(
-        em,
-        `UPDATE category_claim SET status = 'LAPSED', decided_at = $1, decided_by = 'system'
-         WHERE status = 'PENDING' AND due_at <= $1 RETURNING application_id, category_code`,
-        [at],
-      );
-      for (const r of rows) {
-        const app = await this.load(em, r.application_id);
-        await this.ledger.append(em, {
-          type: 'application.priority_lapsed', entity: 'application', entityId: r.application_id, actor: 'system', at,
-          data: { category: r.category_code },
-        });
-        if (app.status !== ApplicationStatus.ARCHIVED) {
-          await this.notifications.notifyApplicant(em, app, 'PRIORITY_LAPSED', `PRIORITY_LAPSED:${app.id}:${r.category_code}`, {
-            category: r.category_code,
-          }, at);
-        }
-      }
-      return { lapsed: rows.length };
-    });
+    let lapsed = 0;
+    for (;;) {
+      const n = await this.ds.transaction(async (em) => {
+        const rows = await this.store.lapseClaims({ em, at, actor: 'system' }, SWEEP_CHUNK);
+        if (!rows.length) return 0;
+        const apps: ApplicationRow[] = await em.query(`SELECT ${APPLICATION_COLUMNS} FROM application a WHERE a.id = ANY($1::uuid[])`, [
+          [...new Set(rows.map((r) => r.application_id))],
+        ]);
+        const appById = new Map(apps.map((a) => [a.id, a]));
+        await this.notifications.enqueueMany(
+          em,
+          rows.flatMap((r) => {
+            const app = appById.get(r.application_id);
+            return app && app.status !== ApplicationStatus.ARCHIVED
+              ? [{
+                  applicationId: app.id, phone: app.phone, language: app.notification_language, stage: 'PRIORITY_LAPSED' as const,
+                  key: `PRIORITY_LAPSED:${app.id}:${r.category_code}`, params: { number: app.number, category: r.category_code }, at,
+                }]
+              : [];
+          }),
+        );
+        return rows.length;
+      });
+      lapsed += n;
+      if (n < SWEEP_CHUNK) break;
+    }
+    return { lapsed };
   }
 
-  /** 00:00 daily: children who reached the age limit leave the queue (AGED_OUT). */
-  async ageOut(at: Date): Promise<{ agedOut: number }> {
-    const s = await this.settings.get();
-    const today = toAlmatyDate(at);
-    const ids: { id: string }[] = await this.ds.query(
-      `SELECT id FROM application WHERE status IN ('QUEUED','STOP_LISTED')
-       AND child_birth_date + make_interval(years => $1) <= $2::date ORDER BY seq`,
-      [s.ageLimitYears, today],
-    );
-    for (const { id } of ids) {
-      await this.ds.transaction(async (em) => {
-        await this.lockQueueOf(em, id);
-        const app = await this.load(em, id, true);
-        if (app.status !== ApplicationStatus.QUEUED && app.status !== ApplicationStatus.STOP_LISTED) return;
-        await this.archive(em, app, ArchiveReason.AGED_OUT, 'system', at);
-      });
-    }
-    return { agedOut: ids.length };
-  }
 }
 
 export function reasonText(reason: ArchiveReason, lang: string): string {

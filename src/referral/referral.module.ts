@@ -2,12 +2,34 @@ import { Module } from '@nestjs/common';
 import { NotificationModule } from '../notification/notification.module.js';
 import { QueueModule } from '../queue/queue.module.js';
 import { VacancyModule } from '../vacancy/vacancy.module.js';
+import { AllocationService } from './allocation.service.js';
+import { DeadlineRemindersService } from './deadline-reminders.service.js';
+import { ReferralLifecycleService } from './referral-lifecycle.service.js';
 import { ApplicationReferralResolver, ReferralResolver, VacancyReferralResolver } from './referral.resolver.js';
 import { ReferralService } from './referral.service.js';
+import { ReferralStore } from './referral.store.js';
+import { StopListResolver } from './stop-list.resolver.js';
+import { StopListService } from './stop-list.service.js';
 
+/**
+ * Referrals: ReferralStore (the only writer of `referral`), ReferralService (reads and access),
+ * ReferralLifecycleService (every change of a referral), AllocationService (runs, open-place notices),
+ * StopListService (stop-list terms), DeadlineRemindersService (the day-before texts).
+ */
 @Module({
   imports: [NotificationModule, QueueModule, VacancyModule],
-  providers: [ReferralService, ReferralResolver, ApplicationReferralResolver, VacancyReferralResolver],
-  exports: [ReferralService],
+  providers: [
+    ReferralStore,
+    ReferralService,
+    ReferralLifecycleService,
+    AllocationService,
+    StopListService,
+    DeadlineRemindersService,
+    ReferralResolver,
+    ApplicationReferralResolver,
+    VacancyReferralResolver,
+    StopListResolver,
+  ],
+  exports: [ReferralService, ReferralLifecycleService, AllocationService, StopListService, DeadlineRemindersService],
 })
 export class ReferralModule {}

@@ -3,7 +3,7 @@ import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } fr
 import { Roles } from '../auth/access.decorator.js';
 import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
 import type { Principal } from '../auth/principal.js';
-import { DocumentKind, RefusalReason } from '../platform/graphql/enums.js';
+import { DocumentKind, RefusalReason } from '../referral/dto/referral.enums.js';
 import { loader, type RequestContext } from '../platform/graphql/request-cache.js';
 import { DateScalarType } from '../platform/graphql/scalars.js';
 import { Application } from '../queue/dto/application.model.js';
@@ -14,12 +14,16 @@ import { VacancyService } from '../vacancy/vacancy.service.js';
 import { Clock } from '../platform/clock/clock.js';
 import { ENV_CONFIG, type EnvConfig } from '../platform/config/config.js';
 import { AllocationRun, Referral } from './dto/referral.model.js';
+import { AllocationService } from './allocation.service.js';
+import { ReferralLifecycleService } from './referral-lifecycle.service.js';
 import { ReferralService } from './referral.service.js';
 
 @Resolver(() => Referral)
 export class ReferralResolver {
   constructor(
     private readonly referrals: ReferralService,
+    private readonly lifecycle: ReferralLifecycleService,
+    private readonly allocation: AllocationService,
     private readonly queue: QueueService,
     private readonly vacancies: VacancyService,
     private readonly clock: Clock,
@@ -37,7 +41,7 @@ export class ReferralResolver {
   runAllocation(): Promise<AllocationRun> {
     // An API-only process leaves the localities to the worker processes (it still finishes them
     // itself if no worker does within the timeout).
-    return this.referrals.runAllocation('manual', undefined, { selfDrain: this.config.ROLE !== 'api' });
+    return this.allocation.runAllocation('manual', undefined, { selfDrain: this.config.ROLE !== 'api' });
   }
 
   @Roles('APPLICANT', 'ADMIN')
@@ -47,19 +51,19 @@ export class ReferralResolver {
     @Args('applicationId', { type: () => ID }) applicationId: string,
     @CurrentPrincipal() by: Principal,
   ): Promise<Referral> {
-    return this.referrals.claim(vacancyId, applicationId, by);
+    return this.lifecycle.claim(vacancyId, applicationId, by);
   }
 
   @Roles('APPLICANT', 'ADMIN')
   @Mutation(() => Referral, { description: 'Owner: accept an OFFERED referral' })
   confirmReferral(@Args('id', { type: () => ID }) id: string, @CurrentPrincipal() by: Principal): Promise<Referral> {
-    return this.referrals.confirm(id, by);
+    return this.lifecycle.confirm(id, by);
   }
 
   @Roles('APPLICANT', 'ADMIN')
   @Mutation(() => Referral, { description: 'Owner: decline; the application keeps its original time' })
   declineReferral(@Args('id', { type: () => ID }) id: string, @CurrentPrincipal() by: Principal): Promise<Referral> {
-    return this.referrals.decline(id, by);
+    return this.lifecycle.decline(id, by);
   }
 
   @Roles('ORG_STAFF', 'ADMIN')
@@ -69,7 +73,7 @@ export class ReferralResolver {
     @Args('until', { type: () => DateScalarType }) until: string,
     @CurrentPrincipal() by: Principal,
   ): Promise<Referral> {
-    return this.referrals.extend(id, until, by);
+    return this.lifecycle.extend(id, until, by);
   }
 
   @Roles('ORG_STAFF', 'ADMIN')
@@ -79,7 +83,7 @@ export class ReferralResolver {
     @Args('kinds', { type: () => [DocumentKind] }) kinds: DocumentKind[],
     @CurrentPrincipal() by: Principal,
   ): Promise<Referral> {
-    return this.referrals.recordDocuments(referralId, kinds, by);
+    return this.lifecycle.recordDocuments(referralId, kinds, by);
   }
 
   @Roles('ORG_STAFF', 'ADMIN')
@@ -89,13 +93,13 @@ export class ReferralResolver {
     @Args('reason', { type: () => RefusalReason }) reason: RefusalReason,
     @CurrentPrincipal() by: Principal,
   ): Promise<Referral> {
-    return this.referrals.refuse(referralId, reason, by);
+    return this.lifecycle.refuse(referralId, reason, by);
   }
 
   @Roles('ORG_STAFF', 'ADMIN')
   @Mutation(() => Referral, { description: 'Staff: enroll (all documents in); archives the application as ENROLLED' })
   enrollByReferral(@Args('id', { type: () => ID }) id: string, @CurrentPrincipal() by: Principal): Promise<Referral> {
-    return this.referrals.enroll(id, by);
+    return this.lifecycle.enroll(id, by);
   }
 
   @Roles('ORG_STAFF', 'ADMIN')
@@ -105,7 +109,7 @@ export class ReferralResolver {
     @Args('on', { type: () => DateScalarType }) on: string,
     @CurrentPrincipal() by: Principal,
   ): Promise<Vacancy> {
-    return toVacancy(await this.referrals.markVacated(vacancyId, on, by), this.clock.now());
+    return toVacancy(await this.lifecycle.markVacated(vacancyId, on, by), this.clock.now());
   }
 
   @ResolveField(() => Application)

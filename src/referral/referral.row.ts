@@ -1,5 +1,4 @@
-import type { DocumentKind, ReferralStatus } from '../platform/graphql/enums.js';
-import { missingDocuments } from './domain/referral-state.js';
+import { missingDocuments, type DocumentKind, type ReferralStatus } from './domain/referral-state.js';
 import type { Referral } from './dto/referral.model.js';
 
 export interface ReferralRow {

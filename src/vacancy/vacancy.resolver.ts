@@ -4,7 +4,7 @@ import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
 import type { Principal } from '../auth/principal.js';
 import { Organization } from '../organization/dto/organization.model.js';
 import { OrganizationService } from '../organization/organization.service.js';
-import { BulletinKind } from '../platform/graphql/enums.js';
+import { BulletinKind } from './dto/vacancy.enums.js';
 import { loader, type RequestContext } from '../platform/graphql/request-cache.js';
 import { DateScalarType } from '../platform/graphql/scalars.js';
 import { BulletinEntry, PublishVacancyInput, VacanciesArgs, Vacancy, VacancyConnection } from './dto/vacancy.model.js';

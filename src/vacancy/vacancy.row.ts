@@ -1,4 +1,4 @@
-import { VacancyStatus, type AdmissionMode, type GroupType, type WorkMode } from '../platform/graphql/enums.js';
+import { VacancyStatus, type AdmissionMode, type GroupType, type WorkMode } from './domain/vocabulary.js';
 import type { Vacancy } from './dto/vacancy.model.js';
 
 export interface VacancyRow {

@@ -1,24 +1,24 @@
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { ReadDataSource } from '../platform/database/read-data-source.js';
-import { returning } from '../platform/database/sql.js';
 import { DataSource, type EntityManager } from 'typeorm';
 import { actorOf, isAdmin, staffOrg, type Principal } from '../auth/principal.js';
 import { almatyAt, addCalendarDays, toAlmatyDate } from '../calendar/domain/almaty-time.js';
 import { LedgerSealerService } from '../ledger/ledger-sealer.service.js';
 import { LedgerService } from '../ledger/ledger.service.js';
-import { isUuid } from '../organization/organization.service.js';
+import { isUuid } from '../platform/identifiers/uuid.js';
 import { Clock } from '../platform/clock/clock.js';
 import { badInput, conflict, forbidden, notFound } from '../platform/errors/app-error.js';
 import { decodeCursor, toConnection, type ConnectionShape } from '../platform/graphql/connection.js';
-import { BulletinKind, VacancyStatus } from '../platform/graphql/enums.js';
+import { BulletinKind, VacancyStatus } from '../vacancy/domain/vocabulary.js';
 import { isRealDate } from '../platform/graphql/scalars.js';
-import { SchedulerService } from '../platform/jobs/scheduler.service.js';
-import { SettingsService } from '../platform/settings.service.js';
+import { SettingsService } from '../settings/settings.service.js';
+import { LIVE_REFERRAL_STATUSES_SQL } from '../referral/domain/referral-state.js';
 import { inTransferPeriod, vacancyProblem, type TransferPeriod } from './domain/vacancy-rules.js';
 import { PublishVacancyInput, type BulletinEntry, type VacanciesArgs, type Vacancy } from './dto/vacancy.model.js';
 import { toVacancy, VACANCY_COLUMNS, type VacancyRow } from './vacancy.row.js';
+import { VacancyStore } from './vacancy.store.js';
 import { LOCK_KEYS } from '../platform/database/locks.js';
 
 /** Bulletin publication time: 09:00 Asia/Almaty. */
@@ -38,7 +38,7 @@ export function bulletinDateOf(instant: Date, transfer?: TransferPeriod): string
 }
 
 @Injectable()
-export class VacancyService implements OnModuleInit {
+export class VacancyService {
   private readonly log = new Logger(VacancyService.name);
 
   constructor(
@@ -47,13 +47,9 @@ export class VacancyService implements OnModuleInit {
     private readonly clock: Clock,
     private readonly ledger: LedgerService,
     private readonly settings: SettingsService,
-    private readonly scheduler: SchedulerService,
     private readonly sealer: LedgerSealerService,
+    private readonly store: VacancyStore,
   ) {}
-
-  onModuleInit(): void {
-    this.scheduler.register({ kind: 'bulletins', atMinutes: BULLETIN_MINUTES, order: 10, run: (at) => this.publishBulletins(at) });
-  }
 
   private assertManages(by: Principal, organizationId: string): void {
     if (isAdmin(by)) return;
@@ -98,28 +94,17 @@ export class VacancyService implements OnModuleInit {
       for (const [i, v] of inputs.entries()) {
         const org = orgs.find((o) => o.id === v.organizationId);
         if (!org) throw badInput(`input[${i}].organizationId`, `organization ${v.organizationId} does not exist`);
-        for (let k = 0; k < v.count; k++) {
-          const rows: VacancyRow[] = await em.query(
-            `INSERT INTO vacancy AS v (organization_id, locality, status, age_group, language, age_from_months, age_to_months,
-               group_type, work_mode, admission_mode, admission_start_date, attendance_until, published_at, published_by)
-             VALUES ($1,$2,'PUBLISHED',$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING ${VACANCY_COLUMNS}`,
-            [
-              v.organizationId, org.locality, v.ageGroup.trim(), v.language, v.ageFromMonths, v.ageToMonths, v.groupType,
-              v.workMode, v.admissionMode, v.admissionStartDate, v.attendanceUntil ?? null, now, actorOf(by),
-            ],
-          );
-          const r = rows[0];
-          await this.ledger.append(em, {
-            type: 'vacancy.published', entity: 'vacancy', entityId: r.id, actor: actorOf(by), at: now,
-            data: {
-              organizationId: r.organization_id, locality: r.locality, seq: Number(r.seq), ageGroup: r.age_group,
-              language: r.language, ageFromMonths: r.age_from_months, ageToMonths: r.age_to_months, groupType: r.group_type,
-              workMode: r.work_mode, admissionMode: r.admission_mode, admissionStartDate: r.admission_start_date,
-              attendanceUntil: r.attendance_until, bulletinDate: bulletinDateOf(now, s.transferPeriod),
-            },
-          });
-          out.push(toVacancy(r, now));
-        }
+        const rows = await this.store.publish(
+          { em, at: now, actor: actorOf(by) },
+          {
+            organizationId: v.organizationId, locality: org.locality, ageGroup: v.ageGroup.trim(), language: v.language,
+            ageFromMonths: v.ageFromMonths, ageToMonths: v.ageToMonths, groupType: v.groupType, workMode: v.workMode,
+            admissionMode: v.admissionMode, admissionStartDate: v.admissionStartDate, attendanceUntil: v.attendanceUntil ?? null,
+          },
+          v.count,
+          bulletinDateOf(now, s.transferPeriod),
+        );
+        out.push(...rows.map((r) => toVacancy(r, now)));
       }
       return out;
     });
@@ -133,23 +118,15 @@ export class VacancyService implements OnModuleInit {
       const v = await this.load(em, id, true);
       this.assertManages(by, v.organizationId);
       const live: { id: string; status: string }[] = await em.query(
-        `SELECT id, status FROM referral WHERE vacancy_id = $1 AND status IN ('BOOKED','OFFERED','CONFIRMED')`,
+        `SELECT id, status FROM referral WHERE vacancy_id = $1 AND status IN ${LIVE_REFERRAL_STATUSES_SQL}`,
         [id],
       );
       if (live.length) throw conflict(`id: the place has a live referral ${live[0].id} (${live[0].status}); it cannot be revoked`, 'id');
       if (v.status !== VacancyStatus.PUBLISHED) throw conflict(`id: only a published place can be revoked (status ${v.status})`, 'id');
       const now = this.clock.now();
       const s = await this.settings.get(em);
-      const rows = await returning<VacancyRow>(
-        em,
-        `UPDATE vacancy v SET status = 'REVOKED', revoked_at = $2, revoke_reason = $3 WHERE id = $1 RETURNING ${VACANCY_COLUMNS}`,
-        [id, now, why],
-      );
-      await this.ledger.append(em, {
-        type: 'vacancy.revoked', entity: 'vacancy', entityId: id, actor: actorOf(by), at: now,
-        data: { reason: why, bulletinDate: bulletinDateOf(now, s.transferPeriod) },
-      });
-      return toVacancy(rows[0], now);
+      const row = await this.store.revoke({ em, at: now, actor: actorOf(by) }, v, why, bulletinDateOf(now, s.transferPeriod));
+      return toVacancy(row, now);
     });
   }
 
@@ -259,7 +236,7 @@ export class VacancyService implements OnModuleInit {
           );
         }
         if (kind === BulletinKind.VACATED && rows.length) {
-          await em.query(`UPDATE vacancy SET bulletin_date = $1 WHERE id = ANY($2::uuid[])`, [date, rows.map((r) => r.id)]);
+          await this.store.enterBulletin(em, rows.map((r) => r.id), date);
         }
         await em.query(
           `INSERT INTO bulletin_publication (bulletin_date, kind, published_at, entries, ledger_length, ledger_head) VALUES ($1,$2,$3,$4,$5,$6)`,

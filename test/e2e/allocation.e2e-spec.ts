@@ -1,5 +1,6 @@
 import { createTestApp, errorCode, ok, type TestApp } from '../utils/app.js';
 import { advance, count, createOrg, publish, register } from '../utils/fixtures.js';
+import { LIVE_REFERRAL_STATUSES_SQL } from '../../src/referral/domain/referral-state.js';
 
 const REF = `id status confirmBy validUntil extended documents missingDocuments issuedAt application { id status } vacancy { id status }`;
 
@@ -118,7 +119,7 @@ describe('allocation and referrals through the daily cycle (simulated clock)', (
     const runs = await Promise.all([1, 2, 3].map(() => t.gql(`mutation { runAllocation { id referralsIssued vacanciesConsidered } }`, {}, t.admin)));
     const issued = runs.map((r) => ok(r).runAllocation.referralsIssued as number);
     expect(issued.reduce((a, b) => a + b, 0)).toBe(4);
-    expect(await count(t, `SELECT count(*) FROM referral r JOIN vacancy v ON v.id = r.vacancy_id WHERE v.locality = '751120000' AND r.status IN ('BOOKED','OFFERED','CONFIRMED')`)).toBe(4);
+    expect(await count(t, `SELECT count(*) FROM referral r JOIN vacancy v ON v.id = r.vacancy_id WHERE v.locality = '751120000' AND r.status IN ${LIVE_REFERRAL_STATUSES_SQL}`)).toBe(4);
     // The four oldest registrations got them.
     for (const [i, a] of apps.entries()) expect((await liveReferral(t, a.id)).status).toBe(i < 4 ? 'REFERRED' : 'QUEUED');
     const again = ok(await t.gql(`mutation { runAllocation { referralsIssued } }`, {}, t.admin));

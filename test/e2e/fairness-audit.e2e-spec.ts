@@ -13,6 +13,7 @@ import {
   register,
   staffOf,
 } from '../utils/fixtures.js';
+import { LIVE_REFERRAL_STATUSES_SQL } from '../../src/referral/domain/referral-state.js';
 
 const AUDIT = `query($from: DateTime, $to: DateTime) { fairnessAudit(from: $from, to: $to) {
   from to eventsReplayed referralsChecked ok violations { check eventSeq referralId message evidence } } }`;
@@ -42,7 +43,7 @@ async function liveReferral(
   applicationId: string,
 ): Promise<{ id: string; status: string; vacancy_id: string } | undefined> {
   const rows: { id: string; status: string; vacancy_id: string }[] = await t.ds.query(
-    `SELECT id, status, vacancy_id FROM referral WHERE application_id = $1 AND status IN ('BOOKED','OFFERED','CONFIRMED')`,
+    `SELECT id, status, vacancy_id FROM referral WHERE application_id = $1 AND status IN ${LIVE_REFERRAL_STATUSES_SQL}`,
     [applicationId],
   );
   return rows[0];

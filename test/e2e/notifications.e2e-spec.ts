@@ -4,7 +4,7 @@ import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { almatyAt, endOfAlmatyDay } from '../../src/calendar/domain/almaty-time.js';
 import { HttpSmsGateway } from '../../src/notification/adapters/http-sms.gateway.js';
-import { DeadlineRemindersService } from '../../src/notification/deadline-reminders.service.js';
+import { DeadlineRemindersService } from '../../src/referral/deadline-reminders.service.js';
 import { NotificationService } from '../../src/notification/notification.service.js';
 import type { SmsSendError } from '../../src/notification/ports/sms-gateway.js';
 import { makeBin, makeIin } from '../../src/platform/identifiers/iin.js';

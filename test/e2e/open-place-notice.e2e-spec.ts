@@ -1,7 +1,8 @@
 import { compareHeads } from '../../src/queue/domain/ranking.js';
 import { APPLICATION_COLUMNS, type ApplicationRow } from '../../src/queue/application.row.js';
 import { fitsForClaim } from '../../src/referral/domain/eligibility.js';
-import { ReferralService, toApplicationView, toVacancyView } from '../../src/referral/referral.service.js';
+import { AllocationService } from '../../src/referral/allocation.service.js';
+import { toApplicationView, toVacancyView } from '../../src/referral/referral-views.js';
 import { render } from '../../src/notification/templates.js';
 import { VACANCY_COLUMNS, type VacancyRow } from '../../src/vacancy/vacancy.row.js';
 import { createTestApp, type TestApp } from '../utils/app.js';
@@ -170,7 +171,7 @@ describe('open-place notices: SQL selection equals fitsForClaim + compareHeads',
     expect([...expected.values()].some((ids) => ids.length === 0)).toBe(true);
     expect(wideTies).toBeGreaterThan(0);
 
-    const svc = t.app.get(ReferralService);
+    const svc = t.app.get(AllocationService);
     const out = await svc.noticeOpenPlaces(at);
     expect(out.places).toBe(46);
     expect(out.notified).toBe([...expected.values()].reduce((n, ids) => n + ids.length, 0));

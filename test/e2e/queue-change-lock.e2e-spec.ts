@@ -1,6 +1,7 @@
-import { ReferralService } from '../../src/referral/referral.service.js';
+import { StopListService } from '../../src/referral/stop-list.service.js';
 import { createTestApp, ok, type TestApp } from '../utils/app.js';
 import { applicantOf, advance, createOrg, publish, register } from '../utils/fixtures.js';
+import { LIVE_REFERRAL_STATUSES_SQL } from '../../src/referral/domain/referral-state.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -75,7 +76,7 @@ describe('queue changes and allocation of the same locality do not overlap', () 
       name: 'end of a stop-list term (00:00 task)',
       locality: '751230000',
       out: (a) => stopList(a, '2026-09-20'),
-      back: () => t.app.get(ReferralService).releaseStopList(new Date('2026-09-21T00:00:00+05:00')),
+      back: () => t.app.get(StopListService).releaseDue(new Date('2026-09-21T00:00:00+05:00')),
     },
     {
       // Not a return to the queue but a better rank: A, registered last with a pending first-turn claim,
@@ -110,7 +111,7 @@ describe('queue changes and allocation of the same locality do not overlap', () 
       await advanceOneDay();
       const liveOf = async (appId: string): Promise<string | null> => {
         const r: { vacancy_id: string }[] = await t.ds.query(
-          `SELECT vacancy_id FROM referral WHERE application_id = $1 AND status IN ('BOOKED','OFFERED','CONFIRMED')`,
+          `SELECT vacancy_id FROM referral WHERE application_id = $1 AND status IN ${LIVE_REFERRAL_STATUSES_SQL}`,
           [appId],
         );
         return r[0]?.vacancy_id ?? null;

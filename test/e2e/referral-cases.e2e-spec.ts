@@ -3,6 +3,7 @@ import { createTestApp, errorCode, ok, type GqlResult, type TestApp } from '../u
 import {
   advance, applicantOf, count, createOrg, ledgerTypes, notificationStages, publish, register, setClock, staffOf, type ChildSpec,
 } from '../utils/fixtures.js';
+import { LIVE_REFERRAL_STATUSES_SQL } from '../../src/referral/domain/referral-state.js';
 
 /**
  * Allocation and referral cases, one simulated week of December 2026 (Wednesday 16 December is a public holiday).
@@ -448,7 +449,7 @@ describe('referral cases through a December week (simulated clock)', () => {
     // Every expiry stop-listed the child once and said so once.
     expect(await count(t, `SELECT count(*) FROM referral r WHERE r.status = 'EXPIRED'
       AND (SELECT count(*) FROM notification n WHERE n.idempotency_key = 'REFERRAL_EXPIRED:' || r.id) <> 1`)).toBe(0);
-    expect(await count(t, `SELECT count(*) FROM referral WHERE status IN ('BOOKED','OFFERED','CONFIRMED')`)).toBe(
+    expect(await count(t, `SELECT count(*) FROM referral WHERE status IN ${LIVE_REFERRAL_STATUSES_SQL}`)).toBe(
       await count(t, `SELECT count(*) FROM application WHERE status = 'REFERRED'`),
     );
   });

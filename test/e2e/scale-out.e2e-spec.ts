@@ -3,6 +3,7 @@ import { createTestApp, ok, type TestApp } from '../utils/app.js';
 import { actual as actualIn, expected as expectedIn } from '../utils/allocation-check.js';
 import { createOrg, publish, register } from '../utils/fixtures.js';
 import { childEnv, ensureBuilt, freePort, startServer, tempDir, type ServerProcess } from '../utils/process.js';
+import { LIVE_REFERRAL_STATUSES_SQL } from '../../src/referral/domain/referral-state.js';
 
 /** The referrals a single in-memory run of the pure function would issue, per locality. */
 const expected = (t: TestApp, localities: string[], at: Date): Promise<Set<string>> => expectedIn(t.ds, localities, at);
@@ -81,8 +82,8 @@ describe('scale-out: allocation shared by worker processes; SIGKILL mid-run lose
     const run = ok(await pending).runAllocation;
     expect(run.referralsIssued).toBe(want.size);
     expect(await actual(t, locs)).toEqual(want);
-    const dupV = await t.ds.query(`SELECT vacancy_id FROM referral WHERE status IN ('BOOKED','OFFERED','CONFIRMED') GROUP BY vacancy_id HAVING count(*) > 1`);
-    const dupA = await t.ds.query(`SELECT application_id FROM referral WHERE status IN ('BOOKED','OFFERED','CONFIRMED') GROUP BY application_id HAVING count(*) > 1`);
+    const dupV = await t.ds.query(`SELECT vacancy_id FROM referral WHERE status IN ${LIVE_REFERRAL_STATUSES_SQL} GROUP BY vacancy_id HAVING count(*) > 1`);
+    const dupA = await t.ds.query(`SELECT application_id FROM referral WHERE status IN ${LIVE_REFERRAL_STATUSES_SQL} GROUP BY application_id HAVING count(*) > 1`);
     expect(dupV).toEqual([]);
     expect(dupA).toEqual([]);
     const referred = await t.ds.query(`SELECT count(*)::int AS n FROM application WHERE locality LIKE '7523%' AND status = 'REFERRED'`);

@@ -1,4 +1,5 @@
-import { ReferralService } from '../../src/referral/referral.service.js';
+import { ReferralLifecycleService } from '../../src/referral/referral-lifecycle.service.js';
+import { StopListService } from '../../src/referral/stop-list.service.js';
 import { createTestApp, type TestApp } from '../utils/app.js';
 import { count, createOrg } from '../utils/fixtures.js';
 
@@ -61,11 +62,12 @@ describe('midnight sweeps past one chunk', () => {
        FROM application WHERE status = 'STOP_LISTED' AND seq > 800000`,
     );
 
-    const svc = t.app.get(ReferralService);
+    const svc = t.app.get(ReferralLifecycleService);
+    const terms = t.app.get(StopListService);
     // Stop-list release first: the N terms ending yesterday (the expiry's new terms start tomorrow).
-    expect(await svc.releaseStopList(midnight)).toEqual({ released: N });
+    expect(await terms.releaseDue(midnight)).toEqual({ released: N });
     expect(await svc.expireDue(midnight)).toEqual({ expired: N });
-    expect(await svc.releaseStopList(midnight)).toEqual({ released: 0 });
+    expect(await terms.releaseDue(midnight)).toEqual({ released: 0 });
     expect(await svc.expireDue(midnight)).toEqual({ expired: 0 });
 
     expect(await count(t, `SELECT count(*) FROM referral WHERE status = 'EXPIRED'`)).toBe(N);

@@ -9,6 +9,7 @@ import { FakeMobizon } from '../utils/fake-sms-provider.js';
 import { createOrg, publish, register, staffOf } from '../utils/fixtures.js';
 import { invariantViolations } from '../utils/invariants.js';
 import { childEnv, ensureBuilt, freePort, startServer, tempDir, type ServerProcess } from '../utils/process.js';
+import { LIVE_REFERRAL_STATUSES_SQL } from '../../src/referral/domain/referral-state.js';
 
 /**
  * Issue 9: two API and two worker processes on one PostgreSQL and one job backend (the machine's Redis
@@ -427,8 +428,8 @@ describe('cluster under load: 2 API + 2 worker processes on one PostgreSQL and j
       `SELECT worker, count(*)::int AS n, sum(referrals_issued)::int AS issued FROM allocation_task WHERE status = 'DONE' GROUP BY worker ORDER BY worker`);
 
     // ---------- no duplicate referral; the same allocation as one process ----------
-    expect(await t.ds.query(`SELECT vacancy_id FROM referral WHERE status IN ('BOOKED','OFFERED','CONFIRMED') GROUP BY vacancy_id HAVING count(*) > 1`)).toEqual([]);
-    expect(await t.ds.query(`SELECT application_id FROM referral WHERE status IN ('BOOKED','OFFERED','CONFIRMED') GROUP BY application_id HAVING count(*) > 1`)).toEqual([]);
+    expect(await t.ds.query(`SELECT vacancy_id FROM referral WHERE status IN ${LIVE_REFERRAL_STATUSES_SQL} GROUP BY vacancy_id HAVING count(*) > 1`)).toEqual([]);
+    expect(await t.ds.query(`SELECT application_id FROM referral WHERE status IN ${LIVE_REFERRAL_STATUSES_SQL} GROUP BY application_id HAVING count(*) > 1`)).toEqual([]);
     // Only the acknowledged answers closed or confirmed referrals, and only in B.
     const closed: { id: string; status: string }[] = await t.ds.query(`SELECT id, status FROM referral WHERE status NOT IN ('BOOKED','OFFERED')`);
     expect(closed.filter((r) => r.status === 'DECLINED').map((r) => r.id).sort()).toEqual([...declined].sort());

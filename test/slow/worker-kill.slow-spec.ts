@@ -1,7 +1,7 @@
 import type { InterleaveRatio } from '../../src/queue/domain/index.js';
 import { allocate } from '../../src/referral/domain/allocate.js';
 import { exclusionKey } from '../../src/referral/domain/eligibility.js';
-import { toApplicationView, toVacancyView } from '../../src/referral/referral.service.js';
+import { toApplicationView, toVacancyView } from '../../src/referral/referral-views.js';
 import { APPLICATION_COLUMNS } from '../../src/queue/application.row.js';
 import { VACANCY_COLUMNS } from '../../src/vacancy/vacancy.row.js';
 import { createTestApp, type TestApp } from '../utils/app.js';
@@ -9,6 +9,7 @@ import { FakeMobizon } from '../utils/fake-sms-provider.js';
 import { createOrg, publish, register, setClock, staffOf } from '../utils/fixtures.js';
 import { assertInvariants, invariantViolations } from '../utils/invariants.js';
 import { childEnv, ensureBuilt, freePort, startServer, tempDir, type ServerProcess } from '../utils/process.js';
+import { LIVE_REFERRAL_STATUSES_SQL } from '../../src/referral/domain/referral-state.js';
 
 /**
  * SIGKILL of a real worker process (`node dist/src/main.js`, ROLE=worker) in the middle of the daily
@@ -184,7 +185,7 @@ describe('SIGKILL of the worker during the 09:00 bulletin publication', () => {
 
     // Allocation issued each place once, exactly as the pure run.
     const live: { application_id: string; vacancy_id: string }[] = await t.ds.query(
-      `SELECT application_id, vacancy_id FROM referral WHERE status IN ('BOOKED','OFFERED','CONFIRMED')`,
+      `SELECT application_id, vacancy_id FROM referral WHERE status IN ${LIVE_REFERRAL_STATUSES_SQL}`,
     );
     expect(new Set(live.map((r) => `${r.application_id}:${r.vacancy_id}`))).toEqual(want);
     expect(await one(t, `SELECT count(*) FROM referral`)).toBe(12);

@@ -2,8 +2,9 @@ import type { DataSource } from 'typeorm';
 import { APPLICATION_COLUMNS, type ApplicationRow } from '../../src/queue/application.row.js';
 import { allocate } from '../../src/referral/domain/allocate.js';
 import { exclusionKey } from '../../src/referral/domain/eligibility.js';
-import { toApplicationView, toVacancyView } from '../../src/referral/referral.service.js';
+import { toApplicationView, toVacancyView } from '../../src/referral/referral-views.js';
 import { VACANCY_COLUMNS, type VacancyRow } from '../../src/vacancy/vacancy.row.js';
+import { LIVE_REFERRAL_STATUSES_SQL } from '../../src/referral/domain/referral-state.js';
 
 /**
  * The allocation a single in-memory run of the pure `allocate()` gives for data in the database, to
@@ -57,7 +58,7 @@ export async function expected(ds: DataSource, localities: string[], at: Date): 
 export async function actual(ds: DataSource, localities: string[]): Promise<Set<string>> {
   const rows: { application_id: string; vacancy_id: string }[] = await ds.query(
     `SELECT r.application_id, r.vacancy_id FROM referral r JOIN vacancy v ON v.id = r.vacancy_id
-     WHERE v.locality = ANY($1) AND r.status IN ('BOOKED','OFFERED','CONFIRMED')`,
+     WHERE v.locality = ANY($1) AND r.status IN ${LIVE_REFERRAL_STATUSES_SQL}`,
     [localities],
   );
   return new Set(rows.map((r) => `${r.application_id}:${r.vacancy_id}`));

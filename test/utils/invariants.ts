@@ -1,6 +1,7 @@
 import { DataSource, type EntityManager } from 'typeorm';
 import { verifyChain } from '../../src/ledger/domain/chain-verifier.js';
 import { serialQuery, streamBlocks, streamEvents } from '../../src/ledger/ledger-verifier.service.js';
+import { LIVE_REFERRAL_STATUSES_SQL } from '../../src/referral/domain/referral-state.js';
 
 /**
  * The SPEC.md invariants that SQL can check, for the fault-injection tests (kill a worker, a database,
@@ -11,7 +12,7 @@ import { serialQuery, streamBlocks, streamEvents } from '../../src/ledger/ledger
  * Offending rows are named by their ids only (never IINs, names or phones).
  */
 
-const LIVE = `('BOOKED','OFFERED','CONFIRMED')`;
+const LIVE = LIVE_REFERRAL_STATUSES_SQL;
 
 interface Check {
   /** What must hold (the SPEC invariant number in brackets). */

@@ -3,6 +3,7 @@
  *
  * Pure TypeScript: no clock, no I/O.
  */
+import type { LedgerEventType, StoredLedgerEvent } from '../../ledger/domain/events.js';
 import type { InterleaveRatio } from '../../queue/domain/index.js';
 
 /** One ledger event as stored (`ledger_event`), in `seq` order. */
@@ -14,6 +15,13 @@ export interface AuditEvent {
   at: Date;
   data: Readonly<Record<string, unknown>>;
 }
+
+/**
+ * An event of the given kinds as the audit reads it (ledger/domain/events.ts `viewLedgerEvent`): `data`
+ * has exactly the keys of the kind's payload, so the compiler checks every field read; the values are
+ * read with {@link read}, which tolerates a damaged ledger (the audit reports, it does not refuse).
+ */
+export type KindEvent<T extends LedgerEventType = LedgerEventType> = Extract<StoredLedgerEvent<AuditEvent>, { type: T }>;
 
 export const FAIRNESS_CHECKS = ['NO_SKIP', 'RATIO', 'DEADLINE', 'STOP_LIST'] as const;
 export type FairnessCheck = (typeof FAIRNESS_CHECKS)[number];
@@ -47,26 +55,32 @@ export interface AuditSettings {
   interleave: InterleaveRatio;
 }
 
-/** Reads of an event's `data` (jsonb), tolerant of missing or mistyped fields. */
+/** A payload as stored: the keys of its kind ({@link KindEvent}), or any key for an untyped record. */
+type Payload = Readonly<Partial<Record<string, unknown>>>;
+
+/**
+ * Reads of an event's `data` (jsonb), tolerant of missing or mistyped fields. `key` must be a key of the
+ * payload's kind: a field renamed or dropped in ledger/domain/events.ts is a compile error here.
+ */
 export const read = {
-  str(d: Readonly<Record<string, unknown>>, key: string): string | null {
+  str<D extends Payload>(d: D, key: keyof D & string): string | null {
     const v = d[key];
     return typeof v === 'string' ? v : null;
   },
-  num(d: Readonly<Record<string, unknown>>, key: string): number | null {
+  num<D extends Payload>(d: D, key: keyof D & string): number | null {
     const v = d[key];
     return typeof v === 'number' && Number.isFinite(v) ? v : null;
   },
-  bool(d: Readonly<Record<string, unknown>>, key: string): boolean | null {
+  bool<D extends Payload>(d: D, key: keyof D & string): boolean | null {
     const v = d[key];
     return typeof v === 'boolean' ? v : null;
   },
-  strs(d: Readonly<Record<string, unknown>>, key: string): string[] {
+  strs<D extends Payload>(d: D, key: keyof D & string): string[] {
     const v = d[key];
     return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
   },
   /** An ISO-8601 instant; null when absent or unparsable. */
-  instant(d: Readonly<Record<string, unknown>>, key: string): Date | null {
+  instant<D extends Payload>(d: D, key: keyof D & string): Date | null {
     const v = d[key];
     if (typeof v !== 'string') return null;
     const ms = Date.parse(v);

@@ -82,9 +82,14 @@ import {
   type VacancyView,
   type WorkMode,
 } from '../../referral/domain/eligibility.js';
+import { viewLedgerEvent } from '../../ledger/domain/events.js';
+import type { ApplicationState } from '../../queue/domain/application-state.js';
+import { LIVE_REFERRAL_STATUSES, type ReferralStatus } from '../../referral/domain/referral-state.js';
+import type { VacancyState } from '../../vacancy/domain/vacancy-state.js';
 import {
   read,
   type AuditEvent,
+  type KindEvent,
   type AuditSettings,
   type FairnessCheck,
   type FairnessReport,
@@ -93,10 +98,9 @@ import {
 
 const DAY_MS = 86_400_000;
 
-type AppStatus = 'QUEUED' | 'REFERRED' | 'STOP_LISTED' | 'ARCHIVED';
-type VacStatus = 'PUBLISHED' | 'BOOKED' | 'REFERRED' | 'FILLED' | 'REVOKED';
-type RefStatus =
-  'BOOKED' | 'OFFERED' | 'CONFIRMED' | 'ENROLLED' | 'DECLINED' | 'EXPIRED' | 'CANCELLED';
+type AppStatus = ApplicationState;
+type VacStatus = VacancyState;
+type RefStatus = ReferralStatus;
 
 interface StopTerm {
   /** Last day on the list; null = until removed. */
@@ -175,7 +179,7 @@ export interface FairnessAuditOptions {
   literal?: boolean;
 }
 
-const LIVE: readonly RefStatus[] = ['BOOKED', 'OFFERED', 'CONFIRMED'];
+const LIVE: readonly RefStatus[] = LIVE_REFERRAL_STATUSES;
 const WORK_MODES: readonly WorkMode[] = ['FULL_DAY', 'HALF_DAY', 'ROUND_THE_CLOCK'];
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -323,8 +327,11 @@ export class FairnessAuditor {
     return s;
   }
 
-  apply(e: AuditEvent): void {
+  /** Feeds one stored event; its payload is read through its kind (unknown kinds count, change nothing). */
+  apply(row: AuditEvent): void {
     this.events++;
+    const e = viewLedgerEvent(row);
+    if (!e) return;
     switch (e.type) {
       case 'application.registered':
         return this.registered(e);
@@ -372,7 +379,7 @@ export class FairnessAuditor {
 
   // ---------- applications ----------
 
-  private registered(e: AuditEvent): void {
+  private registered(e: KindEvent<'application.registered'>): void {
     const d = e.data;
     const batchId = read.str(d, 'batchId');
     const registeredAt = read.instant(d, 'registeredAt') ?? e.at;
@@ -425,7 +432,7 @@ export class FairnessAuditor {
     }
   }
 
-  private priorityDecided(e: AuditEvent): void {
+  private priorityDecided(e: KindEvent<'application.priority_confirmed' | 'application.priority_rejected'>): void {
     const app = this.apps.get(e.entityId);
     if (!app) return;
     const category = read.str(e.data, 'category');
@@ -444,21 +451,21 @@ export class FairnessAuditor {
     app.view.specialNeedsConfirmed = app.confirmed?.has('SPECIAL_NEEDS') ?? false;
   }
 
-  private archived(e: AuditEvent): void {
+  private archived(e: KindEvent<'application.archived'>): void {
     const app = this.apps.get(e.entityId);
     if (!app) return;
     app.stop = null;
     this.setStatus(app, 'ARCHIVED');
   }
 
-  private restored(e: AuditEvent): void {
+  private restored(e: KindEvent<'application.restored'>): void {
     const app = this.apps.get(e.entityId);
     if (app) this.setStatus(app, 'QUEUED');
   }
 
   // ---------- vacancies ----------
 
-  private published(e: AuditEvent): void {
+  private published(e: KindEvent<'vacancy.published'>): void {
     const d = e.data;
     const view: VacancyView = {
       id: e.entityId,
@@ -477,7 +484,7 @@ export class FairnessAuditor {
 
   // ---------- referrals ----------
 
-  private issued(e: AuditEvent): void {
+  private issued(e: KindEvent<'referral.issued'>): void {
     const d = e.data;
     const id = e.entityId;
     const applicationId = read.str(d, 'applicationId') ?? '';
@@ -536,7 +543,7 @@ export class FairnessAuditor {
   }
 
   /** The application could be given a referral at all (status, stop-list, exclusion, fit), and the place was free. */
-  private checkAllocatable(e: AuditEvent, id: string, app: AppState, vac: VacState): boolean {
+  private checkAllocatable(e: KindEvent<'referral.issued'>, id: string, app: AppState, vac: VacState): boolean {
     const claimed = read.bool(e.data, 'claimed') ?? false;
     const evidence = {
       ...rankEvidence(app.view),
@@ -624,7 +631,7 @@ export class FairnessAuditor {
    * (allocation skips a batch whose siblings found no places together) and the pick is re-run
    * without it, as allocation does.
    */
-  private checkRank(e: AuditEvent, id: string, app: AppState, vac: VacState): void {
+  private checkRank(e: KindEvent<'referral.issued'>, id: string, app: AppState, vac: VacState): void {
     const last = this.lastAllocation;
     const runId = read.str(e.data, 'runId');
     const batch = app.view.batchId;
@@ -889,7 +896,7 @@ export class FairnessAuditor {
     }
   }
 
-  private offered(e: AuditEvent): void {
+  private offered(e: KindEvent<'referral.offered'>): void {
     const r = this.refs.get(e.entityId);
     if (!r) return;
     const clockStart = read.instant(e.data, 'clockStart');
@@ -932,7 +939,7 @@ export class FairnessAuditor {
     if (vac) vac.status = 'REFERRED';
   }
 
-  private confirmed(e: AuditEvent): void {
+  private confirmed(e: KindEvent<'referral.confirmed'>): void {
     const r = this.refs.get(e.entityId);
     if (!r) return;
     const validUntil = read.instant(e.data, 'validUntil');
@@ -970,7 +977,7 @@ export class FairnessAuditor {
     r.termSeq = e.seq;
   }
 
-  private extendedEvent(e: AuditEvent): void {
+  private extendedEvent(e: KindEvent<'referral.extended'>): void {
     const r = this.refs.get(e.entityId);
     if (!r) return;
     const validUntil = read.instant(e.data, 'validUntil');
@@ -1010,7 +1017,7 @@ export class FairnessAuditor {
     return null;
   }
 
-  private released(e: AuditEvent): void {
+  private released(e: KindEvent<'referral.declined' | 'referral.cancelled' | 'referral.expired'>): void {
     const r = this.refs.get(e.entityId);
     const applicationId = r?.applicationId ?? read.str(e.data, 'applicationId') ?? '';
     const vacancyId = r?.vacancyId ?? read.str(e.data, 'vacancyId') ?? '';
@@ -1062,7 +1069,7 @@ export class FairnessAuditor {
     if (app && app.status === 'REFERRED') this.setStatus(app, expired ? 'STOP_LISTED' : 'QUEUED');
   }
 
-  private enrolled(e: AuditEvent): void {
+  private enrolled(e: KindEvent<'referral.enrolled'>): void {
     const r = this.refs.get(e.entityId);
     if (!r) return;
     if (this.inPeriod(e.at)) {
@@ -1090,7 +1097,7 @@ export class FairnessAuditor {
 
   // ---------- stop-list ----------
 
-  private stopAdded(e: AuditEvent): void {
+  private stopAdded(e: KindEvent<'stop_list.added'>): void {
     const app = this.apps.get(e.entityId);
     const referralId = read.str(e.data, 'referralId');
     const until = read.str(e.data, 'until');
@@ -1121,7 +1128,7 @@ export class FairnessAuditor {
     if (app.status === 'QUEUED') this.setStatus(app, 'STOP_LISTED');
   }
 
-  private stopEnded(e: AuditEvent): void {
+  private stopEnded(e: KindEvent<'stop_list.ended'>): void {
     const app = this.apps.get(e.entityId);
     if (!app) return;
     const term = app.stop;

@@ -1,5 +1,5 @@
 /**
- * Asia/Almaty wall-clock helpers with a FIXED +05:00 offset.
+ * Asia/Almaty wall-clock helpers with a FIXED +05:00 offset (src/platform/clock/time-zone.ts).
  *
  * Kazakhstan moved to a single UTC+5 zone on 1 March 2024 and observes no DST, so every instant
  * from then on maps to Almaty local time by adding exactly five hours. (Instants before
@@ -9,8 +9,10 @@
  * Dates are 'YYYY-MM-DD' strings (local calendar days); instants are JS Dates. Pure functions.
  */
 
-export const ALMATY_OFFSET_MINUTES = 300;
-const OFFSET_MS = ALMATY_OFFSET_MINUTES * 60_000;
+import { ALMATY_OFFSET_ISO, ALMATY_OFFSET_MS as OFFSET_MS } from '../../platform/clock/time-zone.js';
+
+export { ALMATY_OFFSET_MINUTES } from '../../platform/clock/time-zone.js';
+
 const DAY_MS = 86_400_000;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -94,5 +96,5 @@ export function dayOfWeek(date: string): number {
 /** ISO 8601 in Almaty local time with an explicit offset: '2026-03-21T09:00:00.000+05:00'. */
 export function formatAlmaty(instant: Date): string {
   const iso = new Date(assertValidInstant(instant) + OFFSET_MS).toISOString();
-  return `${iso.slice(0, -1)}+05:00`;
+  return `${iso.slice(0, -1)}${ALMATY_OFFSET_ISO}`;
 }

@@ -1,7 +1,6 @@
 import { toAlmatyDate } from '../../calendar/domain/almaty-time.js';
 import type { WorkingCalendar } from '../../calendar/domain/working-days.js';
-
-const ALMATY_OFFSET_MS = 5 * 3600_000;
+import { ALMATY_OFFSET_MS } from '../../platform/clock/time-zone.js';
 
 /**
  * Deadline reminders (rules/NOTES.md "Notifications"): at 09:00 on the working day before the

@@ -1,4 +1,5 @@
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
+import { ALMATY_OFFSET_ISO, ALMATY_OFFSET_MS } from '../clock/time-zone.js';
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -34,10 +35,9 @@ export const DateScalarType = new GraphQLScalarType<string, string>({
   },
 });
 
-const ALMATY_OFFSET_MS = 5 * 3600_000;
 /** ISO-8601 in Asia/Almaty (UTC+5 all year), e.g. 2026-03-21T09:00:00.000+05:00. */
 export function toAlmatyIso(d: Date): string {
-  return new Date(d.getTime() + ALMATY_OFFSET_MS).toISOString().replace('Z', '+05:00');
+  return new Date(d.getTime() + ALMATY_OFFSET_MS).toISOString().replace('Z', ALMATY_OFFSET_ISO);
 }
 
 const DATETIME_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;

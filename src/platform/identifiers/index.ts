@@ -14,3 +14,4 @@ export {
 } from './iin.js';
 export { isKato } from './kato.js';
 export { maskPhone, normalizeKzPhone } from './phone.js';
+export { isUuid } from './uuid.js';

@@ -2,8 +2,6 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Express, NextFunction, Request, Response } from 'express';
-import { verifyToken } from '../../auth/jwt.js';
-import { isAdmin, type Principal } from '../../auth/principal.js';
 import { QueueName } from './job-names.js';
 import type { JobsService } from './jobs.service.js';
 
@@ -15,6 +13,12 @@ type ServerAdapter = Parameters<typeof createBullBoard>[0]['serverAdapter'];
 
 export const JOB_DASHBOARD_PATH = '/admin/queues';
 export const JOB_DASHBOARD_COOKIE = 'kezek_admin';
+
+/**
+ * Who may open the dashboard, decided by the auth module (platform knows no roles or tokens): throws
+ * when the token is invalid or expired (401), else whether its holder may open it (403 when not).
+ */
+export type DashboardAuthorizer = (token: string) => 'allowed' | 'forbidden';
 
 type Credential = { token: string; from: 'header' | 'query' | 'cookie' } | { error: string } | null;
 
@@ -52,24 +56,25 @@ function deny(res: Response, status: 401 | 403, message: string): void {
 }
 
 /**
- * ADMIN only. A browser opens `/admin/queues?token=<ADMIN JWT>` once: the token moves into an
- * HttpOnly, SameSite=Strict cookie scoped to the dashboard (so its scripts and API calls carry it, and
- * no other site can), and the browser is redirected to the same page without the token in the URL.
- * Scripts use `Authorization: Bearer`. The token is verified on every request (expiry included).
+ * ADMIN only (`authorize` comes from src/auth/job-dashboard-access.ts). A browser opens
+ * `/admin/queues?token=<ADMIN JWT>` once: the token moves into an HttpOnly, SameSite=Strict cookie scoped
+ * to the dashboard (so its scripts and API calls carry it, and no other site can), and the browser is
+ * redirected to the same page without the token in the URL. Scripts use `Authorization: Bearer`. The
+ * token is verified on every request (expiry included).
  */
-export function dashboardAuth(secret: string): (req: Request, res: Response, next: NextFunction) => void {
+export function dashboardAuth(authorize: DashboardAuthorizer): (req: Request, res: Response, next: NextFunction) => void {
   return (req, res, next) => {
     const cred = credential(req);
     if (!cred) return deny(res, 401, `ADMIN token required: Authorization: Bearer <token>, or open ${JOB_DASHBOARD_PATH}?token=<token>`);
     if ('error' in cred) return deny(res, 401, cred.error);
-    let principal: Principal;
+    let access: 'allowed' | 'forbidden';
     try {
-      principal = verifyToken(secret, cred.token);
+      access = authorize(cred.token);
     } catch (e) {
       if (cred.from === 'cookie') res.clearCookie(JOB_DASHBOARD_COOKIE, { path: JOB_DASHBOARD_PATH });
       return deny(res, 401, `invalid token: ${(e as Error).message}`);
     }
-    if (!isAdmin(principal)) return deny(res, 403, 'the job dashboard is for ADMIN only');
+    if (access !== 'allowed') return deny(res, 403, 'the job dashboard is for ADMIN only');
     if (cred.from === 'query') {
       res.cookie(JOB_DASHBOARD_COOKIE, cred.token, {
         httpOnly: true,
@@ -92,7 +97,7 @@ export function dashboardAuth(secret: string): (req: Request, res: Response, nex
  * bull-board at /admin/queues over every job queue (Redis or BullMQ's PostgreSQL backend; the
  * adapter of @bull-board/api 9.10 handles both). Mounted on the API process only.
  */
-export function mountJobDashboard(http: Express, jobs: JobsService, secret: string): void {
+export function mountJobDashboard(http: Express, jobs: JobsService, authorize: DashboardAuthorizer): void {
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(JOB_DASHBOARD_PATH);
   createBullBoard({
@@ -100,5 +105,5 @@ export function mountJobDashboard(http: Express, jobs: JobsService, secret: stri
     serverAdapter: serverAdapter as unknown as ServerAdapter,
     options: { uiConfig: { boardTitle: 'Kezek jobs' } },
   });
-  http.use(JOB_DASHBOARD_PATH, dashboardAuth(secret), serverAdapter.getRouter() as Express);
+  http.use(JOB_DASHBOARD_PATH, dashboardAuth(authorize), serverAdapter.getRouter() as Express);
 }

@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '../clock/clock.js';
+import { ALMATY_OFFSET_MS } from '../clock/time-zone.js';
 import { LOCK_KEYS } from '../database/locks.js';
 
-const ALMATY_OFFSET_MS = 5 * 3600_000;
 const DAY_MS = 24 * 3600_000;
 
 export interface DailyTask {

@@ -12,7 +12,7 @@ import {
   Matches,
   MaxLength,
 } from 'class-validator';
-import { WorkMode } from '../../platform/graphql/enums.js';
+import { WorkMode } from '../../vacancy/dto/vacancy.enums.js';
 import { DateScalarType } from '../../platform/graphql/scalars.js';
 import { IsKatoLocality, IsLanguageCode } from '../../platform/graphql/validators.js';
 

@@ -16,7 +16,8 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { ApplicationStatus, GroupType, WorkMode } from '../../platform/graphql/enums.js';
+import { GroupType, WorkMode } from '../../vacancy/dto/vacancy.enums.js';
+import { ApplicationStatus } from './application.enums.js';
 import { PageArgs } from '../../platform/graphql/connection.js';
 import { DateScalarType } from '../../platform/graphql/scalars.js';
 import { IsKatoLocality, IsLanguageCode } from '../../platform/graphql/validators.js';

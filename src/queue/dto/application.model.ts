@@ -1,11 +1,7 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
-import {
-  ApplicationStatus,
-  ArchiveReason,
-  ClaimStatus,
-  GroupType,
-  WorkMode,
-} from '../../platform/graphql/enums.js';
+import { ArchiveReason } from '../../archive/dto/archive.enums.js';
+import { GroupType, WorkMode } from '../../vacancy/dto/vacancy.enums.js';
+import { ApplicationStatus, ClaimStatus } from './application.enums.js';
 import { Connection } from '../../platform/graphql/connection.js';
 import { DateScalarType } from '../../platform/graphql/scalars.js';
 

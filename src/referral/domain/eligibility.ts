@@ -8,10 +8,10 @@
  * Pure functions: no clock, no I/O.
  */
 import type { RankedApplication } from '../../queue/domain/index.js';
+import type { AdmissionMode, GroupType, WorkMode } from '../../vacancy/domain/vocabulary.js';
 
-export type GroupType = 'GENERAL' | 'SPECIAL';
-export type WorkMode = 'FULL_DAY' | 'HALF_DAY' | 'ROUND_THE_CLOCK';
-export type AdmissionMode = 'GENERAL' | 'EARLY_BOOKING' | 'TEMPORARY_STAY';
+/** The words of a place, defined in src/vacancy/domain/vocabulary.ts; re-exported for allocation code. */
+export { AdmissionMode, GroupType, WorkMode } from '../../vacancy/domain/vocabulary.js';
 
 export interface ApplicationView extends RankedApplication {
   /** Locality KATO code. */

@@ -11,8 +11,9 @@
  *
  * Pure functions: no clock, no I/O.
  */
+import { enumOf } from '../../platform/identifiers/enum-of.js';
 import type { PriorityClass } from '../../queue/domain/index.js';
-import type { GroupType } from './eligibility.js';
+import type { GroupType } from '../../vacancy/domain/vocabulary.js';
 
 export const REFERRAL_STATUSES = [
   'BOOKED',
@@ -24,8 +25,12 @@ export const REFERRAL_STATUSES = [
   'CANCELLED',
 ] as const;
 export type ReferralStatus = (typeof REFERRAL_STATUSES)[number];
+/** {@link REFERRAL_STATUSES} by name (`ReferralStatus.BOOKED`); GraphQL registers it in ../dto/referral.enums.ts. */
+export const ReferralStatus = enumOf(REFERRAL_STATUSES);
 
 export const LIVE_REFERRAL_STATUSES: readonly ReferralStatus[] = ['BOOKED', 'OFFERED', 'CONFIRMED'];
+/** {@link LIVE_REFERRAL_STATUSES} as an SQL list, for `status IN ${LIVE_REFERRAL_STATUSES_SQL}`. */
+export const LIVE_REFERRAL_STATUSES_SQL = `(${LIVE_REFERRAL_STATUSES.map((s) => `'${s}'`).join(',')})`;
 
 export function isLive(status: ReferralStatus): boolean {
   return LIVE_REFERRAL_STATUSES.includes(status);
@@ -47,10 +52,10 @@ export const REFERRAL_TRANSITIONS: Readonly<
 > = {
   MARK_VACATED: { from: ['BOOKED'], to: 'OFFERED' },
   CONFIRM: { from: ['OFFERED'], to: 'CONFIRMED' },
-  DECLINE: { from: ['BOOKED', 'OFFERED', 'CONFIRMED'], to: 'DECLINED' },
+  DECLINE: { from: LIVE_REFERRAL_STATUSES, to: 'DECLINED' },
   EXPIRE: { from: ['OFFERED', 'CONFIRMED'], to: 'EXPIRED' },
   ENROLL: { from: ['CONFIRMED'], to: 'ENROLLED' },
-  CANCEL: { from: ['BOOKED', 'OFFERED', 'CONFIRMED'], to: 'CANCELLED' },
+  CANCEL: { from: LIVE_REFERRAL_STATUSES, to: 'CANCELLED' },
 };
 
 export type TransitionResult = { ok: true; next: ReferralStatus } | { ok: false; reason: string };
@@ -64,6 +69,23 @@ export function transition(status: ReferralStatus, action: ReferralAction): Tran
   };
 }
 
+/** Changes of a live referral that keep its status (the referral store checks them here). */
+export const REFERRAL_EDITS = {
+  /** The organization extends the documents deadline once. */
+  EXTEND: ['CONFIRMED'],
+  RECORD_DOCUMENTS: ['CONFIRMED'],
+  /** The day-before reminder of its deadline was sent. */
+  REMIND: ['OFFERED', 'CONFIRMED'],
+} as const satisfies Record<string, readonly ReferralStatus[]>;
+export type ReferralEdit = keyof typeof REFERRAL_EDITS;
+
+/** {@link transition} for the changes that keep the status. */
+export function edit(status: ReferralStatus, action: ReferralEdit): TransitionResult {
+  const allowed: readonly ReferralStatus[] = REFERRAL_EDITS[action];
+  if (allowed.includes(status)) return { ok: true, next: status };
+  return { ok: false, reason: `Cannot ${action} a referral in status ${status} (allowed in ${allowed.join(', ')})` };
+}
+
 export const DOCUMENT_KINDS = [
   'BIRTH_CERTIFICATE',
   'HEALTH_PASSPORT',
@@ -73,6 +95,12 @@ export const DOCUMENT_KINDS = [
   'SPECIAL_NEEDS_CONCLUSION',
 ] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+export const DocumentKind = enumOf(DOCUMENT_KINDS);
+
+/** Why an organization refuses to enrol a referred child. */
+export const REFUSAL_REASONS = ['INCOMPLETE_DOCUMENTS', 'EXPIRED_DOCUMENTS', 'VACCINATION_LIMIT'] as const;
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
+export const RefusalReason = enumOf(REFUSAL_REASONS);
 
 /**
  * Documents to present for enrolment: always the birth certificate, health passport, vaccination

@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import { Application } from '../../queue/dto/application.model.js';
-import { DocumentKind, ReferralStatus } from '../../platform/graphql/enums.js';
+import { DocumentKind, ReferralStatus } from './referral.enums.js';
 import { Vacancy } from '../../vacancy/dto/vacancy.model.js';
 
 @ObjectType({ description: 'A place held for an applicant while documents are processed' })

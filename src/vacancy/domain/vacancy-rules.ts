@@ -1,4 +1,5 @@
 /** Pure rules for places and bulletins (para 3.3 of the Rules; rules/NOTES.md "Places and bulletins"). */
+import type { AdmissionMode, GroupType } from './vocabulary.js';
 
 export interface TransferPeriod {
   /** MM-DD, inclusive */
@@ -15,8 +16,8 @@ export function inTransferPeriod(date: string, p: TransferPeriod): boolean {
 export interface VacancyDraft {
   ageFromMonths: number;
   ageToMonths: number;
-  groupType: 'GENERAL' | 'SPECIAL';
-  admissionMode: 'GENERAL' | 'EARLY_BOOKING' | 'TEMPORARY_STAY';
+  groupType: GroupType;
+  admissionMode: AdmissionMode;
   admissionStartDate: string;
   attendanceUntil?: string | null;
 }

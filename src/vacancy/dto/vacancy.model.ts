@@ -13,7 +13,7 @@ import {
 } from 'class-validator';
 import { Organization } from '../../organization/dto/organization.model.js';
 import { Connection, PageArgs } from '../../platform/graphql/connection.js';
-import { AdmissionMode, BulletinKind, GroupType, VacancyStatus, WorkMode } from '../../platform/graphql/enums.js';
+import { AdmissionMode, BulletinKind, GroupType, VacancyStatus, WorkMode } from './vacancy.enums.js';
 import { DateScalarType } from '../../platform/graphql/scalars.js';
 import { IsKatoLocality, IsLanguageCode } from '../../platform/graphql/validators.js';
 

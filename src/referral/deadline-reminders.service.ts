@@ -1,11 +1,12 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CalendarService } from '../calendar/calendar.service.js';
 import { toAlmatyDate } from '../calendar/domain/almaty-time.js';
-import { SchedulerService } from '../platform/jobs/scheduler.service.js';
-import { formatLastMoment, reminderDue } from './domain/reminders.js';
-import type { Language } from './domain/stages.js';
-import { NotificationService } from './notification.service.js';
+import { formatLastMoment, reminderDue } from '../notification/domain/reminders.js';
+import type { Language } from '../notification/domain/stages.js';
+import { NotificationService } from '../notification/notification.service.js';
+import type { ReferralStatus } from './domain/referral-state.js';
+import { ReferralStore } from './referral.store.js';
 
 /** Deadlines can be reminded about at most this far ahead (the longest run of days off is ~6). */
 const LOOKAHEAD_MS = 31 * 24 * 3600_000;
@@ -17,22 +18,13 @@ const LOOKAHEAD_MS = 31 * 24 * 3600_000;
  * its new deadline).
  */
 @Injectable()
-export class DeadlineRemindersService implements OnModuleInit {
+export class DeadlineRemindersService {
   constructor(
     private readonly ds: DataSource,
     private readonly calendar: CalendarService,
     private readonly notifications: NotificationService,
-    private readonly scheduler: SchedulerService,
+    private readonly referrals: ReferralStore,
   ) {}
-
-  onModuleInit(): void {
-    this.scheduler.register({
-      kind: 'deadline-reminders',
-      atMinutes: 9 * 60,
-      order: 50,
-      run: (at) => this.run(at),
-    });
-  }
 
   async run(at: Date): Promise<{ reminded: number }> {
     const today = toAlmatyDate(at);
@@ -40,13 +32,14 @@ export class DeadlineRemindersService implements OnModuleInit {
     return this.ds.transaction(async (em) => {
       const rows: {
         id: string;
+        status: ReferralStatus;
         deadline: Date;
         application_id: string;
         number: string;
         phone: string;
         notification_language: Language;
       }[] = await em.query(
-        `SELECT r.id, CASE WHEN r.status = 'OFFERED' THEN r.confirm_by ELSE r.valid_until END AS deadline,
+        `SELECT r.id, r.status, CASE WHEN r.status = 'OFFERED' THEN r.confirm_by ELSE r.valid_until END AS deadline,
                 a.id AS application_id, a.number, a.phone, a.notification_language
          FROM referral r JOIN application a ON a.id = r.application_id
          WHERE (r.status = 'OFFERED' AND r.confirm_by > $1 AND r.confirm_by <= $2)
@@ -67,7 +60,7 @@ export class DeadlineRemindersService implements OnModuleInit {
           at,
         });
         if (!fresh) continue;
-        await em.query(`UPDATE referral SET reminded_for = $2 WHERE id = $1`, [r.id, r.deadline]);
+        await this.referrals.remind(em, r, r.deadline);
         reminded++;
       }
       return { reminded };

@@ -3,15 +3,15 @@ import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { boot, type BootContext } from '../../platform/boot.js';
-import { SystemClock } from '../../platform/clock/clock.js';
-import { eventHash } from '../domain/hashing.js';
-import { LedgerSealerService } from '../ledger-sealer.service.js';
-import { LedgerVerifierService } from '../ledger-verifier.service.js';
+import { boot, type BootContext } from '../src/platform/boot.js';
+import { SystemClock } from '../src/platform/clock/clock.js';
+import { eventHash } from '../src/ledger/domain/hashing.js';
+import { LedgerSealerService } from '../src/ledger/ledger-sealer.service.js';
+import { LedgerVerifierService } from '../src/ledger/ledger-verifier.service.js';
 
 /**
  * Measures sealing and full verification of a large ledger in a scratch database:
- *   npm run -s build && node dist/src/ledger/bench/ledger-verify.bench.js
+ *   npm run -s build && node dist/bench/ledger-verify.bench.js
  * DATABASE_URL (any database of a server where we may CREATE DATABASE) → a scratch database
  * kezek_bench_<time> there, dropped afterwards; without it, an embedded PostgreSQL in a temp dir.
  * LEDGER_BENCH_EVENTS (default 1000000), LEDGER_BENCH_BATCH (verify batch, default 10000).

@@ -9,15 +9,15 @@
  *
  * Pure: no clock, no I/O (instants are derived from the seed with Date.UTC).
  */
-import { DEFAULT_RATIO, type PriorityClass } from '../../queue/domain/index.js';
-import type { AllocationInput } from './allocate.js';
+import { DEFAULT_RATIO, type PriorityClass } from '../src/queue/domain/index.js';
+import type { AllocationInput } from '../src/referral/domain/allocate.js';
 import type {
   AdmissionMode,
   ApplicationView,
   GroupType,
   VacancyView,
   WorkMode,
-} from './eligibility.js';
+} from '../src/referral/domain/eligibility.js';
 
 export interface BenchOptions {
   seed?: number;

@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -7,65 +6,85 @@ import { type DynamicModule, type INestApplicationContext, Module } from '@nestj
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import pg from 'pg';
-import { DOMAIN_MODULES } from '../api.module.js';
-import { ArchiveService } from '../archive/archive.service.js';
-import { AuditService } from '../audit/audit.service.js';
-import { formatFairnessReport } from '../audit/domain/report-text.js';
-import type { Principal } from '../auth/principal.js';
-import { addCalendarDays, almatyAt, toAlmatyDate } from '../calendar/domain/almaty-time.js';
-import { eventHash } from '../ledger/domain/hashing.js';
-import { LedgerSealerService } from '../ledger/ledger-sealer.service.js';
-import { LedgerVerifierService } from '../ledger/ledger-verifier.service.js';
-import { OrganizationService } from '../organization/organization.service.js';
-import { boot, type BootContext } from '../platform/boot.js';
-import { ClockService } from '../platform/clock/clock.service.js';
-import { ConfigError } from '../platform/config/config.js';
+import { DOMAIN_MODULES } from '../../src/api.module.js';
+import { ArchiveService } from '../../src/archive/archive.service.js';
+import { AuditService } from '../../src/audit/audit.service.js';
+import { formatFairnessReport } from '../../src/audit/domain/report-text.js';
+import type { Principal } from '../../src/auth/principal.js';
+import { CalendarService } from '../../src/calendar/calendar.service.js';
+import { addCalendarDays, almatyAt, toAlmatyDate } from '../../src/calendar/domain/almaty-time.js';
+import type { WorkingCalendar } from '../../src/calendar/domain/working-days.js';
+import { LedgerSealerService } from '../../src/ledger/ledger-sealer.service.js';
+import { LedgerVerifierService } from '../../src/ledger/ledger-verifier.service.js';
+import { OrganizationService } from '../../src/organization/organization.service.js';
+import { boot, type BootContext } from '../../src/platform/boot.js';
+import { ClockService } from '../../src/platform/clock/clock.service.js';
+import { ConfigError } from '../../src/platform/config/config.js';
+import { DocumentKind, RefusalReason } from '../../src/referral/domain/referral-state.js';
+import { AdmissionMode, GroupType, WorkMode } from '../../src/vacancy/domain/vocabulary.js';
+import { isRealDate } from '../../src/platform/graphql/scalars.js';
+import { makeBin, makeIin } from '../../src/platform/identifiers/iin.js';
+import { SchedulerService } from '../../src/platform/jobs/scheduler.service.js';
+import { loggingModule } from '../../src/platform/logging/logging.module.js';
+import { PlatformModule } from '../../src/platform/platform.module.js';
+import { APPLICATION_COLUMNS, type ApplicationRow } from '../../src/queue/application.row.js';
+import type { RegisterApplicationInput } from '../../src/queue/dto/application.input.js';
+import { QueueService } from '../../src/queue/queue.service.js';
+import { fitsForClaim } from '../../src/referral/domain/eligibility.js';
+import { ReferralLifecycleService } from '../../src/referral/referral-lifecycle.service.js';
+import { toApplicationView, toVacancyView } from '../../src/referral/referral-views.js';
+import { StopListService } from '../../src/referral/stop-list.service.js';
+import type { PublishVacancyInput } from '../../src/vacancy/dto/vacancy.model.js';
+import { VACANCY_COLUMNS, type VacancyRow } from '../../src/vacancy/vacancy.row.js';
+import { VacancyService } from '../../src/vacancy/vacancy.service.js';
 import {
-  AdmissionMode,
-  DocumentKind,
-  GroupType,
-  RefusalReason,
-  WorkMode,
-} from '../platform/graphql/enums.js';
-import { isRealDate } from '../platform/graphql/scalars.js';
-import { makeBin, makeIin } from '../platform/identifiers/iin.js';
-import { SchedulerService } from '../platform/jobs/scheduler.service.js';
-import { loggingModule } from '../platform/logging/logging.module.js';
-import { PlatformModule } from '../platform/platform.module.js';
-import {
-  APPLICATION_COLUMNS,
-  formatNumber,
-  type ApplicationRow,
-} from '../queue/application.row.js';
-import type { RegisterApplicationInput } from '../queue/dto/application.input.js';
-import { QueueService } from '../queue/queue.service.js';
-import { fitsForClaim } from '../referral/domain/eligibility.js';
-import { ReferralService, toApplicationView, toVacancyView } from '../referral/referral.service.js';
-import type { PublishVacancyInput } from '../vacancy/dto/vacancy.model.js';
-import { VACANCY_COLUMNS, type VacancyRow } from '../vacancy/vacancy.row.js';
-import { VacancyService } from '../vacancy/vacancy.service.js';
+  AGE_GROUPS,
+  CITY,
+  CLASS0,
+  CLASS1,
+  DAY_MS,
+  Dice,
+  DISTRICTS,
+  FIRST_NAMES,
+  isoDate,
+  KINDERGARTEN_NAMES,
+  pad,
+  prng,
+  START,
+} from './city.js';
 
 /**
  * `npm run demo [-- --applications N] [--organizations N] [--days N] [--daily N] [--seed N]
- *   [--lanes N] [--via-service]`
+ *   [--lanes N]`
  *
- * A month of Kezek in a realistic city, in a few minutes: 100 kindergartens across five districts of
- * Almaty (KATO 751110000 … 751510000), 20,000 applications waiting on 1 September 2026 (cohorts
- * 2020–2025, ~2 % class 0 and ~8 % class 1 with confirmed categories, ~1 % unproven claims that
- * lapsed, twins batches, KK/RU 60/40, work modes, up to four chosen organizations or "any"), then
- * each day: places handed over (working days; general, early booking, temporary stay; mixed work
- * modes and age groups), the 09:00 bulletin and allocation, new families registering, applicants
+ * A month of Kezek in a realistic city: 100 kindergartens across five districts of Almaty (KATO
+ * 751110000 … 751510000), 20,000 applications waiting on 1 September 2026 (cohorts 2020–2025, ~2 %
+ * class 0 and ~8 % class 1 with confirmed categories, ~1 % unproven claims that lapse, twins
+ * batches, KK/RU 60/40, work modes, up to four chosen organizations or "any"), then each day: places
+ * handed over (working days of the calendar; general, early booking, temporary stay; mixed work modes
+ * and age groups), the 09:00 bulletin and allocation, new families registering, applicants
  * confirming (~70 %), declining (~10 %) or letting the offer expire, open places claimed,
  * early-booked places marked vacated, organizations recording documents and enrolling (a few
  * extend, refuse or never get the documents), a few withdrawals, revoked places and operator
- * stop-list entries; the 00:00 sweeps expire referrals, end stop-list terms and age children out.
- * Then the ledger is sealed and verified and the fairness audit replays it.
+ * stop-list entries; the 00:00 sweeps expire referrals, lapse claims, end stop-list terms and age
+ * children out. Then the ledger is sealed and verified and the fairness audit replays it.
  *
- * Everything after the waiting list goes through the application services (the code the API calls)
- * on the simulated clock, in one Nest application context (no HTTP, no job workers: notifications
- * stay in the outbox). The waiting list itself is bulk-inserted with exactly the rows and ledger
- * events QueueService.register writes (measured: register costs ~15 statements and ~10–18 ms on a
- * 2-CPU machine, so 20,000 would take 4–6 minutes alone; `--via-service` does it anyway).
+ * Everything is written by the application services (the code the API and the timetable call), on
+ * the simulated clock, in one Nest application context (no HTTP, no job workers: notifications stay
+ * in the outbox); the demo itself only reads, to decide what the families and organizations do next.
+ * - the city: OrganizationService.create; working days: CalendarService.calendar;
+ * - the waiting list: QueueService.register with each family's registration time in the past,
+ *   `--lanes` at a time (twins in one lane, as a batch), QueueService.confirmPriority for the proven
+ *   categories, then QueueService.lapseClaims (the 00:00 sweep) for the claims never proven;
+ * - each day: ClockService.setSimulated + SchedulerService.catchUp run the timetable (00:00 sweeps,
+ *   09:00 bulletins, allocation and open-place notices); VacancyService.publish/revoke,
+ *   ReferralLifecycleService.confirm/decline/claim/markVacated/extend/recordDocuments/refuse/enroll,
+ *   ArchiveService.withdraw, StopListService.add (the services the GraphQL resolvers call);
+ * - at the end: LedgerSealerService.seal, LedgerVerifierService.verify, AuditService.fairness.
+ * The waiting list goes through the same registration as the API (~15 statements each): 20,000
+ * applications took 82–150 s (≈ 130–240/s, 4 lanes) and the whole default run 3–4 min on a 2-CPU
+ * machine with PostgreSQL 15. There is no bulk insert any more (it wrote the tables and hashed the
+ * ledger by hand); `--via-service` is accepted and ignored, `--applications` sizes the city.
  *
  * Database: embedded PostgreSQL in `.kezek/demo` (wiped at start; override with DEMO_DATA_DIR) on
  * port 54339 (EMBEDDED_PG_PORT), or, when DATABASE_URL is set, a fresh database `kezek_demo`
@@ -73,122 +92,6 @@ import { VacancyService } from '../vacancy/vacancy.service.js';
  * (synchronous_commit = off) on the demo's own database.
  */
 
-const CITY = 'Almaty';
-const DISTRICTS: { kato: string; name: string; weight: number }[] = [
-  { kato: '751110000', name: 'Алатау', weight: 0.24 },
-  { kato: '751210000', name: 'Алмалы', weight: 0.16 },
-  { kato: '751310000', name: 'Әуезов', weight: 0.25 },
-  { kato: '751410000', name: 'Бостандық', weight: 0.2 },
-  { kato: '751510000', name: 'Жетісу', weight: 0.15 },
-];
-const KINDERGARTEN_NAMES = [
-  'Балапан',
-  'Айгөлек',
-  'Балдәурен',
-  'Қарлығаш',
-  'Ақбота',
-  'Күншуақ',
-  'Самал',
-  'Шұғыла',
-  'Нұрай',
-  'Бөбек',
-  'Жұлдыз',
-  'Ботақан',
-  'Еркетай',
-  'Құлыншақ',
-  'Әсем',
-  'Гүлдер',
-  'Мөлдір',
-  'Арман',
-  'Солнышко',
-  'Радуга',
-];
-const FIRST_NAMES = [
-  'Әлихан',
-  'Айару',
-  'Нұрислам',
-  'Томирис',
-  'Алдияр',
-  'Аружан',
-  'Ерасыл',
-  'Мадина',
-  'Иван',
-  'Анна',
-  'Данияр',
-  'Асель',
-  'Тимур',
-  'София',
-  'Амир',
-  'Камила',
-];
-const CLASS0 = ['MILITARY', 'MILITARY', 'MILITARY', 'SPECIAL_STATE_BODY'];
-const CLASS1 = [
-  'LARGE_FAMILY',
-  'LARGE_FAMILY',
-  'LARGE_FAMILY',
-  'TEACHER',
-  'TEACHER',
-  'DISABLED_PARENT',
-  'ORPHAN',
-  'NO_PARENTAL_CARE',
-  'SPECIAL_NEEDS',
-];
-/** Age groups, months on the admission start date. */
-const AGE_GROUPS: { name: string; from: number; to: number; weight: number }[] = [
-  { name: 'Бөбектер тобы (1–2)', from: 12, to: 23, weight: 0.12 },
-  { name: 'Кіші топ (2–3)', from: 24, to: 35, weight: 0.3 },
-  { name: 'Ортаңғы топ (3–4)', from: 36, to: 47, weight: 0.3 },
-  { name: 'Ересек топ (4–5)', from: 48, to: 59, weight: 0.2 },
-  { name: 'Мектепалды топ (5–6)', from: 60, to: 71, weight: 0.08 },
-];
-const START = '2026-09-01';
-const DAY_MS = 86_400_000;
-
-// ---------------------------------------------------------------------------------------------
-
-/** mulberry32: deterministic PRNG in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-class Dice {
-  constructor(readonly next: () => number) {}
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  int(from: number, to: number): number {
-    return from + Math.floor(this.next() * (to - from + 1));
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[Math.floor(this.next() * xs.length)];
-  }
-  weighted<T extends { weight: number }>(xs: readonly T[]): T {
-    let r = this.next() * xs.reduce((s, x) => s + x.weight, 0);
-    for (const x of xs) {
-      r -= x.weight;
-      if (r < 0) return x;
-    }
-    return xs[xs.length - 1];
-  }
-  sample<T>(xs: readonly T[], k: number): T[] {
-    const pool = [...xs];
-    const out: T[] = [];
-    while (out.length < k && pool.length) {
-      out.push(pool.splice(Math.floor(this.next() * pool.length), 1)[0]);
-    }
-    return out;
-  }
-}
-
-const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
-const isoDate = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 const ADMIN: Principal = { kind: 'user', sub: 'demo-operator', role: 'ADMIN' };
 const staff = (organizationId: string): Principal => ({
   kind: 'user',
@@ -259,7 +162,8 @@ class Demo {
   private readonly dice: Dice;
   private readonly queue: QueueService;
   private readonly vacancies: VacancyService;
-  private readonly referrals: ReferralService;
+  private readonly referrals: ReferralLifecycleService;
+  private readonly stopList: StopListService;
   private readonly archive: ArchiveService;
   private readonly clock: ClockService;
   private readonly scheduler: SchedulerService;
@@ -285,7 +189,8 @@ class Demo {
     this.dice = new Dice(prng(opts.seed));
     this.queue = app.get(QueueService);
     this.vacancies = app.get(VacancyService);
-    this.referrals = app.get(ReferralService);
+    this.referrals = app.get(ReferralLifecycleService);
+    this.stopList = app.get(StopListService);
     this.archive = app.get(ArchiveService);
     this.clock = app.get(ClockService);
     this.scheduler = app.get(SchedulerService);
@@ -507,183 +412,11 @@ class Demo {
   }
 
   /**
-   * The applications already waiting on 1 September, registered over the past years: one SQL
-   * insert per 2,000 rows with exactly the rows and ledger events QueueService.register and
-   * confirmPriority write (the event hashes are computed as LedgerService.append does; the ledger
-   * verification at the end re-checks them). Registration notifications of past years are not
-   * re-queued.
+   * The waiting list on 1 September, registered over the past years through QueueService.register
+   * (each at its own registration time), the proven categories confirmed; the claims never proven
+   * lapse through the 00:00 sweep's QueueService.lapseClaims, run once now for the past years.
    */
-  async bulkRegister(children: Child[]): Promise<void> {
-    const sibling = this.siblings(children);
-    const seqs: { seq: string }[] = await this.ds.query(
-      `SELECT nextval('application_seq')::text AS seq FROM generate_series(1, $1)`,
-      [children.length],
-    );
-    const classOf: Record<string, number> = {};
-    for (const c of CLASS0) classOf[c] = 0;
-    for (const c of CLASS1) classOf[c] = 1;
-    const rows: Record<string, unknown>[] = [];
-    const claims: Record<string, unknown>[] = [];
-    const events: {
-      at: number;
-      type: string;
-      entity: 'application';
-      entityId: string;
-      actor: string;
-      data: Record<string, unknown>;
-    }[] = [];
-    const ids: string[] = [];
-    children.forEach((c, i) => {
-      const id = randomUUID();
-      ids.push(id);
-      const seq = Number(seqs[i].seq);
-      const input = this.registrationInput(c, i, undefined);
-      const batchId = sibling[i] >= 0 ? ids[sibling[i]] : null;
-      if (batchId) rows[sibling[i]].batch_id = batchId;
-      const cohort = Number(c.birthDate.slice(0, 4));
-      const confirmed = c.confirm ? c.categories : [];
-      const cls = confirmed.length ? Math.min(...confirmed.map((k) => classOf[k] ?? 2)) : 2;
-      rows.push({
-        id,
-        seq,
-        number: formatNumber(seq),
-        registered_at: new Date(c.registeredAt).toISOString(),
-        child_iin: input.childIin,
-        child_name: input.childName,
-        child_birth_date: c.birthDate,
-        cohort,
-        applicant_iin: c.applicantIin,
-        phone: c.phone,
-        locality: c.locality,
-        organization_ids: c.organizationIds,
-        language: c.language,
-        group_type: c.groupType,
-        work_modes: c.workModes,
-        desired_admission_date: c.desiredAdmissionDate,
-        accepts_temporary_stay: c.acceptsTemporaryStay,
-        notification_language: input.notificationLanguage,
-        priority_class: cls,
-        special_needs_confirmed: confirmed.includes('SPECIAL_NEEDS'),
-        batch_id: batchId,
-      });
-      events.push({
-        at: c.registeredAt,
-        type: 'application.registered',
-        entity: 'application',
-        entityId: id,
-        actor: 'ADMIN:demo-operator',
-        data: {
-          number: formatNumber(seq),
-          seq,
-          locality: c.locality,
-          cohort,
-          registeredAt: new Date(c.registeredAt).toISOString(),
-          priorityClass: 2,
-          claims: c.categories,
-          batchId,
-          organizationIds: c.organizationIds,
-          language: c.language,
-          groupType: c.groupType,
-          workModes: c.workModes,
-          desiredAdmissionDate: c.desiredAdmissionDate,
-          acceptsTemporaryStay: c.acceptsTemporaryStay,
-          birthDate: c.birthDate,
-        },
-      });
-      for (const category of c.categories) {
-        const decidedAt = c.registeredAt + this.dice.int(1, 4) * DAY_MS;
-        claims.push({
-          application_id: id,
-          category_code: category,
-          status: c.confirm ? 'CONFIRMED' : 'LAPSED',
-          claimed_at: new Date(c.registeredAt).toISOString(),
-          due_at: new Date(c.registeredAt + 7 * DAY_MS).toISOString(),
-          decided_at: new Date(c.confirm ? decidedAt : c.registeredAt + 7 * DAY_MS).toISOString(),
-          decided_by: c.confirm ? 'ADMIN:demo-operator' : 'system',
-        });
-        events.push(
-          c.confirm
-            ? {
-                at: decidedAt,
-                type: 'application.priority_confirmed',
-                entity: 'application',
-                entityId: id,
-                actor: 'ADMIN:demo-operator',
-                data: { category, priorityClass: cls },
-              }
-            : {
-                at: c.registeredAt + 7 * DAY_MS,
-                type: 'application.priority_lapsed',
-                entity: 'application',
-                entityId: id,
-                actor: 'system',
-                data: { category },
-              },
-        );
-      }
-    });
-    const CHUNK = 2000;
-    for (let k = 0; k < rows.length; k += CHUNK) {
-      await this.ds.query(
-        `INSERT INTO application (id, seq, number, status, registered_at, child_iin, child_name, child_birth_date, cohort,
-           applicant_iin, phone, locality, organization_ids, language, group_type, work_modes, desired_admission_date,
-           accepts_temporary_stay, notification_language, priority_class, special_needs_confirmed, batch_id, created_by, updated_at)
-         SELECT (j->>'id')::uuid, (j->>'seq')::bigint, j->>'number', 'QUEUED', (j->>'registered_at')::timestamptz, j->>'child_iin',
-           j->>'child_name', (j->>'child_birth_date')::date, (j->>'cohort')::int, j->>'applicant_iin', j->>'phone', j->>'locality',
-           ARRAY(SELECT json_array_elements_text(j->'organization_ids'))::uuid[], j->>'language', j->>'group_type',
-           ARRAY(SELECT json_array_elements_text(j->'work_modes')), (j->>'desired_admission_date')::date,
-           (j->>'accepts_temporary_stay')::boolean, j->>'notification_language', (j->>'priority_class')::int,
-           (j->>'special_needs_confirmed')::boolean, (j->>'batch_id')::uuid, 'ADMIN:demo-operator', (j->>'registered_at')::timestamptz
-         FROM json_array_elements($1::json) AS j`,
-        [JSON.stringify(rows.slice(k, k + CHUNK))],
-      );
-    }
-    if (claims.length) {
-      await this.ds.query(
-        `INSERT INTO category_claim (application_id, category_code, status, claimed_at, due_at, decided_at, decided_by)
-         SELECT (j->>'application_id')::uuid, j->>'category_code', j->>'status', (j->>'claimed_at')::timestamptz,
-           (j->>'due_at')::timestamptz, (j->>'decided_at')::timestamptz, j->>'decided_by'
-         FROM json_array_elements($1::json) AS j`,
-        [JSON.stringify(claims)],
-      );
-    }
-    await this.ds.query(
-      `INSERT INTO queue_cycle (locality, cohort, position) SELECT DISTINCT locality, cohort, 0 FROM application ON CONFLICT DO NOTHING`,
-    );
-    // The ledger, in time order, hashed exactly as LedgerService.append hashes.
-    events.sort((a, b) => a.at - b.at);
-    for (let k = 0; k < events.length; k += CHUNK) {
-      const chunk = events.slice(k, k + CHUNK).map((e) => {
-        const at = new Date(e.at).toISOString();
-        const data = JSON.parse(JSON.stringify(e.data)) as unknown;
-        return {
-          at,
-          type: e.type,
-          entity: e.entity,
-          entity_id: e.entityId,
-          actor: e.actor,
-          data,
-          hash: eventHash({
-            at,
-            type: e.type,
-            entity: e.entity,
-            entityId: e.entityId,
-            actor: e.actor,
-            data,
-          }),
-        };
-      });
-      await this.ds.query(
-        `INSERT INTO ledger_event (at, type, entity, entity_id, actor, data, hash)
-         SELECT (j->>'at')::timestamptz, j->>'type', j->>'entity', j->>'entity_id', j->>'actor', (j->'data')::jsonb, j->>'hash'
-         FROM json_array_elements($1::json) WITH ORDINALITY AS e(j, n) ORDER BY n`,
-        [JSON.stringify(chunk)],
-      );
-    }
-  }
-
-  /** The waiting list on 1 September: bulk (default) or through the service (`--via-service`). */
-  async registerWaitingList(viaService: boolean): Promise<{ ms: number; classes: number[] }> {
+  async registerWaitingList(): Promise<{ ms: number; classes: number[]; lapsed: number }> {
     const t0 = Date.now();
     const children = this.childrenPlan(this.opts.applications, almatyAt(START, 8).getTime(), [
       { year: 2020, weight: 0.05 },
@@ -693,14 +426,15 @@ class Demo {
       { year: 2024, weight: 0.18 },
       { year: 2025, weight: 0.08 },
     ]);
-    if (viaService) await this.registerViaService(children);
-    else await this.bulkRegister(children);
+    await this.registerViaService(children);
+    const { lapsed } = await this.queue.lapseClaims(this.clock.now());
     const classes: { c: number; n: number }[] = await this.ds.query(
       `SELECT priority_class AS c, count(*)::int AS n FROM application GROUP BY 1 ORDER BY 1`,
     );
     return {
       ms: Date.now() - t0,
       classes: [0, 1, 2].map((k) => classes.find((x) => x.c === k)?.n ?? 0),
+      lapsed,
     };
   }
 
@@ -722,11 +456,14 @@ class Demo {
 
   // ---------- a day ----------
 
-  private placesFor(date: string): { org: Org; input: PublishVacancyInput }[] {
+  private placesFor(
+    date: string,
+    calendar: WorkingCalendar,
+  ): { org: Org; input: PublishVacancyInput }[] {
     const d = this.dice;
     const out: { org: Org; input: PublishVacancyInput }[] = [];
-    const dow = new Date(`${date}T00:00:00Z`).getUTCDay();
-    if (dow === 0 || dow === 6) return out; // organizations hand places over on working days
+    // Organizations hand places over on working days (weekends, holidays and transferred days off).
+    if (!calendar.isWorkingDay(date)) return out;
     // September is the busy month: more places in its first days.
     const busy = date <= '2026-09-07' ? 0.6 : 0.3;
     for (const org of this.orgs) {
@@ -777,7 +514,8 @@ class Demo {
 
   async publishPlaces(date: string): Promise<number> {
     const byOrg = new Map<string, PublishVacancyInput[]>();
-    for (const p of this.placesFor(date)) {
+    const calendar = await this.app.get(CalendarService).calendar();
+    for (const p of this.placesFor(date, calendar)) {
       byOrg.set(p.org.id, [...(byOrg.get(p.org.id) ?? []), p.input]);
     }
     let n = 0;
@@ -920,7 +658,7 @@ class Demo {
       `SELECT id, applicant_iin FROM application WHERE status IN ('QUEUED','REFERRED') ORDER BY md5(id::text || $1) LIMIT $2`,
       [date, d.int(1, 4)],
     );
-    for (const a of leaving) await this.queue.withdraw(a.id, applicant(a.applicant_iin));
+    for (const a of leaving) await this.archive.withdraw(a.id, applicant(a.applicant_iin));
     if (d.chance(0.5)) {
       const free: { id: string; organization_id: string }[] = await this.ds.query(
         `SELECT id, organization_id FROM vacancy WHERE status = 'PUBLISHED' ORDER BY md5(id::text || $1) LIMIT 1`,
@@ -940,7 +678,7 @@ class Demo {
         [date],
       );
       if (who[0]) {
-        await this.archive.addToStopList(
+        await this.stopList.add(
           who[0].id,
           'documents under review by the operator',
           addCalendarDays(date, 7),
@@ -1060,6 +798,7 @@ async function main(): Promise<void> {
       seed: { type: 'string', default: '20260901' },
       lanes: { type: 'string', default: '4' },
       daily: { type: 'string', default: '20' },
+      // Kept so that old command lines still run: the waiting list always goes through the service now.
       'via-service': { type: 'boolean', default: false },
     },
   });
@@ -1078,7 +817,9 @@ async function main(): Promise<void> {
       );
     }
   }
-  const viaService = values['via-service'] === true;
+  if (values['via-service']) {
+    line('note: --via-service is the only mode now (every application goes through QueueService.register)');
+  }
   const started = Date.now();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -1118,11 +859,11 @@ async function main(): Promise<void> {
     line(
       `${opts.organizations} organizations in ${DISTRICTS.length} districts of ${CITY} (${seconds(t)})`,
     );
-    const reg = await demo.registerWaitingList(viaService);
+    const reg = await demo.registerWaitingList();
     line(
-      `${opts.applications} applications waiting on ${START} (classes 0/1/2: ${reg.classes.join('/')}), ` +
-        `${viaService ? 'registered through QueueService.register' : 'bulk-inserted with their ledger events'} in ${(reg.ms / 1000).toFixed(1)} s ` +
-        `(${Math.round(opts.applications / (reg.ms / 1000))}/s)`,
+      `${opts.applications} applications waiting on ${START} (classes 0/1/2: ${reg.classes.join('/')}; ` +
+        `${reg.lapsed} unproven claims lapsed), registered through QueueService.register in ${(reg.ms / 1000).toFixed(1)} s ` +
+        `(${Math.round(opts.applications / (reg.ms / 1000))}/s, ${opts.lanes} lanes)`,
     );
     t = Date.now();
     const sealer = app.get(LedgerSealerService);
