@@ -42,16 +42,11 @@ const RUNS = Number(args.runs ?? (args.quick ? 3 : 9));
 const { allocate, allocateReference } = await import(join(DIST, 'referral/domain/allocate.js'));
 const { IndexedAllocation } = await import(join(DIST, 'referral/domain/allocate-indexed.js'));
 const { benchAllocate } = await import(join(ROOT, 'dist/bench/allocate.bench-data.js'));
-const { advanceCycle, compareHeads, compareWithinClass, pickClass } = await import(
-  join(DIST, 'queue/domain/index.js')
-);
-const { birthDateWindow, isEligible, queueKeyOf } = await import(
-  join(DIST, 'referral/domain/eligibility.js')
-);
+const { advanceCycle, compareHeads, compareWithinClass, pickClass } = await import(join(DIST, 'queue/domain/index.js'));
+const { birthDateWindow, isEligible, queueKeyOf } = await import(join(DIST, 'referral/domain/eligibility.js'));
 
 const log = (m) => process.stderr.write(`[allocate-scale] ${m}\n`);
-const fmt = (n, d = 1) =>
-  n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const fmt = (n, d = 1) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 /**
@@ -171,26 +166,16 @@ function allocateOld(input) {
   };
   const pickOf = (slice, vacancy, skipped) => {
     const found = [-1, -1, -1];
-    const cls = pickClass(
-      cycles[slice.queueKey] ?? 0,
-      ratio,
-      (c) => (found[c] = firstEligible(slice.lists[c], vacancy, skipped)) >= 0,
-    );
+    const cls = pickClass(cycles[slice.queueKey] ?? 0, ratio, (c) => (found[c] = firstEligible(slice.lists[c], vacancy, skipped)) >= 0);
     return cls === null ? -1 : found[cls];
   };
 
   for (let i = 0; i < vacancies.length; i++) {
     if (consumed[i] === 1) continue;
     const vacancy = vacancies[i];
-    const place = slicesByPlace.get(
-      `${vacancy.locality}\u0000${vacancy.language}\u0000${vacancy.groupType}`,
-    );
+    const place = slicesByPlace.get(`${vacancy.locality}\u0000${vacancy.language}\u0000${vacancy.groupType}`);
     if (place === undefined) continue;
-    ({ earliest, latest } = birthDateWindow(
-      vacancy.admissionStartDate,
-      vacancy.ageFromMonths,
-      vacancy.ageToMonths,
-    ));
+    ({ earliest, latest } = birthDateWindow(vacancy.admissionStartDate, vacancy.ageFromMonths, vacancy.ageToMonths));
     if (earliest > latest) continue;
     const fromYear = birthYear(earliest);
     const toYear = birthYear(latest);
@@ -210,9 +195,7 @@ function allocateOld(input) {
         issue(best, vacancy);
         break;
       }
-      const siblings = (batches.get(batchId) ?? []).filter(
-        (idx) => idx !== best && allocated[idx] === 0,
-      );
+      const siblings = (batches.get(batchId) ?? []).filter((idx) => idx !== best && allocated[idx] === 0);
       const sameOrg = orgVacancies.get(vacancy.organizationId) ?? [];
       const places = [];
       for (const sibling of siblings) {
@@ -302,10 +285,7 @@ function nationalWorld({ applications: count, places, orgs = 300, seed = 2026_09
     const year = weighted(COHORTS);
     const born = Date.UTC(year, 0, 1) + int(365) * DAY_MS;
     // Most families register within months of the birth; the registration order follows births.
-    const registeredAt = Math.min(
-      latestRegistration,
-      born + (3 + int(chance(0.8) ? 200 : 900)) * DAY_MS + int(DAY_MS),
-    );
+    const registeredAt = Math.min(latestRegistration, born + (3 + int(chance(0.8) ? 200 : 900)) * DAY_MS + int(DAY_MS));
     const organizationIds = [];
     if (chance(0.3)) {
       const wanted = 1 + int(4);
@@ -501,15 +481,11 @@ async function phases(input, runs) {
 
 /** The first call of allocate() in a fresh process (code not yet optimized), scenario k. */
 function coldCall(k) {
-  const outText = execFileSync(
-    process.execPath,
-    [fileURLToPath(import.meta.url), '--cold', String(k)],
-    {
-      encoding: 'utf8',
-      env: process.env,
-      maxBuffer: 1 << 20,
-    },
-  );
+  const outText = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--cold', String(k)], {
+    encoding: 'utf8',
+    env: process.env,
+    maxBuffer: 1 << 20,
+  });
   return JSON.parse(outText.trim().split('\n').pop());
 }
 
@@ -557,9 +533,7 @@ function everyoneCandidate(input) {
 function backdated(input, seed = 11) {
   const rnd = prng(seed);
   const applications = input.applications.map((a) =>
-    rnd() < 0.01
-      ? { ...a, registeredAt: a.registeredAt - (1 + Math.floor(rnd() * 300)) * DAY_MS }
-      : a,
+    rnd() < 0.01 ? { ...a, registeredAt: a.registeredAt - (1 + Math.floor(rnd() * 300)) * DAY_MS } : a,
   );
   return { ...input, applications };
 }
@@ -568,10 +542,7 @@ const scenarios = (base) => [
   ['700 places, input sorted by (registeredAt, seq)', () => base],
   ['700 places, input by seq, 1 % backdated (nearly sorted)', () => backdated(base)],
   ['700 places, input shuffled', () => shuffled(base)],
-  [
-    '701 places, the last one for everybody (every application indexed), sorted',
-    () => everyoneCandidate(base),
-  ],
+  ['701 places, the last one for everybody (every application indexed), sorted', () => everyoneCandidate(base)],
   ['701 places, the last one for everybody, shuffled', () => shuffled(everyoneCandidate(base))],
 ];
 const largest = () => nationalWorld({ applications: 200_000, places: 700 });
@@ -631,9 +602,7 @@ out('');
     );
   }
   out('');
-  out(
-    `- new and old give identical results in every scenario (${fmt(reference.out.referrals.length, 0)} referrals for 700 places)`,
-  );
+  out(`- new and old give identical results in every scenario (${fmt(reference.out.referrals.length, 0)} referrals for 700 places)`);
   out(
     `- longest single synchronous call of the new allocate() (the call is synchronous), first call or warm, any scenario: ${fmt(longest)} ms`,
   );

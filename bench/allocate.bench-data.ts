@@ -11,13 +11,7 @@
  */
 import { DEFAULT_RATIO, type PriorityClass } from '../src/queue/domain/index.js';
 import type { AllocationInput } from '../src/referral/domain/allocate.js';
-import type {
-  AdmissionMode,
-  ApplicationView,
-  GroupType,
-  VacancyView,
-  WorkMode,
-} from '../src/referral/domain/eligibility.js';
+import type { AdmissionMode, ApplicationView, GroupType, VacancyView, WorkMode } from '../src/referral/domain/eligibility.js';
 
 export interface BenchOptions {
   seed?: number;
@@ -61,12 +55,7 @@ const pad2 = (n: number): string => String(n).padStart(2, '0');
 
 /** The benchmark input: by default 20,000 applications × 500 vacancies, seed 20260901. */
 export function benchAllocate(options: BenchOptions = {}): AllocationInput {
-  const {
-    seed = 20260901,
-    applications: applicationCount = 20_000,
-    vacancies: vacancyCount = 500,
-    exclusions = 300,
-  } = options;
+  const { seed = 20260901, applications: applicationCount = 20_000, vacancies: vacancyCount = 500, exclusions = 300 } = options;
   const rnd = prng(seed);
   const int = (n: number): number => Math.floor(rnd() * n);
   const chance = (p: number): boolean => rnd() < p;
@@ -121,10 +110,7 @@ export function benchAllocate(options: BenchOptions = {}): AllocationInput {
       groupType,
       specialNeedsConfirmed: groupType === 'SPECIAL' && chance(0.8),
       workModes,
-      desiredAdmissionDate: pickWeighted(
-        ['2025-09-01', '2026-06-01', '2026-09-01', '2027-09-01'],
-        [30, 20, 40, 10],
-      ),
+      desiredAdmissionDate: pickWeighted(['2025-09-01', '2026-06-01', '2026-09-01', '2027-09-01'], [30, 20, 40, 10]),
       acceptsTemporaryStay: chance(0.2),
       batchId,
     };
@@ -152,10 +138,7 @@ export function benchAllocate(options: BenchOptions = {}): AllocationInput {
       ageToMonths,
       groupType: chance(0.03) ? 'SPECIAL' : 'GENERAL',
       workMode: pickWeighted<WorkMode>(['FULL_DAY', 'HALF_DAY', 'ROUND_THE_CLOCK'], [90, 8, 2]),
-      admissionMode: pickWeighted<AdmissionMode>(
-        ['GENERAL', 'EARLY_BOOKING', 'TEMPORARY_STAY'],
-        [80, 10, 10],
-      ),
+      admissionMode: pickWeighted<AdmissionMode>(['GENERAL', 'EARLY_BOOKING', 'TEMPORARY_STAY'], [80, 10, 10]),
       admissionStartDate: pickWeighted(['2026-06-01', '2026-09-01', '2026-10-15'], [20, 70, 10]),
     });
   }
@@ -169,9 +152,7 @@ export function benchAllocate(options: BenchOptions = {}): AllocationInput {
 
   const excluded = new Set<string>();
   for (let k = 0; k < exclusions && applications.length > 0 && vacancies.length > 0; k++) {
-    excluded.add(
-      `${applications[int(applications.length)].id}:${vacancies[int(vacancies.length)].id}`,
-    );
+    excluded.add(`${applications[int(applications.length)].id}:${vacancies[int(vacancies.length)].id}`);
   }
 
   return { vacancies, applications, cycles, ratio: { ...DEFAULT_RATIO }, excluded };

@@ -83,8 +83,7 @@ for (let i = 0; apps.length < N; i++) {
   const l = pickLoc();
   const [cohort, , from, to] = pickCohort();
   const bFrom = Date.parse(`${from}T00:00:00Z`);
-  const birthMs =
-    bFrom + Math.floor(rnd() * ((Date.parse(`${to}T00:00:00Z`) - bFrom) / DAY + 1)) * DAY;
+  const birthMs = bFrom + Math.floor(rnd() * ((Date.parse(`${to}T00:00:00Z`) - bFrom) / DAY + 1)) * DAY;
   const twin = rnd() < 0.015;
   const regLo = birthMs + 3 * DAY;
   const reg = Math.floor(regLo + (NOW - 60000 - regLo) * Math.pow(rnd(), 1.6));
@@ -105,15 +104,13 @@ for (let i = 0; apps.length < N; i++) {
   const base = { l, cohort, birthDate: ymd(birthMs), cls, lang, orgs, desired, workModes, temp };
   const id0 = `app-${i}-0`;
   apps.push({ ...base, id: id0, reg, batchId: twin ? id0 : null });
-  if (twin && apps.length < N)
-    apps.push({ ...base, id: `app-${i}-1`, reg: reg + 40000, batchId: id0 });
+  if (twin && apps.length < N) apps.push({ ...base, id: `app-${i}-1`, reg: reg + 40000, batchId: id0 });
 }
 apps.sort((a, b) => a.reg - b.reg);
 apps.forEach((a, i) => (a.seq = 1000 + i));
 
 const events = [];
-const emit = (type, entity, entityId, at, data) =>
-  events.push({ seq: events.length + 1, type, entity, entityId, at: new Date(at), data });
+const emit = (type, entity, entityId, at, data) => events.push({ seq: events.length + 1, type, entity, entityId, at: new Date(at), data });
 const views = new Map();
 const seen = new Set();
 for (const a of apps) {
@@ -137,16 +134,10 @@ for (const a of apps) {
     birthDate: a.birthDate,
   });
   if (a.cls !== 2) {
-    emit(
-      'application.priority_confirmed',
-      'application',
-      a.id,
-      Math.min(NOW - 1000, a.reg + 2 * DAY),
-      {
-        category: a.cls === 0 ? 'MILITARY' : 'LARGE_FAMILY',
-        priorityClass: a.cls,
-      },
-    );
+    emit('application.priority_confirmed', 'application', a.id, Math.min(NOW - 1000, a.reg + 2 * DAY), {
+      category: a.cls === 0 ? 'MILITARY' : 'LARGE_FAMILY',
+      priorityClass: a.cls,
+    });
   }
   views.set(a.id, {
     id: a.id,

@@ -53,7 +53,14 @@ async function fill(ctx: BootContext): Promise<void> {
   const [r]: { at: string; i: number; hash: string }[] = await ctx.dataSource.query(
     `SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, (data->>'i')::int AS i, hash FROM ledger_event ORDER BY seq LIMIT 1`,
   );
-  const js = eventHash({ at: r.at, type: 'bench.event', entity: 'organization', entityId: `bench-${r.i}`, actor: 'system', data: { i: r.i, kind: 'bench' } });
+  const js = eventHash({
+    at: r.at,
+    type: 'bench.event',
+    entity: 'organization',
+    entityId: `bench-${r.i}`,
+    actor: 'system',
+    data: { i: r.i, kind: 'bench' },
+  });
   if (js !== r.hash) throw new Error('synthetic hashes differ from eventHash(): the SQL canonical form is wrong');
 }
 
@@ -78,7 +85,11 @@ async function main(): Promise<void> {
   const ctx = await boot(env, log);
   try {
     const server: { v: string }[] = await ctx.dataSource.query(`SELECT current_setting('server_version') AS v`);
-    log(`PostgreSQL ${server[0].v}${scratch ? '' : ' (embedded)'}; ${N} events; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    log(
+      `PostgreSQL ${server[0].v}${scratch ? '' : ' (embedded)'}; ${N} events; load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
     let t0 = process.hrtime.bigint();
     await fill(ctx);
     log(`insert (SQL generate_series, hashes by pgcrypto): ${secs(t0).toFixed(1)} s`);

@@ -90,7 +90,8 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rows = [];
 const notes = [];
 const row = (name, figure, baseline, ratio) => rows.push({ name, figure, baseline, ratio });
-const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : String(n));
+const fmt = (n, d = 0) =>
+  Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : String(n);
 
 // ---------------------------------------------------------------- (a) allocation
 
@@ -124,7 +125,9 @@ async function benchAllocation() {
     `${fmt(ref.ms, 1)} ms`,
     `${fmt(ref.ms / fast.ms, 1)}×`,
   );
-  notes.push(`allocation: both give identical results (${fmt(fast.out.referrals.length)} referrals); medians of 9 (allocate) and 3 (reference) runs after one warm-up run each.`);
+  notes.push(
+    `allocation: both give identical results (${fmt(fast.out.referrals.length)} referrals); medians of 9 (allocate) and 3 (reference) runs after one warm-up run each.`,
+  );
 }
 
 // ---------------------------------------------------------------- database and server
@@ -344,10 +347,19 @@ async function seed(url) {
   const orgs = [];
   for (const [li, locality] of LOCALITIES.entries()) {
     for (let i = 0; i < ORGS_PER_LOCALITY; i++) {
-      const d = await gql(url, `mutation($i: CreateOrganizationInput!) { createOrganization(input: $i) { id } }`, {
-        i: { name: `Bench kindergarten ${li}-${i}`, bin: makeBin('2003', 500 + li * 100 + i), locality },
-      }, ADMIN);
-      orgs.push({ id: d.createOrganization.id, locality, token: signToken(SECRET, { sub: `bench-staff-${li}-${i}`, role: 'ORG_STAFF', organizationId: d.createOrganization.id }, 24 * 3600) });
+      const d = await gql(
+        url,
+        `mutation($i: CreateOrganizationInput!) { createOrganization(input: $i) { id } }`,
+        {
+          i: { name: `Bench kindergarten ${li}-${i}`, bin: makeBin('2003', 500 + li * 100 + i), locality },
+        },
+        ADMIN,
+      );
+      orgs.push({
+        id: d.createOrganization.id,
+        locality,
+        token: signToken(SECRET, { sub: `bench-staff-${li}-${i}`, role: 'ORG_STAFF', organizationId: d.createOrganization.id }, 24 * 3600),
+      });
     }
   }
   for (const o of orgs) {
@@ -396,7 +408,8 @@ async function loadMix(url, duration, shares) {
   let timeouts = 0;
   let total = 0;
   for (const r of results) {
-    for (const [code, { count }] of Object.entries(r.statusCodeStats ?? {})) classes[`${code[0]}xx`] = (classes[`${code[0]}xx`] ?? 0) + Number(count);
+    for (const [code, { count }] of Object.entries(r.statusCodeStats ?? {}))
+      classes[`${code[0]}xx`] = (classes[`${code[0]}xx`] ?? 0) + Number(count);
     non2xx += r.non2xx;
     errors += r.errors;
     timeouts += r.timeouts;
@@ -453,14 +466,32 @@ function mixedShares(numbers, orgs, on) {
   const c = (f) => Math.max(1, Math.round(CONNECTIONS * f));
   return [
     { connections: c(1 / 4), request: gqlRequest('registerApplication', registrationBody, on) },
-    { connections: c(3 / 8), request: gqlRequest('queuePosition', () => ({ body: JSON.stringify({ query: POSITION, variables: { n: numbers[q++ % numbers.length] } }) }), on) },
-    { connections: c(1 / 4), request: gqlRequest('bulletin', () => ({ body: JSON.stringify({ query: BULLETIN, variables: { d: BULLETIN_DATE, l: LOCALITIES[b++ % LOCALITIES.length] } }) }), on) },
+    {
+      connections: c(3 / 8),
+      request: gqlRequest(
+        'queuePosition',
+        () => ({ body: JSON.stringify({ query: POSITION, variables: { n: numbers[q++ % numbers.length] } }) }),
+        on,
+      ),
+    },
+    {
+      connections: c(1 / 4),
+      request: gqlRequest(
+        'bulletin',
+        () => ({ body: JSON.stringify({ query: BULLETIN, variables: { d: BULLETIN_DATE, l: LOCALITIES[b++ % LOCALITIES.length] } }) }),
+        on,
+      ),
+    },
     {
       connections: c(1 / 8),
-      request: gqlRequest('publishVacancies', () => {
-        const o = orgs[p++ % orgs.length];
-        return { token: o.token, body: JSON.stringify({ query: PUBLISH, variables: { i: [vacancyInput(o.id)] } }) };
-      }, on),
+      request: gqlRequest(
+        'publishVacancies',
+        () => {
+          const o = orgs[p++ % orgs.length];
+          return { token: o.token, body: JSON.stringify({ query: PUBLISH, variables: { i: [vacancyInput(o.id)] } }) };
+        },
+        on,
+      ),
     },
   ];
 }
@@ -492,7 +523,9 @@ async function benchHttp(db) {
     const c = new pg.Client({ connectionString: url(seedDb) });
     await c.connect();
     const numbers = (await c.query(`SELECT number FROM application WHERE status = 'QUEUED' ORDER BY seq`)).rows.map((r) => r.number);
-    const [{ n: entries }] = (await c.query(`SELECT count(*)::int AS n FROM bulletin_entry WHERE bulletin_date = $1 AND kind = 'VACATED'`, [BULLETIN_DATE])).rows;
+    const [{ n: entries }] = (
+      await c.query(`SELECT count(*)::int AS n FROM bulletin_entry WHERE bulletin_date = $1 AND kind = 'VACATED'`, [BULLETIN_DATE])
+    ).rows;
     const [{ n: referred }] = (await c.query(`SELECT count(*)::int AS n FROM referral`)).rows;
     await c.end();
     notes.push(
@@ -515,7 +548,12 @@ async function benchHttp(db) {
         clearInterval(sampler);
         rss.push({ t: Math.round((Date.now() - t0) / 1000), mib: rssMiB(s.pid) });
 
-        row(`HTTP mixed load: requests/s (${CONNECTIONS} connections, ${MIXED_S} s; baseline { now })`, fmt(m.rps), fmt(bl.rps), fmt(m.rps / bl.rps, 2));
+        row(
+          `HTTP mixed load: requests/s (${CONNECTIONS} connections, ${MIXED_S} s; baseline { now })`,
+          fmt(m.rps),
+          fmt(bl.rps),
+          fmt(m.rps / bl.rps, 2),
+        );
         row('HTTP mixed load: latency p50', `${fmt(m.p50)} ms`, `${fmt(bl.p50)} ms`, fmt(m.p50 / Math.max(bl.p50, 1), 1));
         row('HTTP mixed load: latency p99', `${fmt(m.p99)} ms`, `${fmt(bl.p99)} ms`, fmt(m.p99 / Math.max(bl.p99, 1), 1));
         const gqlErrors = (t) => Object.values(t).reduce((n, k) => n + k.gqlErrors, 0);
@@ -525,11 +563,17 @@ async function benchHttp(db) {
           `${fmt(bl.non2xx)} (${fmt(bl.s5xx)}) / ${fmt(gqlErrors(base.t))} / ${fmt(bl.errors)}`,
           '-',
         );
-        if (gqlErrors(mix.t) > 0) notes.push(`server output at the end of the mixed load (tail): \`${s.output().slice(-1500).replace(/\n/g, ' ⏎ ')}\``);
+        if (gqlErrors(mix.t) > 0)
+          notes.push(`server output at the end of the mixed load (tail): \`${s.output().slice(-1500).replace(/\n/g, ' ⏎ ')}\``);
         const shares = Object.fromEntries(mixedShares(numbers, seeded.orgs, mix.on).map((x) => [x.request.kind, x.connections]));
-        const kinds = Object.entries(mix.t).map(([k, v]) => `${k} ${fmt(v.n / MIXED_S, 1)}/s on ${shares[k]} connections (GraphQL errors ${v.gqlErrors}, non-2xx ${v.non2xx})`).join('; ');
+        const kinds = Object.entries(mix.t)
+          .map(
+            ([k, v]) => `${k} ${fmt(v.n / MIXED_S, 1)}/s on ${shares[k]} connections (GraphQL errors ${v.gqlErrors}, non-2xx ${v.non2xx})`,
+          )
+          .join('; ');
         notes.push(`mixed load by kind: ${kinds}; ${fmt(m.total)} requests in all, ${fmt(m.timeouts)} timeouts (30 s).`);
-        for (const [k, v] of Object.entries(mix.t)) if (v.sample) notes.push(`first GraphQL error of ${k}: ${v.sample.replace(/\s+/g, ' ')}`);
+        for (const [k, v] of Object.entries(mix.t))
+          if (v.sample) notes.push(`first GraphQL error of ${k}: ${v.sample.replace(/\s+/g, ' ')}`);
         if (m.s5xx > 0) notes.push('FAIL: the mixed load got 5xx responses.');
 
         const warm = rss.find((x) => x.t >= WARMUP_S) ?? rss[0];
@@ -555,13 +599,17 @@ async function benchHttp(db) {
           // clone would send them again to the same fake provider: set them aside.
           await admin(dbUrl, `UPDATE notification SET status = 'SENT', sent_at = now() WHERE status = 'PENDING'`);
           const srv = await startServer(dbUrl, {
-            SMS_PROVIDER: 'mobizon', SMS_MOBIZON_URL: provider.url, SMS_MOBIZON_API_KEY: 'bench', SMS_CONCURRENCY: String(lanes),
+            SMS_PROVIDER: 'mobizon',
+            SMS_MOBIZON_URL: provider.url,
+            SMS_MOBIZON_API_KEY: 'bench',
+            SMS_CONCURRENCY: String(lanes),
           });
           const c = new pg.Client({ connectionString: dbUrl });
           await c.connect();
           try {
             const pending = async () =>
-              (await c.query(`SELECT count(*)::int AS n FROM notification WHERE idempotency_key LIKE 'bench-sms:%' AND status = 'PENDING'`)).rows[0].n;
+              (await c.query(`SELECT count(*)::int AS n FROM notification WHERE idempotency_key LIKE 'bench-sms:%' AND status = 'PENDING'`))
+                .rows[0].n;
             log(`sms: ${SMS_TEXTS} texts, ${lanes} lane(s) per worker, provider answering in ${SMS_LATENCY_MS} ms …`);
             const t0 = Date.now();
             await c.query(
@@ -590,7 +638,9 @@ async function benchHttp(db) {
         );
         const doubles = [...provider.counts.values()].filter((n) => n > 1).length;
         log(`sms: ${provider.sends} sends for ${2 * SMS_TEXTS} texts, ${doubles} doubles`);
-        notes.push(`text delivery: the provider received ${fmt(provider.sends)} sends for ${fmt(2 * SMS_TEXTS)} texts (${doubles} doubles); before lanes and rounds the job sent 50 texts per 3 s tick, one at a time (≈17 texts/s at most).`);
+        notes.push(
+          `text delivery: the provider received ${fmt(provider.sends)} sends for ${fmt(2 * SMS_TEXTS)} texts (${doubles} doubles); before lanes and rounds the job sent 50 texts per 3 s tick, one at a time (≈17 texts/s at most).`,
+        );
       } finally {
         await provider.close();
       }
@@ -602,9 +652,12 @@ async function benchHttp(db) {
         try {
           log(`registrations only, ledger ${name}, ${LEDGER_S} s …`);
           const t = tally();
-          const r = await loadMix(srv.url, LEDGER_S, [{ connections: LEDGER_CONNECTIONS, request: gqlRequest('registerApplication', registrationBody, t.on) }]);
+          const r = await loadMix(srv.url, LEDGER_S, [
+            { connections: LEDGER_CONNECTIONS, request: gqlRequest('registerApplication', registrationBody, t.on) },
+          ]);
           const errs = t.t.registerApplication?.gqlErrors ?? 0;
-          if (errs) notes.push(`ledger ${name}: ${errs} registrations answered with GraphQL errors, e.g. ${t.t.registerApplication.sample}`);
+          if (errs)
+            notes.push(`ledger ${name}: ${errs} registrations answered with GraphQL errors, e.g. ${t.t.registerApplication.sample}`);
           return r;
         } finally {
           await srv.stop();
@@ -621,7 +674,8 @@ async function benchHttp(db) {
       notes.push(`registrations p99: ledger on ${fmt(on.p99)} ms, off ${fmt(off.p99)} ms; non-2xx on ${on.non2xx}, off ${off.non2xx}.`);
     }
   } finally {
-    for (const d of dbs.reverse()) await admin(db.adminUrl, `DROP DATABASE IF EXISTS ${d} WITH (FORCE)`).catch((e) => log(`drop ${d}: ${e.message}`));
+    for (const d of dbs.reverse())
+      await admin(db.adminUrl, `DROP DATABASE IF EXISTS ${d} WITH (FORCE)`).catch((e) => log(`drop ${d}: ${e.message}`));
   }
 }
 
@@ -643,9 +697,13 @@ async function startFakeSmsProvider(latencyMs) {
       const k = `${p.get('recipient')}|${p.get('text')}`;
       counts.set(k, (counts.get(k) ?? 0) + 1);
       const mid = String(nextId++);
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 0, data: { messageId: mid, campaignId: mid }, message: '' }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ code: 0, data: { messageId: mid, campaignId: mid }, message: '' }));
     } else {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 0, data: { items: [], totalItemCount: 0 }, message: '' }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ code: 0, data: { items: [], totalItemCount: 0 }, message: '' }));
     }
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
@@ -655,7 +713,11 @@ async function startFakeSmsProvider(latencyMs) {
     get sends() {
       return sends;
     },
-    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -670,19 +732,25 @@ function table() {
 
 async function main() {
   const started = Date.now();
-  const load0 = loadavg().map((x) => x.toFixed(2)).join(' ');
+  const load0 = loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
   let db = null;
   try {
     if (only.has('alloc')) await benchAllocation();
     if (only.has('http') || only.has('ledger') || only.has('sms')) {
       db = await startDatabase();
-      notes.unshift(`database: ${db.kind}; job backend: BullMQ on PostgreSQL (no REDIS_URL); server: node dist/src/main.js, ROLE=all, SIMULATION=1, LOG_LEVEL=warn.`);
+      notes.unshift(
+        `database: ${db.kind}; job backend: BullMQ on PostgreSQL (no REDIS_URL); server: node dist/src/main.js, ROLE=all, SIMULATION=1, LOG_LEVEL=warn.`,
+      );
       await benchHttp(db);
     }
   } finally {
     await db?.stop();
   }
-  const load1 = loadavg().map((x) => x.toFixed(2)).join(' ');
+  const load1 = loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
   const t = table();
   process.stdout.write(`\n${t}\n\n`);
   const md = [

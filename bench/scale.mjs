@@ -54,9 +54,7 @@ const AT_NOTICE = '2026-09-03T09:00:00+05:00'; // 09:00 + the 24 h priority wind
 const BIG = '751110000';
 const LOCALITIES = 200;
 /** Per 1,000,000 applications: localities ranked 1..10 (the largest is 20 %), then a 1/rank tail. */
-const TOP_PER_M = [
-  200_000, 130_000, 110_000, 45_000, 40_000, 35_000, 30_000, 28_000, 25_000, 22_000,
-];
+const TOP_PER_M = [200_000, 130_000, 110_000, 45_000, 40_000, 35_000, 30_000, 28_000, 25_000, 22_000];
 const ORGS_PER_M = 2040;
 const PLACES_PER_M = 20_000;
 /** Birth-year cohorts of every locality, ‰ of its applications (2022 = 30 %: 60,000 of the largest 200,000). */
@@ -82,16 +80,12 @@ const PHASE_TIMEOUT_MS = Number(process.env.BENCH_PHASE_TIMEOUT_S ?? 1800) * 100
 const log = (m) => process.stderr.write(`[scale ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const fmt = (n, d = 0) =>
-  Number.isFinite(n)
-    ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d })
-    : String(n);
+  Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : String(n);
 const secs = (ms) => `${fmt(ms / 1000, ms < 10_000 ? 2 : 1)} s`;
 const msf = (ms) => `${fmt(ms, ms < 10 ? 1 : 0)} ms`;
-const pct = (sorted, p) =>
-  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
+const pct = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN);
 const sortNum = (xs) => [...xs].sort((a, b) => a - b);
-const ratio = (a, b, d = 1) =>
-  Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${fmt(a / b, d)}×` : '-';
+const ratio = (a, b, d = 1) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${fmt(a / b, d)}×` : '-');
 
 // ---------------------------------------------------------------- the country
 
@@ -101,9 +95,7 @@ function apportion(total, weights) {
   const exact = weights.map((w) => (total * w) / sum);
   const out = exact.map(Math.floor);
   let left = total - out.reduce((a, b) => a + b, 0);
-  const order = exact
-    .map((x, i) => [x - Math.floor(x), i])
-    .sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  const order = exact.map((x, i) => [x - Math.floor(x), i]).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
   for (let k = 0; left > 0; k = (k + 1) % order.length, left--) out[order[k][1]]++;
   return out;
 }
@@ -112,37 +104,8 @@ const dayDiff = (a, b) => Math.round((Date.parse(b) - Date.parse(a)) / 86_400_00
 
 /** KATO-like 9-digit codes: the largest is Almaty's, the others regional (region, district, locality). */
 function localityCodes() {
-  const fixed = [
-    BIG,
-    '711110000',
-    '791110000',
-    '351610000',
-    '151010000',
-    '551010000',
-    '631010000',
-    '311010000',
-    '231010000',
-    '271010000',
-  ];
-  const regions = [
-    '11',
-    '15',
-    '19',
-    '23',
-    '27',
-    '31',
-    '33',
-    '35',
-    '39',
-    '43',
-    '47',
-    '55',
-    '59',
-    '61',
-    '62',
-    '63',
-    '64',
-  ];
+  const fixed = [BIG, '711110000', '791110000', '351610000', '151010000', '551010000', '631010000', '311010000', '231010000', '271010000'];
+  const regions = ['11', '15', '19', '23', '27', '31', '33', '35', '39', '43', '47', '55', '59', '61', '62', '63', '64'];
   const seen = new Set(fixed);
   const out = [...fixed];
   for (let i = 0; out.length < LOCALITIES; i++) {
@@ -157,10 +120,7 @@ function localityCodes() {
 
 export function plan(n) {
   const scale = n / 1_000_000;
-  const tail = Array.from(
-    { length: LOCALITIES - TOP_PER_M.length },
-    (_, i) => 1 / (i + 1 + TOP_PER_M.length),
-  );
+  const tail = Array.from({ length: LOCALITIES - TOP_PER_M.length }, (_, i) => 1 / (i + 1 + TOP_PER_M.length));
   const tailSum = tail.reduce((a, b) => a + b, 0);
   const restPerM = 1_000_000 - TOP_PER_M.reduce((a, b) => a + b, 0);
   const weights = [...TOP_PER_M.slice(1), ...tail.map((w) => (restPerM * w) / tailSum)];
@@ -171,10 +131,7 @@ export function plan(n) {
   // never less than its share (small N: more organizations than that, each locality still having one).
   const share = (s) => Math.max(1, Math.round((s * ORGS_PER_M) / 1_000_000));
   const orgs = sizes.map(share);
-  orgs[0] = Math.max(
-    share(sizes[0]),
-    Math.round(ORGS_PER_M * scale) - orgs.slice(1).reduce((x, y) => x + y, 0),
-  );
+  orgs[0] = Math.max(share(sizes[0]), Math.round(ORGS_PER_M * scale) - orgs.slice(1).reduce((x, y) => x + y, 0));
   const orgTotal = orgs.reduce((x, y) => x + y, 0);
   const places = apportion(Math.round(PLACES_PER_M * scale), sizes);
   const localities = codes.map((code, i) => ({
@@ -216,9 +173,7 @@ export function plan(n) {
   }
   const maxRank = Math.max(...slots.map((x) => x.soff + Math.floor(x.families / x.days) + 1));
   if (2 * maxRank > 2499) {
-    throw new Error(
-      `--scale-size ${n}: too many children per birth date for the seed's IIN serials (up to about 1,400,000 applications)`,
-    );
+    throw new Error(`--scale-size ${n}: too many children per birth date for the seed's IIN serials (up to about 1,400,000 applications)`);
   }
   return { n, localities, slots, orgTotal, placeTotal: places.reduce((a, b) => a + b, 0) };
 }
@@ -245,10 +200,7 @@ function baseSumsSql(ymd, sex) {
   const digits = [5, 4, 3, 2, 1, 0].map((k) => `(${ymd}) / ${10 ** k} % 10`).concat(`(${sex})`);
   const w1 = [1, 2, 3, 4, 5, 6, 7];
   const w2 = [3, 4, 5, 6, 7, 8, 9];
-  return [
-    digits.map((x, i) => `${w1[i]} * (${x})`).join(' + '),
-    digits.map((x, i) => `${w2[i]} * (${x})`).join(' + '),
-  ];
+  return [digits.map((x, i) => `${w1[i]} * (${x})`).join(' + '), digits.map((x, i) => `${w2[i]} * (${x})`).join(' + ')];
 }
 
 /**
@@ -263,8 +215,7 @@ function iinSql(p7, b1, b2, serial) {
   return `coalesce(${attempt(0)}, ${attempt(2500)}, ${attempt(5000)}, ${attempt(7500)})`;
 }
 
-const jsonArr = (col) =>
-  `CASE WHEN cardinality(${col}) = 0 THEN '[]' ELSE '["' || array_to_string(${col}, '","') || '"]' END`;
+const jsonArr = (col) => `CASE WHEN cardinality(${col}) = 0 THEN '[]' ELSE '["' || array_to_string(${col}, '","') || '"]' END`;
 const jsonStr = (expr) => `'"' || (${expr}) || '"'`;
 
 // ---------------------------------------------------------------- seed
@@ -283,12 +234,8 @@ async function timed(label, fn) {
 }
 
 export async function seed(url, p) {
-  const { makeBin, parseIin } = await import(
-    pathToFileURL(join(DIST, 'platform/identifiers/iin.js')).href
-  );
-  const { merkleRoot, blockHash, eventHash } = await import(
-    pathToFileURL(join(DIST, 'ledger/domain/hashing.js')).href
-  );
+  const { makeBin, parseIin } = await import(pathToFileURL(join(DIST, 'platform/identifiers/iin.js')).href);
+  const { merkleRoot, blockHash, eventHash } = await import(pathToFileURL(join(DIST, 'ledger/domain/hashing.js')).href);
   const a = await connect(url);
   const b = await connect(url);
   const c3 = await connect(url);
@@ -310,41 +257,29 @@ export async function seed(url, p) {
       // of application are filled in order rather than at random.
       await c.query(`SET max_parallel_workers_per_gather = 0`);
       // Less WAL for the index builds and first writes after a checkpoint (superuser setting; lz4 if built in).
-      await c
-        .query(`SET wal_compression = lz4`)
-        .catch(() => c.query(`SET wal_compression = on`).catch(() => {}));
+      await c.query(`SET wal_compression = lz4`).catch(() => c.query(`SET wal_compression = on`).catch(() => {}));
       await c.query(`SET work_mem = '1GB'`); // the staging sorts stay in memory
       await c.query(`SET maintenance_work_mem = '512MB'`);
     }
     const [{ n: events0 }] = (await a.query(`SELECT count(*)::int AS n FROM ledger_event`)).rows;
-    if (events0 !== 0)
-      throw new Error(
-        `the freshly migrated database already has ${events0} ledger events; the seed expects none`,
-      );
+    if (events0 !== 0) throw new Error(`the freshly migrated database already has ${events0} ledger events; the seed expects none`);
     await a.query(`SELECT setseed(0.2026)`);
 
     await step('localities, organizations, places', async () => {
-      await a.query(
-        `CREATE UNLOGGED TABLE scale_loc (locality char(9) PRIMARY KEY, rank int, apps int, orgs int, places int)`,
-      );
-      await a.query(
-        `INSERT INTO scale_loc SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::int[], $5::int[])`,
-        [
-          p.localities.map((l) => l.code),
-          p.localities.map((l) => l.rank),
-          p.localities.map((l) => l.apps),
-          p.localities.map((l) => l.orgs),
-          p.localities.map((l) => l.places),
-        ],
-      );
+      await a.query(`CREATE UNLOGGED TABLE scale_loc (locality char(9) PRIMARY KEY, rank int, apps int, orgs int, places int)`);
+      await a.query(`INSERT INTO scale_loc SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::int[], $5::int[])`, [
+        p.localities.map((l) => l.code),
+        p.localities.map((l) => l.rank),
+        p.localities.map((l) => l.apps),
+        p.localities.map((l) => l.orgs),
+        p.localities.map((l) => l.places),
+      ]);
       await a.query(
         `CREATE UNLOGGED TABLE scale_slot (locality char(9), cohort int, apps int, families int, twins int, step int, bfrom date, bdays int, soff int)`,
       );
       await a.query(
         `INSERT INTO scale_slot SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::int[], $5::int[], $6::int[], $7::date[], $8::int[], $9::int[])`,
-        ['locality', 'cohort', 'apps', 'families', 'twins', 'step', 'from', 'days', 'soff'].map(
-          (k) => p.slots.map((s) => s[k]),
-        ),
+        ['locality', 'cohort', 'apps', 'families', 'twins', 'step', 'from', 'days', 'soff'].map((k) => p.slots.map((s) => s[k])),
       );
       // Organizations: BINs from the project's generator (unique: serials 3 apart), registered 2005-2020.
       const names = [];
@@ -357,18 +292,13 @@ export async function seed(url, p) {
         for (let i = 1; i <= l.orgs; i++, k++) {
           const year = 2005 + (k % 16);
           const month = 1 + (k % 12);
-          const bin = makeBin(
-            `${String(year % 100).padStart(2, '0')}${String(month).padStart(2, '0')}`,
-            3 * k + 1,
-          );
+          const bin = makeBin(`${String(year % 100).padStart(2, '0')}${String(month).padStart(2, '0')}`, 3 * k + 1);
           if (seen.has(bin)) throw new Error(`duplicate BIN ${bin}`);
           seen.add(bin);
           names.push(`Балабақша №${i}${l.rank > 1 ? ` (${l.code})` : ''}`);
           bins.push(bin);
           locs.push(l.code);
-          created.push(
-            `${year}-${String(month).padStart(2, '0')}-${String(1 + (k % 28)).padStart(2, '0')}T10:00:00+05:00`,
-          );
+          created.push(`${year}-${String(month).padStart(2, '0')}-${String(1 + (k % 28)).padStart(2, '0')}T10:00:00+05:00`);
         }
       }
       await a.query(
@@ -406,9 +336,7 @@ export async function seed(url, p) {
         [p.placeTotal],
       );
       await a.query(`SELECT setval('vacancy_seq', greatest((SELECT max(seq) FROM vacancy), 1))`);
-      await a.query(
-        `INSERT INTO queue_cycle (locality, cohort, position) SELECT DISTINCT locality, cohort, 0 FROM scale_slot`,
-      );
+      await a.query(`INSERT INTO queue_cycle (locality, cohort, position) SELECT DISTINCT locality, cohort, 0 FROM scale_slot`);
     });
 
     await step('applications staged (IINs, choices, classes, twins)', async () => {
@@ -483,9 +411,7 @@ export async function seed(url, p) {
         ),
       );
       const [{ bad }] = (
-        await a.query(
-          `SELECT count(*)::int AS bad FROM scale_app WHERE child_iin IS NULL OR applicant_iin IS NULL OR serial > 2499`,
-        )
+        await a.query(`SELECT count(*)::int AS bad FROM scale_app WHERE child_iin IS NULL OR applicant_iin IS NULL OR serial > 2499`)
       ).rows;
       if (bad) throw new Error(`seed: ${bad} applications without a valid IIN`);
       // The SQL check digits must be the project's: parse a sample with parseIin().
@@ -495,9 +421,7 @@ export async function seed(url, p) {
       for (const x of sample.rows) {
         const child = parseIin(x.child_iin);
         if (!child.ok || child.birthDate !== x.birth || !parseIin(x.applicant_iin).ok) {
-          throw new Error(
-            `seed: IIN ${x.child_iin} / ${x.applicant_iin} (born ${x.birth}) does not pass parseIin()`,
-          );
+          throw new Error(`seed: IIN ${x.child_iin} / ${x.applicant_iin} (born ${x.birth}) does not pass parseIin()`);
         }
       }
     });
@@ -591,10 +515,10 @@ export async function seed(url, p) {
       const rows = [];
       const sealedAt = new Date(NOW).toISOString();
       for (let first = 1; first <= total; first += 20 * BLOCK) {
-        const r = await a.query(
-          `SELECT seq::int AS seq, hash FROM ledger_event WHERE seq >= $1 AND seq < $2 ORDER BY seq`,
-          [first, first + 20 * BLOCK],
-        );
+        const r = await a.query(`SELECT seq::int AS seq, hash FROM ledger_event WHERE seq >= $1 AND seq < $2 ORDER BY seq`, [
+          first,
+          first + 20 * BLOCK,
+        ]);
         for (let i = 0; i < r.rows.length; i += BLOCK) {
           const chunk = r.rows.slice(i, i + BLOCK);
           const facts = {
@@ -606,8 +530,7 @@ export async function seed(url, p) {
             eventCount: chunk.length,
             sealedAt,
           };
-          if ((chunk[0].seq - 1) / BLOCK + 1 !== facts.seq)
-            throw new Error('seed: ledger events are not contiguous');
+          if ((chunk[0].seq - 1) / BLOCK + 1 !== facts.seq) throw new Error('seed: ledger events are not contiguous');
           const hash = blockHash(facts);
           rows.push({ ...facts, hash });
           prevHash = hash;
@@ -643,26 +566,21 @@ export async function seed(url, p) {
           data: e.data,
         });
         if (h !== e.hash)
-          throw new Error(
-            `seed: ledger hash of a ${e.type} event differs from eventHash(): ${JSON.stringify(e).slice(0, 600)}`,
-          );
+          throw new Error(`seed: ledger hash of a ${e.type} event differs from eventHash(): ${JSON.stringify(e).slice(0, 600)}`);
       }
       return { blocks: rows.length, events: total };
     };
 
     // The load: session a writes the applications, then recounts the queues; session b writes the ledger; this
     // process seals it (third connection) while both sessions build the dropped indexes again.
-    const [{ fn }] = (await a.query(`SELECT to_regproc('queue_count_rebuild') IS NOT NULL AS fn`))
-      .rows;
+    const [{ fn }] = (await a.query(`SELECT to_regproc('queue_count_rebuild') IS NOT NULL AS fn`)).rows;
     let blocks = null;
     await step(
       `load: rows, ledger, ${indexes.length} indexes, seal${fn ? ', queue_count_rebuild()' : ''} (2 sessions + this process)`,
       async () => {
         const appDone = timed('application rows', appRows);
         const ledgerDone = timed('ledger events', ledgerRows);
-        const queue = [...indexes].sort(
-          (x, y) => (x.tbl === 'ledger_event' ? 0 : 1) - (y.tbl === 'ledger_event' ? 0 : 1),
-        );
+        const queue = [...indexes].sort((x, y) => (x.tbl === 'ledger_event' ? 0 : 1) - (y.tbl === 'ledger_event' ? 0 : 1));
         const build = async (c) => {
           for (let ix = queue.shift(); ix; ix = queue.shift()) {
             if (ix.tbl !== 'ledger_event') await appDone;
@@ -671,8 +589,7 @@ export async function seed(url, p) {
         };
         await Promise.all([
           appDone.then(async () => {
-            if (fn)
-              await timed('queue_count_rebuild()', () => a.query(`SELECT queue_count_rebuild()`));
+            if (fn) await timed('queue_count_rebuild()', () => a.query(`SELECT queue_count_rebuild()`));
             await build(a);
           }),
           ledgerDone.then(() => build(b)),
@@ -685,9 +602,7 @@ export async function seed(url, p) {
     if (!fn) log('  (no queue_count_rebuild() in this schema)');
 
     if (!process.env.BENCH_SCALE_KEEP_STAGING)
-      await step('staging dropped', () =>
-        a.query(`DROP TABLE scale_app, scale_fam, scale_orgarr, scale_slot, scale_loc`),
-      );
+      await step('staging dropped', () => a.query(`DROP TABLE scale_app, scale_fam, scale_orgarr, scale_slot, scale_loc`));
     for (const c of [a, b]) await c.query(`SET session_replication_role = DEFAULT`);
     await step('VACUUM ANALYZE', async () => {
       // Every table of the database, largest first, on two sessions.
@@ -700,8 +615,7 @@ export async function seed(url, p) {
       ).rows.map((r) => r.t);
       await Promise.all(
         [a, b].map(async (c) => {
-          for (let t = tables.shift(); t; t = tables.shift())
-            await c.query(`VACUUM (ANALYZE) ${t}`);
+          for (let t = tables.shift(); t; t = tables.shift()) await c.query(`VACUUM (ANALYZE) ${t}`);
         }),
       );
     });
@@ -760,9 +674,7 @@ function procStatus(pid) {
 /** Samples the RSS (MiB) of some processes every `everyMs`; `stop()` gives peaks and the samples. */
 function rssSampler(pids, everyMs = 200) {
   const peak = Object.fromEntries(Object.keys(pids).map((k) => [k, 0]));
-  const first = Object.fromEntries(
-    Object.entries(pids).map(([k, pid]) => [k, procStatus(pid).rss]),
-  );
+  const first = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, procStatus(pid).rss]));
   const samples = [];
   const take = () => {
     const t = Date.now();
@@ -779,10 +691,7 @@ function rssSampler(pids, everyMs = 200) {
       clearInterval(timer);
       take();
       /** Peak RSS of process `k` within [from, to]. */
-      const peakIn = (k, from, to) =>
-        samples
-          .filter((x) => x.k === k && x.t >= from && x.t <= to)
-          .reduce((m, x) => Math.max(m, x.rss), 0);
+      const peakIn = (k, from, to) => samples.filter((x) => x.k === k && x.t >= from && x.t <= to).reduce((m, x) => Math.max(m, x.rss), 0);
       return { peak, first, peakIn };
     },
   };
@@ -835,9 +744,7 @@ function waitSampler() {
       const top = [...counts.entries()].sort((x, y) => y[1] - x[1]).slice(0, 5);
       const rels = [...tuples.entries()].sort((x, y) => y[1] - x[1]).slice(0, 3);
       return (
-        (total
-          ? top.map(([w, n]) => `${w} ${fmt((100 * n) / total)} %`).join(', ')
-          : 'no active sessions seen') +
+        (total ? top.map(([w, n]) => `${w} ${fmt((100 * n) / total)} %`).join(', ') : 'no active sessions seen') +
         (tupleTotal
           ? `; row-lock waits (tuple locks sampled) on ${rels.map(([r, n]) => `${r} ${fmt((100 * n) / tupleTotal)} %`).join(', ')}`
           : '')
@@ -884,8 +791,7 @@ async function startProcess(role, databaseUrl) {
   const t0 = Date.now();
   for (;;) {
     if (dead) throw new Error(`${role} exited ${JSON.stringify(dead)}:\n${out.slice(-4000)}`);
-    if (Date.now() - t0 > 300_000)
-      throw new Error(`${role} not ready after 300 s:\n${out.slice(-4000)}`);
+    if (Date.now() - t0 > 300_000) throw new Error(`${role} not ready after 300 s:\n${out.slice(-4000)}`);
     if (role === 'worker') {
       if (ready) break;
     } else {
@@ -929,8 +835,7 @@ async function gql(url, query, variables, token) {
     body: JSON.stringify({ query, variables }),
   });
   const body = await r.json();
-  if (body.errors?.length)
-    throw new Error(`${query.slice(0, 60)}…: ${JSON.stringify(body.errors).slice(0, 500)}`);
+  if (body.errors?.length) throw new Error(`${query.slice(0, 60)}…: ${JSON.stringify(body.errors).slice(0, 500)}`);
   return body.data;
 }
 
@@ -958,9 +863,7 @@ async function timedPost(url, body) {
 function autocannonRun(opts) {
   return new Promise((res, rej) => {
     const latencies = [];
-    const inst = autocannon({ timeout: 60, ...opts }, (err, result) =>
-      err ? rej(err) : res({ result, latencies: sortNum(latencies) }),
-    );
+    const inst = autocannon({ timeout: 60, ...opts }, (err, result) => (err ? rej(err) : res({ result, latencies: sortNum(latencies) })));
     inst.on('response', (_c, _s, _b, ms) => latencies.push(ms));
   });
 }
@@ -1061,8 +964,7 @@ async function pickNumbers(db) {
     [BIG, cohort],
   );
   const picked = [];
-  for (const cls of [2, 1, 0])
-    picked.push(...r.rows.filter((x) => x.cls === cls).slice(0, POSITION_SAMPLE[cls]));
+  for (const cls of [2, 1, 0]) picked.push(...r.rows.filter((x) => x.cls === cls).slice(0, POSITION_SAMPLE[cls]));
   picked.sort((x, y) => (x.number < y.number ? -1 : 1));
   return { cohort, size: n, picked };
 }
@@ -1070,21 +972,12 @@ async function pickNumbers(db) {
 async function benchPosition(api, db, pickedInfo) {
   const numbers = pickedInfo.picked.map((x) => x.number);
   const body = (q, n) => JSON.stringify({ query: q, variables: { n } });
-  log(
-    `(a) queuePosition: ${numbers.length} numbers deep in cohort ${pickedInfo.cohort} of ${BIG} (${fmt(pickedInfo.size)} queued)`,
-  );
-  for (let i = 0; i < 20; i++)
-    await timedPost(api.url, body(POSITION, numbers[i % numbers.length])); // warm-up
+  log(`(a) queuePosition: ${numbers.length} numbers deep in cohort ${pickedInfo.cohort} of ${BIG} (${fmt(pickedInfo.size)} queued)`);
+  for (let i = 0; i < 20; i++) await timedPost(api.url, body(POSITION, numbers[i % numbers.length])); // warm-up
   for (let i = 0; i < 20; i++) await timedPost(api.url, body(NOW_Q));
-  const seqPos = await sequential(numbers.length * 2, (i) =>
-    timedPost(api.url, body(POSITION, numbers[i % numbers.length])),
-  );
-  const seqOrgs = await sequential(numbers.length, (i) =>
-    timedPost(api.url, body(POSITION_ORGS, numbers[i])),
-  );
-  const seqNow = await sequential(numbers.length * 2, () =>
-    timedPost(api.url, JSON.stringify({ query: NOW_Q })),
-  );
+  const seqPos = await sequential(numbers.length * 2, (i) => timedPost(api.url, body(POSITION, numbers[i % numbers.length])));
+  const seqOrgs = await sequential(numbers.length, (i) => timedPost(api.url, body(POSITION_ORGS, numbers[i])));
+  const seqNow = await sequential(numbers.length * 2, () => timedPost(api.url, JSON.stringify({ query: NOW_Q })));
   const seqSql = await sequential(numbers.length * 2, async (i) => {
     const t = performance.now();
     const r = await db.query(HAND_SQL, [numbers[i % numbers.length]]);
@@ -1098,9 +991,7 @@ async function benchPosition(api, db, pickedInfo) {
   const parNow = await load(api.url, 16, A_DURATION_S, () => ({
     body: JSON.stringify({ query: NOW_Q }),
   }));
-  const mix = [0, 1, 2]
-    .map((c) => `${pickedInfo.picked.filter((x) => x.cls === c).length} of class ${c}`)
-    .join(', ');
+  const mix = [0, 1, 2].map((c) => `${pickedInfo.picked.filter((x) => x.cls === c).length} of class ${c}`).join(', ');
   const any = pickedInfo.picked.filter((x) => x.orgs === 0).length;
   const what = `${numbers.length} applications from the later half of their class in the largest cohort (${BIG}, born ${pickedInfo.cohort}, ${fmt(pickedInfo.size)} queued; ${mix}; ${any} "any organization")`;
   row(
@@ -1148,22 +1039,12 @@ async function benchPosition(api, db, pickedInfo) {
 }
 
 async function benchRegister(api, db, { makeIin, signToken }) {
-  const orgIds = (
-    await db.query(`SELECT id FROM organization WHERE locality = $1 ORDER BY created_at, id`, [BIG])
-  ).rows.map((r) => r.id);
+  const orgIds = (await db.query(`SELECT id FROM organization WHERE locality = $1 ORDER BY created_at, id`, [BIG])).rows.map((r) => r.id);
   const applicants = Array.from({ length: 256 }, (_, i) => {
-    const iin = makeIin(
-      `19${82 + (i % 15)}-0${1 + (i % 9)}-1${i % 10}`,
-      i % 2 ? 'M' : 'F',
-      300 + i,
-    );
+    const iin = makeIin(`19${82 + (i % 15)}-0${1 + (i % 9)}-1${i % 10}`, i % 2 ? 'M' : 'F', 300 + i);
     return {
       iin,
-      token: signToken(
-        SECRET,
-        { sub: `bench-scale-applicant-${i}`, role: 'APPLICANT', iin },
-        24 * 3600,
-      ),
+      token: signToken(SECRET, { sub: `bench-scale-applicant-${i}`, role: 'APPLICANT', iin }, 24 * 3600),
     };
   });
   // Children born 2021-2025 (serials 9000+: the seed's serials stay below 2500, its fallbacks below 9000).
@@ -1179,11 +1060,7 @@ async function benchRegister(api, db, { makeIin, signToken }) {
       const a = applicants[i % applicants.length];
       const kk = i % 5 !== 0;
       const choose =
-        i % 10 < 3
-          ? [orgIds[(i * 7) % orgIds.length], orgIds[(i * 13 + 1) % orgIds.length]].filter(
-              (x, j, xs) => xs.indexOf(x) === j,
-            )
-          : [];
+        i % 10 < 3 ? [orgIds[(i * 7) % orgIds.length], orgIds[(i * 13 + 1) % orgIds.length]].filter((x, j, xs) => xs.indexOf(x) === j) : [];
       return {
         token: a.token,
         body: JSON.stringify({
@@ -1212,17 +1089,13 @@ async function benchRegister(api, db, { makeIin, signToken }) {
     body: JSON.stringify({ query: NOW_Q }),
   }));
   log(`(b) registerApplication into ${BIG}, 32 clients × ${B_DURATION_S} s …`);
-  const before = (
-    await db.query(`SELECT count(*)::int AS n FROM application WHERE locality = $1`, [BIG])
-  ).rows[0].n;
+  const before = (await db.query(`SELECT count(*)::int AS n FROM application WHERE locality = $1`, [BIG])).rows[0].n;
   const rss = rssSampler({ api: api.pid });
   const waits = waitSampler();
   const reg = await load(api.url, 32, B_DURATION_S, next);
   const { peak } = rss.stop();
   const waited = await waits.stop();
-  const after = (
-    await db.query(`SELECT count(*)::int AS n FROM application WHERE locality = $1`, [BIG])
-  ).rows[0].n;
+  const after = (await db.query(`SELECT count(*)::int AS n FROM application WHERE locality = $1`, [BIG])).rows[0].n;
   row(
     `(b) registerApplication into ${BIG} (${fmt(before)} applications), 32 clients, ${B_DURATION_S} s: registrations/s (baseline: { now }, 32 clients)`,
     fmt(reg.rps, 1),
@@ -1295,9 +1168,10 @@ async function loadAllocationInput(db) {
     admissionStartDate: v.start,
   }));
   const cycles = Object.fromEntries(
-    (
-      await db.query(`SELECT cohort, position FROM queue_cycle WHERE locality = $1`, [BIG])
-    ).rows.map((c) => [`${BIG}:${c.cohort}`, c.position]),
+    (await db.query(`SELECT cohort, position FROM queue_cycle WHERE locality = $1`, [BIG])).rows.map((c) => [
+      `${BIG}:${c.cohort}`,
+      c.position,
+    ]),
   );
   const [{ value }] = (await db.query(`SELECT value FROM setting WHERE key = 'interleave'`)).rows;
   return { vacancies, applications: apps, cycles, ratio: value, excluded: new Set() };
@@ -1310,29 +1184,16 @@ async function loadAllocationInput(db) {
  */
 async function scheduledAt(api, worker, db, at, adminToken, opts = {}) {
   const before = new Date(Date.parse(at) - 2000).toISOString();
-  await gql(
-    api.url,
-    `mutation($to: DateTime!) { advanceClock(to: $to) }`,
-    { to: before },
-    adminToken,
-  );
+  await gql(api.url, `mutation($to: DateTime!) { advanceClock(to: $to) }`, { to: before }, adminToken);
   const [{ base, anchor }] = (
-    await db.query(
-      `SELECT extract(epoch FROM sim_base) * 1000 AS base, extract(epoch FROM real_anchor) * 1000 AS anchor FROM clock_state`,
-    )
+    await db.query(`SELECT extract(epoch FROM sim_base) * 1000 AS base, extract(epoch FROM real_anchor) * 1000 AS anchor FROM clock_state`)
   ).rows;
-  const [{ skew }] = (
-    await db.query(`SELECT $1::float8 - extract(epoch FROM clock_timestamp()) * 1000 AS skew`, [
-      Date.now(),
-    ])
-  ).rows;
+  const [{ skew }] = (await db.query(`SELECT $1::float8 - extract(epoch FROM clock_timestamp()) * 1000 AS skew`, [Date.now()])).rows;
   const toReal = (simMs) => simMs - Number(base) + Number(anchor) + Number(skew);
   // Every locality's allocation lock (pg_advisory_xact_lock(727100, hashtext(locality)), exclusive): who holds it when.
   const keyOf = new Map(
     (
-      await db.query(
-        `SELECT DISTINCT locality::text AS l, (hashtext(locality)::bigint & 4294967295)::text AS k FROM organization`,
-      )
+      await db.query(`SELECT DISTINCT locality::text AS l, (hashtext(locality)::bigint & 4294967295)::text AS k FROM organization`)
     ).rows.map((r) => [r.k, r.l]),
   );
   const rss = rssSampler({ api: api.pid, worker: worker.pid });
@@ -1356,9 +1217,7 @@ async function scheduledAt(api, worker, db, at, adminToken, opts = {}) {
           sched.push({ t: now, on });
         }
         const locs = new Set(
-          r.rows
-            .filter((x) => x.c === '727100' && x.s === 2 && x.mode === 'ExclusiveLock')
-            .map((x) => keyOf.get(x.o) ?? x.o),
+          r.rows.filter((x) => x.c === '727100' && x.s === 2 && x.mode === 'ExclusiveLock').map((x) => keyOf.get(x.o) ?? x.o),
         );
         for (const l of locs) if (!held.has(l)) held.set(l, now);
         for (const [l, since] of held) {
@@ -1381,12 +1240,8 @@ async function scheduledAt(api, worker, db, at, adminToken, opts = {}) {
   let seen = 0;
   try {
     for (;;) {
-      if (Date.now() - t0 > PHASE_TIMEOUT_MS)
-        throw new Error(`tasks due ${at} not done after ${PHASE_TIMEOUT_MS / 1000} s`);
-      if (worker.dead)
-        throw new Error(
-          `worker died: ${JSON.stringify(worker.dead)}\n${worker.output().slice(-3000)}`,
-        );
+      if (Date.now() - t0 > PHASE_TIMEOUT_MS) throw new Error(`tasks due ${at} not done after ${PHASE_TIMEOUT_MS / 1000} s`);
+      if (worker.dead) throw new Error(`worker died: ${JSON.stringify(worker.dead)}\n${worker.output().slice(-3000)}`);
       const r = await db.query(
         `SELECT kind, extract(epoch FROM done_at) * 1000 AS done, summary FROM scheduled_run WHERE due_at = $1 ORDER BY done_at, kind`,
         [at],
@@ -1443,10 +1298,9 @@ function positionProbe(api, numbers, connections = 4) {
   const loops = Array.from({ length: connections }, async () => {
     while (running) {
       const t = Date.now();
-      const r = await timedPost(
-        api.url,
-        JSON.stringify({ query: POSITION, variables: { n: numbers[k++ % numbers.length] } }),
-      ).catch(() => ({ ms: NaN, ok: false }));
+      const r = await timedPost(api.url, JSON.stringify({ query: POSITION, variables: { n: numbers[k++ % numbers.length] } })).catch(
+        () => ({ ms: NaN, ok: false }),
+      );
       samples.push({ t, ms: r.ms, ok: r.ok });
     }
   });
@@ -1459,10 +1313,7 @@ function positionProbe(api, numbers, connections = 4) {
   };
 }
 
-const within = (samples, from, to) =>
-  sortNum(
-    samples.filter((s) => s.t >= from && s.t <= to && Number.isFinite(s.ms)).map((s) => s.ms),
-  );
+const within = (samples, from, to) => sortNum(samples.filter((s) => s.t >= from && s.t <= to && Number.isFinite(s.ms)).map((s) => s.ms));
 
 async function benchMorning(api, worker, db, numbers, adminToken) {
   const dist = (m) => pathToFileURL(join(DIST, m)).href;
@@ -1474,9 +1325,7 @@ async function benchMorning(api, worker, db, numbers, adminToken) {
   const idleSamples = await idleProbe.stop();
   const idle = sortNum(idleSamples.filter((s) => Number.isFinite(s.ms)).map((s) => s.ms));
   const workerIdle = procStatus(worker.pid).rss;
-  log(
-    `(c) 09:00 of ${BULLETIN_DATE}: clock to 08:59:58, the worker's catch-up tick runs the day's tasks …`,
-  );
+  log(`(c) 09:00 of ${BULLETIN_DATE}: clock to 08:59:58, the worker's catch-up tick runs the day's tasks …`);
   const m = await scheduledAt(api, worker, db, AT_0900, adminToken, {
     probe: () => positionProbe(api, numbers),
   });
@@ -1488,42 +1337,31 @@ async function benchMorning(api, worker, db, numbers, adminToken) {
     )
   ).rows[0];
   const tasks = (
-    await db.query(
-      `SELECT count(*)::int AS n, count(DISTINCT worker)::int AS workers FROM allocation_task WHERE run_id = $1`,
-      [run.id],
-    )
+    await db.query(`SELECT count(*)::int AS n, count(DISTINCT worker)::int AS workers FROM allocation_task WHERE run_id = $1`, [run.id])
   ).rows[0];
   const bigTask = (
-    await db.query(
-      `SELECT vacancies_considered AS v, referrals_issued AS r FROM allocation_task WHERE run_id = $1 AND locality = $2`,
-      [run.id, BIG],
-    )
+    await db.query(`SELECT vacancies_considered AS v, referrals_issued AS r FROM allocation_task WHERE run_id = $1 AND locality = $2`, [
+      run.id,
+      BIG,
+    ])
   ).rows[0];
   // The locality tasks as their locks showed them (25 ms polls), against the run's wall time.
   const placesOf = new Map(
-    (
-      await db.query(
-        `SELECT locality::text AS l, vacancies_considered AS v FROM allocation_task WHERE run_id = $1`,
-        [run.id],
-      )
-    ).rows.map((r) => [r.l, r.v]),
+    (await db.query(`SELECT locality::text AS l, vacancies_considered AS v FROM allocation_task WHERE run_id = $1`, [run.id])).rows.map(
+      (r) => [r.l, r.v],
+    ),
   );
   const inRun = m.intervals.filter(
-    (x) =>
-      placesOf.has(x.locality) &&
-      x.start >= byKind.allocation.start - 100 &&
-      x.end <= byKind.allocation.end + 100,
+    (x) => placesOf.has(x.locality) && x.start >= byKind.allocation.start - 100 && x.end <= byKind.allocation.end + 100,
   );
   const slowest = [...inRun].sort((x, y) => y.ms - x.ms).slice(0, 5);
-  const small = sortNum(
-    inRun.filter((x) => (placesOf.get(x.locality) ?? 0) <= 50).map((x) => x.ms),
-  );
+  const small = sortNum(inRun.filter((x) => (placesOf.get(x.locality) ?? 0) <= 50).map((x) => x.ms));
   // allocation_task has no start column; its finished_at is set in the task's transaction: is it the start or the end?
   const [{ fin }] = (
-    await db.query(
-      `SELECT extract(epoch FROM finished_at) * 1000 AS fin FROM allocation_task WHERE run_id = $1 AND locality = $2`,
-      [run.id, BIG],
-    )
+    await db.query(`SELECT extract(epoch FROM finished_at) * 1000 AS fin FROM allocation_task WHERE run_id = $1 AND locality = $2`, [
+      run.id,
+      BIG,
+    ])
   ).rows;
   const finishedNote = m.big
     ? `allocation_task.finished_at of ${BIG} is ${fmt((Number(fin) - m.big.start) / 1000, 2)} s after its lock was taken and ${fmt((m.big.end - Number(fin)) / 1000, 2)} s before it was released` +
@@ -1580,10 +1418,7 @@ function naiveBaseline(mod, input, budgetMs) {
   }
   const fullMs = n === input.vacancies.length ? refMs : (refMs / n) * input.vacancies.length;
   // Compared only on the whole list: on a prefix a twin batch may miss a sibling's place beyond it.
-  const same =
-    n === input.vacancies.length
-      ? JSON.stringify(ref.referrals) === JSON.stringify(fast.referrals)
-      : null;
+  const same = n === input.vacancies.length ? JSON.stringify(ref.referrals) === JSON.stringify(fast.referrals) : null;
   return {
     fast,
     fastMs,
@@ -1727,9 +1562,7 @@ export async function runScale({ size = 1_000_000, keep = false, db: reuse = nul
         });
       });
       const migrateMs = Date.now() - tm;
-      log(
-        `seeding ${fmt(size)} applications, ${fmt(p.orgTotal)} organizations, ${fmt(p.placeTotal)} places …`,
-      );
+      log(`seeding ${fmt(size)} applications, ${fmt(p.orgTotal)} organizations, ${fmt(p.placeTotal)} places …`);
       seeded = await seed(url, p);
       log(`seeded in ${(seeded.ms / 1000).toFixed(1)} s`);
       row(
@@ -1745,34 +1578,25 @@ export async function runScale({ size = 1_000_000, keep = false, db: reuse = nul
           `${LOCALITIES} localities, the largest ${BIG} with ${fmt(p.localities[0].apps)} applications (cohort 2022: ${fmt(p.slots.find((s) => s.locality === BIG && s.cohort === 2022).apps)}), the smallest ${fmt(Math.min(...p.localities.map((l) => l.apps)))}; ` +
           `${fmt(seeded.claims)} confirmed category claims (classes 0 and 1), ${fmt(seeded.twins)} twins, ${fmt(seeded.choosing)} applications choosing 1–4 organizations; registrations spread over the 6 years before ${NOW}, desired admission 2025-09-01..2027-08-31, 80 % KK; ` +
           `places in three age windows (12–35, 36–59, 60–72 months), handed over 2026-09-01 09:00..2026-09-02 08:00 for the bulletin of ${BULLETIN_DATE}; ${fmt(seeded.blocks)} ledger blocks sealed as the sealer does (hashes checked against eventHash()).` +
-          (seeded.rebuilt
-            ? ' queue_count_rebuild() ran after the load.'
-            : ' (no queue_count_rebuild() in the schema.)'),
+          (seeded.rebuilt ? ' queue_count_rebuild() ran after the load.' : ' (no queue_count_rebuild() in the schema.)'),
       );
     }
     if (keep && !reuse) {
       await admin(adminUrl, `CREATE DATABASE ${name}_seed TEMPLATE ${name}`);
-      log(
-        `kept a copy of the seeded database: ${name}_seed (measure it again with --db ${name}_seed)`,
-      );
+      log(`kept a copy of the seeded database: ${name}_seed (measure it again with --db ${name}_seed)`);
     }
     db = await connect(url);
     const picked = await pickNumbers(db);
 
     log('starting the API (ROLE=api) and the worker (ROLE=worker) …');
-    const [api, worker] = await Promise.all([
-      startProcess('api', url),
-      startProcess('worker', url),
-    ]);
+    const [api, worker] = await Promise.all([startProcess('api', url), startProcess('worker', url)]);
     procs.push(api, worker);
     notes.push(
       `servers: node dist/src/main.js, ROLE=api and ROLE=worker (two processes), SIMULATION=1 from ${NOW}, LOG_LEVEL=warn, RATE_LIMIT_PER_MINUTE=0, BullMQ on PostgreSQL; ready in ${secs(api.startMs)} (API) and ${secs(worker.startMs)} (worker) on the seeded database; RSS at start ${fmt(procStatus(api.pid).rss)} / ${fmt(procStatus(worker.pid).rss)} MiB.`,
     );
 
     measure: {
-      const a = STEPS.has('a')
-        ? await benchPosition(api, db, picked)
-        : { numbers: picked.picked.map((x) => x.number) };
+      const a = STEPS.has('a') ? await benchPosition(api, db, picked) : { numbers: picked.picked.map((x) => x.number) };
       if (STEPS.has('b')) await benchRegister(api, db, { makeIin, signToken });
       if (!STEPS.has('c')) break measure;
 
@@ -1796,9 +1620,7 @@ export async function runScale({ size = 1_000_000, keep = false, db: reuse = nul
 
       /** The naive baseline of (c), once the servers are stopped (the machine is then quiet). */
       const naiveRow = async () => {
-        log(
-          '(c) baseline: allocate() and allocateReference() on the largest locality (servers stopped) …',
-        );
+        log('(c) baseline: allocate() and allocateReference() on the largest locality (servers stopped) …');
         const mod = await import(c.dist('referral/domain/allocate.js'));
         const { isEligible } = await import(c.dist('referral/domain/eligibility.js'));
         const naive = naiveBaseline(mod, c.input, 180_000);
@@ -1815,8 +1637,7 @@ export async function runScale({ size = 1_000_000, keep = false, db: reuse = nul
           const byId = new Map(c.input.applications.map((x) => [x.id, x]));
           const show = (id) => {
             const x = byId.get(id);
-            if (!x)
-              return id ? `${id} (not among the QUEUED applications read before 09:00)` : 'nobody';
+            if (!x) return id ? `${id} (not among the QUEUED applications read before 09:00)` : 'nobody';
             return `${x.id} class ${x.priorityClass}, cohort ${x.cohort}, registered ${new Date(x.registeredAt).toISOString()}, seq ${x.seq}${x.batchId ? `, twin of batch ${x.batchId}` : ''}, eligible ${isEligible(x, v, new Set())}`;
           };
           detail =
@@ -1865,8 +1686,7 @@ export async function runScale({ size = 1_000_000, keep = false, db: reuse = nul
         `${TARGET_S} s`,
         fmt((od?.ms ?? NaN) / 1000 / TARGET_S, 2),
       );
-      if (od?.summary?.error)
-        notes.push(`(d) open data freeze reported an error: ${od.summary.error}`);
+      if (od?.summary?.error) notes.push(`(d) open data freeze reported an error: ${od.summary.error}`);
       const rem = byKind['deadline-reminders'];
       if (rem)
         notes.push(
@@ -1895,9 +1715,7 @@ export async function runScale({ size = 1_000_000, keep = false, db: reuse = nul
           `${TARGET_S} s`,
           fmt(ms / 1000 / TARGET_S, 2),
         );
-        notes.push(
-          `(d) open data: a second request for the same file right after took ${msf(ms2)} (${r2.status}).`,
-        );
+        notes.push(`(d) open data: a second request for the same file right after took ${msf(ms2)} (${r2.status}).`);
       } catch (e) {
         notes.push(`(d) open data live render failed: ${e.message}`);
       }
@@ -1963,10 +1781,7 @@ export async function runScale({ size = 1_000_000, keep = false, db: reuse = nul
     for (const s of procs.splice(0)) await s.stop().catch(() => {});
     await db?.end().catch(() => {});
     if (keep) log(`kept the measured database ${name}`);
-    else
-      await admin(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch((e) =>
-        log(`drop ${name}: ${e.message}`),
-      );
+    else await admin(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch((e) => log(`drop ${name}: ${e.message}`));
   }
   const load1 = loadavg()
     .map((x) => x.toFixed(2))

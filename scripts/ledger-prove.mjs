@@ -105,7 +105,9 @@ async function main() {
     return 2;
   }
   if (body.errors?.length || !body.data) {
-    process.stderr.write(`server answered: ${body.errors?.map((e) => `${e.extensions?.code ?? ''} ${e.message}`).join('; ') ?? 'no data'}\n`);
+    process.stderr.write(
+      `server answered: ${body.errors?.map((e) => `${e.extensions?.code ?? ''} ${e.message}`).join('; ') ?? 'no data'}\n`,
+    );
     return 2;
   }
   const { ledgerHead: head, ledgerProof: proofs } = body.data;

@@ -24,7 +24,22 @@ import { SettingsModule } from './settings/settings.module.js';
 import { SystemModule } from './system/system.module.js';
 
 /** Domain modules shared by the API and the worker (services, resolvers, task registrations). */
-export const DOMAIN_MODULES = [SettingsModule, LedgerModule, CalendarModule, SystemModule, OrganizationModule, NotificationModule, QueueModule, VacancyModule, ReferralModule, ArchiveModule, ProactiveModule, OpenDataModule, AuditModule, TimetableModule];
+export const DOMAIN_MODULES = [
+  SettingsModule,
+  LedgerModule,
+  CalendarModule,
+  SystemModule,
+  OrganizationModule,
+  NotificationModule,
+  QueueModule,
+  VacancyModule,
+  ReferralModule,
+  ArchiveModule,
+  ProactiveModule,
+  OpenDataModule,
+  AuditModule,
+  TimetableModule,
+];
 
 @Module({})
 export class ApiModule {

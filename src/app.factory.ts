@@ -80,7 +80,16 @@ export async function createKezekApp(ctx: BootContext, role: Role): Promise<Keze
   // second. An API request reads it first, so a request that follows an advanceClock answered by another
   // process (e.g. confirming the referral that day's allocation issued) never acts at the old time.
   const clock = app.get(ClockService);
-  if (clock.simulated) http.use('/graphql', (_req, _res, next) => void clock.refresh().then(() => next(), () => next()));
+  if (clock.simulated) {
+    http.use(
+      '/graphql',
+      (_req, _res, next) =>
+        void clock.refresh().then(
+          () => next(),
+          () => next(),
+        ),
+    );
+  }
   http.use(express.json({ limit: ctx.config.MAX_BODY_BYTES }));
   http.use(graphqlBodyErrors(ctx.config.MAX_BODY_BYTES));
   mountPlaygroundAssets(http);

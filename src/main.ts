@@ -36,9 +36,7 @@ async function main(): Promise<void> {
       (role !== 'worker' ? ` on http://localhost:${ctx.config.PORT}/graphql` : '') +
       `, rss ${Math.round(process.memoryUsage().rss / 1048576)} MiB`,
   );
-  watchEventLoop((msg, fields) =>
-    process.stdout.write(`${JSON.stringify({ level: 40, time: Date.now(), role, msg, ...fields })}\n`),
-  );
+  watchEventLoop((msg, fields) => process.stdout.write(`${JSON.stringify({ level: 40, time: Date.now(), role, msg, ...fields })}\n`));
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;

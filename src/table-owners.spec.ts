@@ -21,7 +21,10 @@ const OWNERS: Record<string, string> = {
 /** Statements that write `table` (not `table_something`). */
 export function writesTo(sql: string, table: string): boolean {
   const t = `${table}(?![\\w])`;
-  return new RegExp(`\\b(?:INSERT\\s+INTO|UPDATE|DELETE\\s+FROM|TRUNCATE(?:\\s+TABLE)?|MERGE\\s+INTO|COPY)\\s+(?:ONLY\\s+)?(?:public\\.)?"?${t}`, 'i').test(sql);
+  return new RegExp(
+    `\\b(?:INSERT\\s+INTO|UPDATE|DELETE\\s+FROM|TRUNCATE(?:\\s+TABLE)?|MERGE\\s+INTO|COPY)\\s+(?:ONLY\\s+)?(?:public\\.)?"?${t}`,
+    'i',
+  ).test(sql);
 }
 
 function files(dir: string): string[] {

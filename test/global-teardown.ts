@@ -7,9 +7,7 @@ export default async function globalTeardown(): Promise<void> {
   if (adminUrl && run) {
     const admin = new pg.Client({ connectionString: adminUrl });
     await admin.connect();
-    const dbs: { datname: string }[] = (
-      await admin.query(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`%${run}%`])
-    ).rows;
+    const dbs: { datname: string }[] = (await admin.query(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`%${run}%`])).rows;
     for (const { datname } of dbs) {
       await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(datname)} WITH (FORCE)`);
     }

@@ -87,8 +87,13 @@ export class ArchiveService {
       await this.notifications.enqueueMany(
         em,
         apps.map((app) => ({
-          applicationId: app.id, phone: app.phone, language: app.notificationLanguage as 'kk' | 'ru', stage: 'ARCHIVED' as const,
-          key: `ARCHIVED:${app.id}:${now.getTime()}`, params: { number: app.number, reason: reasonText(reason, app.notificationLanguage) }, at: now,
+          applicationId: app.id,
+          phone: app.phone,
+          language: app.notificationLanguage as 'kk' | 'ru',
+          stage: 'ARCHIVED' as const,
+          key: `ARCHIVED:${app.id}:${now.getTime()}`,
+          params: { number: app.number, reason: reasonText(reason, app.notificationLanguage) },
+          at: now,
         })),
       );
     }
@@ -100,8 +105,12 @@ export class ArchiveService {
       await this.queue.lockQueueOf(em, id);
       const app = await this.queue.load(em, id, true);
       if (app.status !== ApplicationStatus.ARCHIVED) throw conflict(`id: application is not archived (status ${app.status})`, 'id');
-      if (app.archiveReason === ArchiveReason.ENROLLED) throw conflict('id: an enrolled child holds a place; restore is for applications archived in error', 'id');
-      const live: { number: string }[] = await em.query(`SELECT number FROM application WHERE child_iin = $1 AND status <> 'ARCHIVED'`, [app.childIin]);
+      if (app.archiveReason === ArchiveReason.ENROLLED) {
+        throw conflict('id: an enrolled child holds a place; restore is for applications archived in error', 'id');
+      }
+      const live: { number: string }[] = await em.query(`SELECT number FROM application WHERE child_iin = $1 AND status <> 'ARCHIVED'`, [
+        app.childIin,
+      ]);
       if (live.length) throw conflict(`id: the child already has a live application ${live[0].number}`, 'id');
       const now = this.clock.now();
       await this.applications.restore({ em, at: now, actor: actorOf(by) }, app);
@@ -120,7 +129,7 @@ export class ArchiveService {
     const s = await this.settings.get();
     const today = toAlmatyDate(at);
     let agedOut = 0;
-    for (let after = '0'; ; ) {
+    for (let after = '0'; ;) {
       // birth + N years <= today is monotone in the birth date: the range (one day of slack for 29 February)
       // finds the candidates by index, the exact test decides.
       const due: { id: string; seq: string; locality: string }[] = await this.ds.query(
@@ -133,7 +142,10 @@ export class ArchiveService {
       if (!due.length) break;
       after = due[due.length - 1].seq;
       agedOut += await this.ds.transaction(async (em) => {
-        await lockLocalitiesForQueueChange(em, due.map((d) => d.locality));
+        await lockLocalitiesForQueueChange(
+          em,
+          due.map((d) => d.locality),
+        );
         const rows: ApplicationRow[] = await em.query(
           `SELECT ${APPLICATION_COLUMNS} FROM application a WHERE a.id = ANY($1::uuid[]) AND a.status IN ('QUEUED','STOP_LISTED')
            ORDER BY a.seq FOR UPDATE`,

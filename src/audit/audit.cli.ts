@@ -50,26 +50,17 @@ async function main(): Promise<void> {
     ctx = await boot(process.env, (m) => process.stderr.write(`${m}\n`));
     const ds = ctx.dataSource;
     const clock = await databaseClock(ds);
-    const audit = new AuditService(
-      ds,
-      clock,
-      new CalendarService(ds, clock, new LedgerService()),
-      new SettingsService(ds),
-    );
+    const audit = new AuditService(ds, clock, new CalendarService(ds, clock, new LedgerService()), new SettingsService(ds));
     const started = process.hrtime.bigint();
     const report = await audit.fairness(from, to);
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     process.stdout.write(
-      values.json
-        ? `${JSON.stringify({ ...report, ms: Math.round(ms) })}\n`
-        : `${formatFairnessReport(report, { ms })}\n`,
+      values.json ? `${JSON.stringify({ ...report, ms: Math.round(ms) })}\n` : `${formatFairnessReport(report, { ms })}\n`,
     );
     await ctx.shutdown();
     exit(report.ok ? 0 : 1);
   } catch (e) {
-    process.stderr.write(
-      `${e instanceof ConfigError || e instanceof AppError ? e.message : (e as Error).message}\n`,
-    );
+    process.stderr.write(`${e instanceof ConfigError || e instanceof AppError ? e.message : (e as Error).message}\n`);
     await ctx?.shutdown().catch(() => undefined);
     exit(2);
   }

@@ -4,13 +4,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Reflector } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
-import {
-  Mutation,
-  Query,
-  RESOLVER_NAME_METADATA,
-  RESOLVER_TYPE_METADATA,
-  Resolver,
-} from '@nestjs/graphql';
+import { Mutation, Query, RESOLVER_NAME_METADATA, RESOLVER_TYPE_METADATA, Resolver } from '@nestjs/graphql';
 import { AppError } from '../platform/errors/app-error.js';
 import { ACCESS_KEY, type AccessRule, Public, Roles } from './access.decorator.js';
 import { AuthGuard, type RequestWithPrincipal } from './auth.guard.js';
@@ -31,17 +25,12 @@ function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = join(dir, e.name);
     if (e.isDirectory()) return sourceFiles(p);
-    return e.name.endsWith('.ts') && !e.name.endsWith('.spec.ts') && !e.name.endsWith('.d.ts')
-      ? [p]
-      : [];
+    return e.name.endsWith('.ts') && !e.name.endsWith('.spec.ts') && !e.name.endsWith('.d.ts') ? [p] : [];
   });
 }
 
 function isResolverClass(value: unknown): value is Ctor {
-  return (
-    typeof value === 'function' &&
-    Reflect.getOwnMetadataKeys(value).includes(RESOLVER_NAME_METADATA)
-  );
+  return typeof value === 'function' && Reflect.getOwnMetadataKeys(value).includes(RESOLVER_NAME_METADATA);
 }
 
 /** Methods along the prototype chain (so a rule-less method of a base resolver is found too). */
@@ -67,11 +56,7 @@ function methodsOf(cls: Ctor): { name: string; fn: object }[] {
 
 function isValidRule(rule: unknown): rule is AccessRule {
   if (rule === 'public') return true;
-  return (
-    Array.isArray(rule) &&
-    rule.length > 0 &&
-    rule.every((r) => (ROLES as readonly unknown[]).includes(r))
-  );
+  return Array.isArray(rule) && rule.length > 0 && rule.every((r) => (ROLES as readonly unknown[]).includes(r));
 }
 
 interface Operation {
@@ -108,9 +93,7 @@ async function operations(): Promise<Operation[]> {
 describe('access rules on the real resolvers', () => {
   it('GraphQL operations are declared only in *.resolver.ts files (so the reflection below sees them all)', () => {
     const elsewhere = files.filter(
-      (f) =>
-        !f.endsWith('.resolver.ts') &&
-        /@(Query|Mutation|Subscription|Resolver)\(/.test(readFileSync(f, 'utf8')),
+      (f) => !f.endsWith('.resolver.ts') && /@(Query|Mutation|Subscription|Resolver)\(/.test(readFileSync(f, 'utf8')),
     );
     expect(elsewhere.map((f) => relative(SRC, f))).toEqual([]);
   });
@@ -119,24 +102,16 @@ describe('access rules on the real resolvers', () => {
     const ops = await operations();
     expect(ops.length).toBeGreaterThan(5);
     expect(ops.map((o) => `${o.type}.${o.method}`)).toEqual(
-      expect.arrayContaining([
-        'Query.now',
-        'Query.priorityCategories',
-        'Mutation.createOrganization',
-      ]),
+      expect.arrayContaining(['Query.now', 'Query.priorityCategories', 'Mutation.createOrganization']),
     );
     const missing = ops
       .filter((o) => !isValidRule(o.rule))
-      .map(
-        (o) => `${o.file}: ${o.resolver}.${o.method} (${o.type}) rule=${JSON.stringify(o.rule)}`,
-      );
+      .map((o) => `${o.file}: ${o.resolver}.${o.method} (${o.type}) rule=${JSON.stringify(o.rule)}`);
     expect(missing).toEqual([]);
   });
 
   it('the operations that change things are not public', async () => {
-    const publicMutations = (await operations()).filter(
-      (o) => o.type === 'Mutation' && o.rule === 'public',
-    );
+    const publicMutations = (await operations()).filter((o) => o.type === 'Mutation' && o.rule === 'public');
     // Public mutations are allowed only on purpose; list them here when one is added.
     const allowed = [
       'answerProactiveOffer', // the applicant answers from their phone with the offer's one-time code
@@ -195,9 +170,7 @@ const applicant: Principal = { kind: 'user', sub: 'p', role: 'APPLICANT', iin: '
 
 function outcome(cls: Ctor, method: string, req: RequestWithPrincipal): string {
   try {
-    return new AuthGuard(new Reflector()).canActivate(gqlContext(cls, method, req))
-      ? 'ALLOWED'
-      : 'DENIED';
+    return new AuthGuard(new Reflector()).canActivate(gqlContext(cls, method, req)) ? 'ALLOWED' : 'DENIED';
   } catch (e) {
     if (e instanceof AppError) return e.code;
     throw e;
@@ -216,17 +189,12 @@ describe('AuthGuard (deny by default)', () => {
     ['class rule applies to its methods', 'ALLOWED', StaffProbe, 'inherited', staff],
     ['class rule denies other roles', 'FORBIDDEN', StaffProbe, 'inherited', admin],
     ['a method rule overrides the class rule', 'ALLOWED', StaffProbe, 'overridden', ANONYMOUS],
-  ] as [string, string, Ctor, string, Principal][])(
-    '%s → %s',
-    (_name, expected, cls, method, principal) => {
-      expect(outcome(cls, method, { principal })).toBe(expected);
-    },
-  );
+  ] as [string, string, Ctor, string, Principal][])('%s → %s', (_name, expected, cls, method, principal) => {
+    expect(outcome(cls, method, { principal })).toBe(expected);
+  });
 
   it('a bad token is UNAUTHENTICATED even on public operations', () => {
-    expect(outcome(Probe, 'open', { principal: ANONYMOUS, authError: 'jwt malformed' })).toBe(
-      'UNAUTHENTICATED',
-    );
+    expect(outcome(Probe, 'open', { principal: ANONYMOUS, authError: 'jwt malformed' })).toBe('UNAUTHENTICATED');
   });
 
   it('HTTP controllers are left to guard themselves', () => {

@@ -17,10 +17,7 @@ export class AuthGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (context.getType<string>() !== 'graphql') return true; // HTTP controllers guard themselves
-    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_KEY, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_KEY, [context.getHandler(), context.getClass()]);
     const gql = GqlExecutionContext.create(context);
     const req = gql.getContext<{ req: RequestWithPrincipal }>().req;
     if (req.authError) throw unauthenticated(req.authError);

@@ -7,9 +7,14 @@ describe('tokens (HS256)', () => {
   it('verifies what signToken signed, with the claims of each role', () => {
     expect(verifyToken(SECRET, signToken(SECRET, { sub: 'a', role: 'ADMIN' }))).toEqual({ kind: 'user', sub: 'a', role: 'ADMIN' });
     expect(verifyToken(SECRET, signToken(SECRET, { sub: 's', role: 'ORG_STAFF', organizationId: 'o1' }))).toEqual({
-      kind: 'user', sub: 's', role: 'ORG_STAFF', organizationId: 'o1',
+      kind: 'user',
+      sub: 's',
+      role: 'ORG_STAFF',
+      organizationId: 'o1',
     });
-    expect(verifyToken(SECRET, signToken(SECRET, { sub: 'p', role: 'APPLICANT', iin: '900101400123' }))).toMatchObject({ iin: '900101400123' });
+    expect(verifyToken(SECRET, signToken(SECRET, { sub: 'p', role: 'APPLICANT', iin: '900101400123' }))).toMatchObject({
+      iin: '900101400123',
+    });
   });
 
   it('refuses another secret, a changed secret after a cached one, "none", another algorithm and expired tokens', () => {

@@ -10,8 +10,6 @@ export type Principal =
 export const ANONYMOUS: Principal = { kind: 'anonymous' };
 
 export const isAdmin = (p: Principal): boolean => p.kind === 'user' && p.role === 'ADMIN';
-export const staffOrg = (p: Principal): string | null =>
-  p.kind === 'user' && p.role === 'ORG_STAFF' ? p.organizationId : null;
-export const applicantIin = (p: Principal): string | null =>
-  p.kind === 'user' && p.role === 'APPLICANT' ? p.iin : null;
+export const staffOrg = (p: Principal): string | null => (p.kind === 'user' && p.role === 'ORG_STAFF' ? p.organizationId : null);
+export const applicantIin = (p: Principal): string | null => (p.kind === 'user' && p.role === 'APPLICANT' ? p.iin : null);
 export const actorOf = (p: Principal): string => (p.kind === 'user' ? `${p.role}:${p.sub}` : 'anonymous');

@@ -20,10 +20,7 @@ export class CalendarResolver {
 
   @Public()
   @Query(() => WorkingDayAnswer, { description: 'Is `date` a working day, and which is the N-th working day after it' })
-  async workingDay(
-    @Args('date') date: string,
-    @Args('n', { type: () => Int, defaultValue: 1 }) n: number,
-  ): Promise<WorkingDayAnswer> {
+  async workingDay(@Args('date') date: string, @Args('n', { type: () => Int, defaultValue: 1 }) n: number): Promise<WorkingDayAnswer> {
     if (!isRealDate(date)) throw badInput('date', 'must be a real date YYYY-MM-DD');
     if (n < 0 || n > 366) throw badInput('n', 'must be between 0 and 366');
     const cal = await this.calendar.calendar();
@@ -32,10 +29,7 @@ export class CalendarResolver {
 
   @Roles('ADMIN')
   @Mutation(() => [CalendarDay], { description: 'Set or clear a holiday / moved day; returns that year' })
-  async setCalendarDay(
-    @Args('input') input: SetCalendarDayInput,
-    @CurrentPrincipal() by: Principal,
-  ): Promise<CalendarDay[]> {
+  async setCalendarDay(@Args('input') input: SetCalendarDayInput, @CurrentPrincipal() by: Principal): Promise<CalendarDay[]> {
     if (!isRealDate(input.date)) throw badInput('date', 'must be a real date YYYY-MM-DD');
     await this.calendar.setDay(input.date, input.kind ?? null, input.name ?? null, by);
     return (await this.calendar.days(Number(input.date.slice(0, 4)))) as CalendarDay[];

@@ -20,9 +20,7 @@ export class CalendarService {
   ) {}
 
   async calendar(em: EntityManager | DataSource = this.ds): Promise<WorkingCalendar> {
-    const rows: CalendarDayRow[] = await em.query(
-      `SELECT to_char(date, 'YYYY-MM-DD') AS date, kind, name FROM calendar_day ORDER BY date`,
-    );
+    const rows: CalendarDayRow[] = await em.query(`SELECT to_char(date, 'YYYY-MM-DD') AS date, kind, name FROM calendar_day ORDER BY date`);
     return new WorkingCalendar(rows);
   }
 

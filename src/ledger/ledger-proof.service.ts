@@ -56,7 +56,15 @@ export class LedgerProofService {
     }
     await this.sealer.seal(undefined, { waitMs: 1000 });
     const events: {
-      seq: string; type: string; at: string; entity: string; entity_id: string; actor: string; data: unknown; hash: string; block_seq: string;
+      seq: string;
+      type: string;
+      at: string;
+      entity: string;
+      entity_id: string;
+      actor: string;
+      data: unknown;
+      hash: string;
+      block_seq: string;
     }[] = await this.ds.query(
       `SELECT seq, type, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS at, entity, entity_id, actor, data, hash, block_seq
        FROM ledger_event
@@ -73,7 +81,14 @@ export class LedgerProofService {
       let b = blocks.get(blockSeq);
       if (!b) {
         const rows: {
-          seq: string; prev_hash: string; merkle_root: string; hash: string; first_event: string; last_event: string; event_count: number; sealed_at: string;
+          seq: string;
+          prev_hash: string;
+          merkle_root: string;
+          hash: string;
+          first_event: string;
+          last_event: string;
+          event_count: number;
+          sealed_at: string;
         }[] = await this.ds.query(
           `SELECT seq, prev_hash, merkle_root, hash, first_event, last_event, event_count,
                   to_char(sealed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS sealed_at

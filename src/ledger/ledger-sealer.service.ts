@@ -153,9 +153,7 @@ export class LedgerSealerService {
    */
   private async horizon(em: EntityManager, waitMs: number): Promise<number | null> {
     // Step 1 strictly before step 2 (two statements): see the class comment.
-    const seqRow: { h: string }[] = await em.query(
-      `SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS h FROM ledger_event_seq_seq`,
-    );
+    const seqRow: { h: string }[] = await em.query(`SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS h FROM ledger_event_seq_seq`);
     const h = Number(seqRow[0]?.h ?? 0);
     let holders = await this.writers(em, null);
     const deadline = Date.now() + waitMs;

@@ -51,12 +51,7 @@ export function serialQuery(em: EntityManager): RowQuery {
  * no OFFSET), with the next batch requested before the current one is handed out, so the database
  * works while the caller hashes.
  */
-async function* keyset<R extends { seq: string }, T>(
-  q: RowQuery,
-  sql: string,
-  batch: number,
-  map: (r: R) => T,
-): AsyncGenerator<T> {
+async function* keyset<R extends { seq: string }, T>(q: RowQuery, sql: string, batch: number, map: (r: R) => T): AsyncGenerator<T> {
   const fetch = (after: number): Promise<R[]> => q<R>(sql, [after, batch]);
   let next: Promise<R[]> | null = fetch(0);
   try {

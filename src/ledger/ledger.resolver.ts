@@ -39,6 +39,9 @@ export class LedgerResolver {
     @CurrentPrincipal() by: Principal,
   ): Promise<LedgerProof[]> {
     const proofs = await this.proofs.forApplication(applicationId, by);
-    return proofs.map((p) => ({ ...p, path: p.path.map((s) => ({ side: s.side === 'L' ? LedgerProofSide.L : LedgerProofSide.R, hash: s.hash })) }));
+    return proofs.map((p) => ({
+      ...p,
+      path: p.path.map((s) => ({ side: s.side === 'L' ? LedgerProofSide.L : LedgerProofSide.R, hash: s.hash })),
+    }));
   }
 }

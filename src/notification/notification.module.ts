@@ -31,11 +31,7 @@ export function gatewayFor(config: EnvConfig): SmsGateway {
 }
 
 @Module({
-  providers: [
-    NotificationService,
-    NotificationResolver,
-    { provide: SmsGateway, inject: [ENV_CONFIG], useFactory: gatewayFor },
-  ],
+  providers: [NotificationService, NotificationResolver, { provide: SmsGateway, inject: [ENV_CONFIG], useFactory: gatewayFor }],
   exports: [NotificationService],
 })
 export class NotificationModule implements OnModuleInit {
@@ -45,11 +41,7 @@ export class NotificationModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.registry.handle(QueueName.Notification, JobName.DeliverNotifications, () =>
-      this.notifications.deliverBacklog(),
-    );
-    this.registry.handle(QueueName.Notification, JobName.PollDeliveryReports, () =>
-      this.notifications.pollDeliveryReports(),
-    );
+    this.registry.handle(QueueName.Notification, JobName.DeliverNotifications, () => this.notifications.deliverBacklog());
+    this.registry.handle(QueueName.Notification, JobName.PollDeliveryReports, () => this.notifications.pollDeliveryReports());
   }
 }

@@ -142,10 +142,26 @@ export class NotificationService {
   async enqueueMany(em: EntityManager, messages: readonly OutboxMessage[]): Promise<void> {
     if (messages.length === 0) return;
     const cols: [(string | null)[], (string | null)[], string[], string[], string[], string[], string[], string[]] = [
-      [], [], [], [], [], [], [], [],
+      [],
+      [],
+      [],
+      [],
+      [],
+      [],
+      [],
+      [],
     ];
     for (const m of messages) {
-      const row = [m.applicationId ?? null, m.offerId ?? null, m.stage, m.key, m.language, m.phone, render(m.language, m.stage, m.params), m.at.toISOString()];
+      const row = [
+        m.applicationId ?? null,
+        m.offerId ?? null,
+        m.stage,
+        m.key,
+        m.language,
+        m.phone,
+        render(m.language, m.stage, m.params),
+        m.at.toISOString(),
+      ];
       row.forEach((v, k) => (cols[k] as (string | null)[]).push(v));
     }
     await em.query(
@@ -177,10 +193,7 @@ export class NotificationService {
    * (workers, tests): every message is claimed by one statement with `SKIP LOCKED`. Stops early when
    * nothing is due or the provider failed STOP_AFTER_FAILURES_IN_A_ROW times in a row.
    */
-  async deliverDue(
-    limit = 50,
-    lanes = this.concurrency,
-  ): Promise<{ sent: number; failed: number; retried: number; nothingDue: boolean }> {
+  async deliverDue(limit = 50, lanes = this.concurrency): Promise<{ sent: number; failed: number; retried: number; nothingDue: boolean }> {
     const out = { sent: 0, failed: 0, retried: 0, nothingDue: false };
     let failuresInARow = 0;
     let taken = 0;
@@ -245,10 +258,7 @@ export class NotificationService {
       if (n.attempts > 1 && this.gateway.findSent) {
         result = await this.gateway.findSent(n.phone, n.text, await this.takenProviderIds(n));
         if (result) {
-          this.log.log(
-            { notification: n.id, attempts: n.attempts },
-            'sms found already sent by an earlier attempt',
-          );
+          this.log.log({ notification: n.id, attempts: n.attempts }, 'sms found already sent by an earlier attempt');
         }
       }
       result ??= await this.gateway.send(n.phone, n.text, n.idempotency_key);
@@ -260,22 +270,13 @@ export class NotificationService {
       );
       return done.length ? 'sent' : 'lost';
     } catch (e) {
-      const err =
-        e instanceof SmsSendError
-          ? e
-          : new SmsSendError(safeProviderMessage((e as Error).message), false, true);
+      const err = e instanceof SmsSendError ? e : new SmsSendError(safeProviderMessage((e as Error).message), false, true);
       const final = isFinalFailure(n.attempts, err.permanent, this.policy);
       const delayMs = retryDelayMs(n.attempts, err.uncertain, this.policy, Math.random());
       await this.ds.query(
         `UPDATE notification SET status = $3, last_error = $4, next_attempt_at = now() + ($5 || ' milliseconds')::interval
          WHERE id = $1 AND attempts = $2 AND status = 'PENDING'`,
-        [
-          n.id,
-          n.attempts,
-          final ? 'FAILED' : 'PENDING',
-          err.message.slice(0, 300),
-          String(delayMs),
-        ],
+        [n.id, n.attempts, final ? 'FAILED' : 'PENDING', err.message.slice(0, 300), String(delayMs)],
       );
       this.log.warn(
         {
@@ -319,19 +320,13 @@ export class NotificationService {
     if (!rows.length) return out;
     const byProviderId = new Map<string, string[]>();
     for (const r of rows) {
-      byProviderId.set(r.provider_message_id, [
-        ...(byProviderId.get(r.provider_message_id) ?? []),
-        r.id,
-      ]);
+      byProviderId.set(r.provider_message_id, [...(byProviderId.get(r.provider_message_id) ?? []), r.id]);
     }
     let reports;
     try {
       reports = await this.gateway.deliveryReports([...byProviderId.keys()]);
     } catch (e) {
-      this.log.warn(
-        { err: safeProviderMessage((e as Error).message) },
-        'sms delivery reports unavailable',
-      );
+      this.log.warn({ err: safeProviderMessage((e as Error).message) }, 'sms delivery reports unavailable');
       return out;
     }
     for (const rep of reports) {
@@ -344,10 +339,10 @@ export class NotificationService {
         );
         out.delivered += ids.length;
       } else {
-        await this.ds.query(
-          `UPDATE notification SET status = 'FAILED', last_error = $2 WHERE id = ANY($1::uuid[]) AND status = 'SENT'`,
-          [ids, `not delivered: provider status ${safeProviderMessage(rep.providerStatus, 40)}`],
-        );
+        await this.ds.query(`UPDATE notification SET status = 'FAILED', last_error = $2 WHERE id = ANY($1::uuid[]) AND status = 'SENT'`, [
+          ids,
+          `not delivered: provider status ${safeProviderMessage(rep.providerStatus, 40)}`,
+        ]);
         out.undelivered += ids.length;
       }
     }
@@ -357,10 +352,7 @@ export class NotificationService {
   /** The texts of an application (and of the proactive offer it came from): ADMIN or its applicant. */
   async forApplication(applicationId: string, by: Principal): Promise<Notification[]> {
     if (!isUuid(applicationId)) throw notFound('application', applicationId);
-    const apps: { applicant_iin: string }[] = await this.ds.query(
-      `SELECT applicant_iin FROM application WHERE id = $1`,
-      [applicationId],
-    );
+    const apps: { applicant_iin: string }[] = await this.ds.query(`SELECT applicant_iin FROM application WHERE id = $1`, [applicationId]);
     if (!apps[0]) throw notFound('application', applicationId);
     if (!isAdmin(by) && applicantIin(by) !== apps[0].applicant_iin) {
       throw forbidden('notifications: you may only see the notifications of your own applications');

@@ -25,40 +25,31 @@ describe('text templates', () => {
     expect(placeholders(template('kk', stage))).toEqual(placeholders(template('ru', stage)));
   });
 
-  it.each(LANGS.flatMap((l) => STAGES.map((s) => [l, s] as const)))(
-    '%s/%s is one clean sentence block',
-    (lang, stage) => {
-      const t = template(lang, stage).trim();
-      expect(t).toMatch(/^Kezek: /);
-      expect(t).not.toMatch(/\n/);
-      expect(t).not.toMatch(/ {2}|\s[.,:;]/);
-      expect(t).toMatch(/[.!]$/);
-      // Each word in one script: a Latin "a" or "o" inside a Cyrillic word is a typo nobody sees.
-      for (const word of t.match(/[\p{L}]+/gu) ?? []) {
-        expect({
-          word,
-          mixed: /\p{Script=Cyrillic}/u.test(word) && /\p{Script=Latin}/u.test(word),
-        }).toEqual({ word, mixed: false });
-      }
-      if (lang === 'kk') expect(t).toMatch(KAZAKH_LETTERS);
-      else expect(t).not.toMatch(KAZAKH_LETTERS);
-    },
-  );
+  it.each(LANGS.flatMap((l) => STAGES.map((s) => [l, s] as const)))('%s/%s is one clean sentence block', (lang, stage) => {
+    const t = template(lang, stage).trim();
+    expect(t).toMatch(/^Kezek: /);
+    expect(t).not.toMatch(/\n/);
+    expect(t).not.toMatch(/ {2}|\s[.,:;]/);
+    expect(t).toMatch(/[.!]$/);
+    // Each word in one script: a Latin "a" or "o" inside a Cyrillic word is a typo nobody sees.
+    for (const word of t.match(/[\p{L}]+/gu) ?? []) {
+      expect({
+        word,
+        mixed: /\p{Script=Cyrillic}/u.test(word) && /\p{Script=Latin}/u.test(word),
+      }).toEqual({ word, mixed: false });
+    }
+    if (lang === 'kk') expect(t).toMatch(KAZAKH_LETTERS);
+    else expect(t).not.toMatch(KAZAKH_LETTERS);
+  });
 
-  it.each(LANGS.flatMap((l) => STAGES.map((s) => [l, s] as const)))(
-    '%s/%s renders within 5 SMS segments',
-    (lang, stage) => {
-      const params = Object.fromEntries(
-        placeholders(template(lang, stage)).map((p) => [
-          p,
-          p === 'organization' ? '«Балапан» бөбекжайы №123' : 'X'.repeat(16),
-        ]),
-      );
-      const text = render(lang, stage, params);
-      expect(text).not.toMatch(/[{}]/);
-      expect(text.length).toBeLessThanOrEqual(5 * 67); // UCS-2 multipart segments
-    },
-  );
+  it.each(LANGS.flatMap((l) => STAGES.map((s) => [l, s] as const)))('%s/%s renders within 5 SMS segments', (lang, stage) => {
+    const params = Object.fromEntries(
+      placeholders(template(lang, stage)).map((p) => [p, p === 'organization' ? '«Балапан» бөбекжайы №123' : 'X'.repeat(16)]),
+    );
+    const text = render(lang, stage, params);
+    expect(text).not.toMatch(/[{}]/);
+    expect(text.length).toBeLessThanOrEqual(5 * 67); // UCS-2 multipart segments
+  });
 
   it('a missing parameter is an error, never a half-filled text', () => {
     expect(() => render('ru', 'APPLICATION_REGISTERED', { number: 'A-1' })).toThrow(/queueNumber/);

@@ -106,7 +106,6 @@ export class OpenDataService {
     this.key = pseudonymKey(config.OPEN_DATA_SALT, jwtSecret);
   }
 
-
   /**
    * One file as served: today's is read now; a past date's comes from its snapshot, else (bulletins
    * only, which never change once published) is rebuilt from the bulletin tables. A past queue with no
@@ -121,10 +120,11 @@ export class OpenDataService {
 
   private async fileIn(db: DataSource, date: string, today: string, kind: OpenDataKind, format: OpenDataFormat): Promise<OpenDataFile> {
     if (date < today) {
-      const rows: { body: string }[] = await db.query(
-        `SELECT body FROM open_data_snapshot WHERE date = $1 AND kind = $2 AND format = $3`,
-        [date, kind, format],
-      );
+      const rows: { body: string }[] = await db.query(`SELECT body FROM open_data_snapshot WHERE date = $1 AND kind = $2 AND format = $3`, [
+        date,
+        kind,
+        format,
+      ]);
       if (rows[0]) return { chunks: [rows[0].body], frozen: true };
       if (kind === 'queues') {
         throw new AppError('NOT_FOUND', `date: the queue order of ${date} was not frozen (only days the 09:00 task ran have one)`, 'date');
@@ -159,10 +159,7 @@ export class OpenDataService {
   async freezeDay(at: Date): Promise<Record<string, unknown>> {
     const date = toAlmatyDate(at);
     try {
-      const [{ n }]: { n: number }[] = await this.ds.query(
-        `SELECT count(*)::int AS n FROM open_data_snapshot WHERE date = $1`,
-        [date],
-      );
+      const [{ n }]: { n: number }[] = await this.ds.query(`SELECT count(*)::int AS n FROM open_data_snapshot WHERE date = $1`, [date]);
       let written = 0;
       if (n < OPEN_DATA_KINDS.length * OPEN_DATA_FORMATS.length) written = await this.freezeFiles(date);
       const summary: Record<string, unknown> = { date, written };

@@ -24,10 +24,7 @@ export class OrganizationResolver {
 
   @Roles('ADMIN')
   @Mutation(() => Organization)
-  createOrganization(
-    @Args('input') input: CreateOrganizationInput,
-    @CurrentPrincipal() by: Principal,
-  ): Promise<Organization> {
+  createOrganization(@Args('input') input: CreateOrganizationInput, @CurrentPrincipal() by: Principal): Promise<Organization> {
     return this.service.create(input, by);
   }
 }

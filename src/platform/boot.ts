@@ -68,9 +68,7 @@ export async function boot(env: NodeJS.ProcessEnv = process.env, log: (m: string
     await dataSource.initialize();
   } catch (e) {
     await embedded?.stop();
-    throw new ConfigError(
-      `Cannot connect to the database at ${describeDatabaseUrl(databaseUrl)}: ${(e as Error).message.split('\n')[0]}`,
-    );
+    throw new ConfigError(`Cannot connect to the database at ${describeDatabaseUrl(databaseUrl)}: ${(e as Error).message.split('\n')[0]}`);
   }
   const applied = await runMigrations(dataSource);
   if (applied.length) log(`migrations applied: ${applied.join(', ')}`);

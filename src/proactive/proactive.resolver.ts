@@ -18,13 +18,9 @@ export class ProactiveResolver {
 
   @Roles('ADMIN')
   @Mutation(() => ProactiveOffer, {
-    description:
-      'ADMIN (civil-registry event): offers the parent to put the newborn in the queue, by SMS with a one-time code',
+    description: 'ADMIN (civil-registry event): offers the parent to put the newborn in the queue, by SMS with a one-time code',
   })
-  registerBirth(
-    @Args('input') input: BirthInput,
-    @CurrentPrincipal() by: Principal,
-  ): Promise<ProactiveOffer> {
+  registerBirth(@Args('input') input: BirthInput, @CurrentPrincipal() by: Principal): Promise<ProactiveOffer> {
     return this.proactive.registerBirth(input, by);
   }
 
@@ -33,10 +29,7 @@ export class ProactiveResolver {
     description:
       'Anyone holding the code: consent registers the application (time of the answer); unknown code NOT_FOUND, answered or lapsed CONFLICT',
   })
-  answerProactiveOffer(
-    @Args('token') token: string,
-    @Args('consent') consent: boolean,
-  ): Promise<ProactiveOffer> {
+  answerProactiveOffer(@Args('token') token: string, @Args('consent') consent: boolean): Promise<ProactiveOffer> {
     return this.proactive.answerByToken(token, consent);
   }
 
@@ -50,10 +43,7 @@ export class ProactiveResolver {
     nullable: true,
     description: 'The registered application: for ADMIN or its applicant only',
   })
-  async application(
-    @Parent() offer: ProactiveOffer,
-    @CurrentPrincipal() by: Principal,
-  ): Promise<Application | null> {
+  async application(@Parent() offer: ProactiveOffer, @CurrentPrincipal() by: Principal): Promise<Application | null> {
     if (!offer.applicationId) return null;
     const app = await this.queue.load(this.ds, offer.applicationId);
     return isAdmin(by) || applicantIin(by) === app.applicantIin ? app : null;

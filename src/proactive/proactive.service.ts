@@ -109,7 +109,6 @@ export class ProactiveService {
     private readonly settings: SettingsService,
   ) {}
 
-
   // ---------- the offer ----------
 
   async registerBirth(input: BirthInput, by: Principal): Promise<ProactiveOffer> {
@@ -130,10 +129,7 @@ export class ProactiveService {
       throw badInput('childIin', 'birth date from the IIN is in the future');
     }
     if (ageInYears(child.birthDate, today) >= s.ageLimitYears) {
-      throw badInput(
-        'childIin',
-        `the child is ${s.ageLimitYears} or older: the queue is for children under ${s.ageLimitYears}`,
-      );
+      throw badInput('childIin', `the child is ${s.ageLimitYears} or older: the queue is for children under ${s.ageLimitYears}`);
     }
     if (ageInYears(applicant.birthDate, today) < 14) {
       throw badInput('applicantIin', 'the applicant must be an adult');
@@ -170,29 +166,19 @@ export class ProactiveService {
           const o = orgs.find((x) => x.id === id);
           if (!o) throw badInput('organizationIds', `organization ${id} does not exist`);
           if (o.locality !== input.locality) {
-            throw badInput(
-              'organizationIds',
-              `organization ${id} is not in locality ${input.locality}`,
-            );
+            throw badInput('organizationIds', `organization ${id} is not in locality ${input.locality}`);
           }
         }
       }
-      const live: unknown[] = await em.query(
-        `SELECT 1 FROM application WHERE child_iin = $1 AND status <> 'ARCHIVED'`,
-        [input.childIin],
-      );
+      const live: unknown[] = await em.query(`SELECT 1 FROM application WHERE child_iin = $1 AND status <> 'ARCHIVED'`, [input.childIin]);
       if (live.length) {
         throw conflict('childIin: this child already has a live application', 'childIin');
       }
-      const pending: unknown[] = await em.query(
-        `SELECT 1 FROM proactive_offer WHERE child_iin = $1 AND status = 'PENDING' FOR UPDATE`,
-        [input.childIin],
-      );
+      const pending: unknown[] = await em.query(`SELECT 1 FROM proactive_offer WHERE child_iin = $1 AND status = 'PENDING' FOR UPDATE`, [
+        input.childIin,
+      ]);
       if (pending.length) {
-        throw conflict(
-          'childIin: this child already has a proactive offer waiting for an answer',
-          'childIin',
-        );
+        throw conflict('childIin: this child already has a proactive offer waiting for an answer', 'childIin');
       }
       let token = '';
       let id: string | undefined;
@@ -201,15 +187,7 @@ export class ProactiveService {
         const rows: { id: string }[] = await em.query(
           `INSERT INTO proactive_offer (token_hash, status, child_iin, applicant_iin, phone, payload, created_at, expires_at)
            VALUES ($1, 'PENDING', $2, $3, $4, $5::jsonb, $6, $7) ON CONFLICT (token_hash) DO NOTHING RETURNING id`,
-          [
-            hashToken(token),
-            input.childIin,
-            input.applicantIin,
-            phone,
-            JSON.stringify(payload),
-            now,
-            expiresAt,
-          ],
+          [hashToken(token), input.childIin, input.applicantIin, phone, JSON.stringify(payload), now, expiresAt],
         );
         id = rows[0]?.id;
       }
@@ -263,9 +241,7 @@ export class ProactiveService {
   /** Anyone holding the code: unknown → NOT_FOUND; answered or lapsed → CONFLICT; nothing changes then. */
   async answerByToken(token: string, consent: boolean): Promise<ProactiveOffer> {
     const t = normalizeToken(token);
-    const rows: { id: string }[] = t
-      ? await this.ds.query(`SELECT id FROM proactive_offer WHERE token_hash = $1`, [hashToken(t)])
-      : [];
+    const rows: { id: string }[] = t ? await this.ds.query(`SELECT id FROM proactive_offer WHERE token_hash = $1`, [hashToken(t)]) : [];
     if (!rows[0]) {
       throw new AppError('NOT_FOUND', 'token: no proactive offer has this code', 'token');
     }
@@ -277,18 +253,11 @@ export class ProactiveService {
    * time of the answer) in the same transaction that marks the offer answered, with the offer row
    * locked: two answers cannot both register, and a crash leaves either both or neither.
    */
-  private async answer(
-    offerId: string,
-    consent: boolean,
-    channel: 'token' | 'sms',
-  ): Promise<ProactiveOffer> {
+  private async answer(offerId: string, consent: boolean, channel: 'token' | 'sms'): Promise<ProactiveOffer> {
     return this.ds.transaction(async (em) => {
       const o = await this.load(em, offerId, true);
       if (o.status !== 'PENDING') {
-        throw conflict(
-          `token: the offer was already answered or has lapsed (status ${o.status})`,
-          'token',
-        );
+        throw conflict(`token: the offer was already answered or has lapsed (status ${o.status})`, 'token');
       }
       const now = this.clock.now();
       if (o.expires_at.getTime() <= now.getTime()) {
@@ -299,10 +268,12 @@ export class ProactiveService {
         const app = await this.queue.register(this.registration(o.payload), SYSTEM, now, em);
         applicationId = app.id;
       }
-      await em.query(
-        `UPDATE proactive_offer SET status = $2, answered_at = $3, application_id = $4 WHERE id = $1`,
-        [offerId, consent ? 'ACCEPTED' : 'REFUSED', now, applicationId],
-      );
+      await em.query(`UPDATE proactive_offer SET status = $2, answered_at = $3, application_id = $4 WHERE id = $1`, [
+        offerId,
+        consent ? 'ACCEPTED' : 'REFUSED',
+        now,
+        applicationId,
+      ]);
       await this.ledger.append(em, {
         type: consent ? 'proactive_offer.accepted' : 'proactive_offer.refused',
         entity: 'proactive_offer',
@@ -348,9 +319,7 @@ export class ProactiveService {
     );
     if (!live.length) return { status: 'no_offer', offers: 0 };
     const reply = parseReply(text);
-    const targets = reply.code
-      ? live.filter((o) => o.token_hash === hashToken(reply.code ?? ''))
-      : live;
+    const targets = reply.code ? live.filter((o) => o.token_hash === hashToken(reply.code ?? '')) : live;
     if (!reply.answer || !targets.length) {
       await this.help(live[live.length - 1], now);
       return { status: 'help', offers: 0 };

@@ -35,10 +35,7 @@ export class SmsInboundController {
 
   @Post('inbound')
   @HttpCode(200)
-  async inbound(
-    @Headers('x-inbound-token') token: string | undefined,
-    @Body() body: unknown,
-  ): Promise<{ status: InboundOutcome }> {
+  async inbound(@Headers('x-inbound-token') token: string | undefined, @Body() body: unknown): Promise<{ status: InboundOutcome }> {
     const expected = this.config.SMS_INBOUND_TOKEN;
     if (!expected) {
       throw new ServiceUnavailableException('inbound SMS is not configured (SMS_INBOUND_TOKEN)');

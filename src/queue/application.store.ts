@@ -75,9 +75,25 @@ export class ApplicationStore {
        )
        SELECT ${APPLICATION_COLUMNS} FROM a`,
       [
-        a.seq, formatNumber(a.seq), c.at, a.childIin, a.childName, a.birthDate, a.cohort, a.applicantIin, a.phone, a.locality,
-        a.organizationIds, a.language, a.groupType, a.workModes, a.desiredAdmissionDate, a.acceptsTemporaryStay,
-        a.notificationLanguage, a.batchId, c.actor,
+        a.seq,
+        formatNumber(a.seq),
+        c.at,
+        a.childIin,
+        a.childName,
+        a.birthDate,
+        a.cohort,
+        a.applicantIin,
+        a.phone,
+        a.locality,
+        a.organizationIds,
+        a.language,
+        a.groupType,
+        a.workModes,
+        a.desiredAdmissionDate,
+        a.acceptsTemporaryStay,
+        a.notificationLanguage,
+        a.batchId,
+        c.actor,
       ],
     );
     const id = rows[0].id;
@@ -95,10 +111,20 @@ export class ApplicationStore {
       actor: c.actor,
       at: c.at,
       data: {
-        number: formatNumber(a.seq), seq: Number(a.seq), locality: a.locality, cohort: a.cohort,
-        registeredAt: c.at.toISOString(), priorityClass: 2, claims: a.claims, batchId: a.batchId,
-        organizationIds: a.organizationIds, language: a.language, groupType: a.groupType, workModes: a.workModes,
-        desiredAdmissionDate: a.desiredAdmissionDate, acceptsTemporaryStay: a.acceptsTemporaryStay,
+        number: formatNumber(a.seq),
+        seq: Number(a.seq),
+        locality: a.locality,
+        cohort: a.cohort,
+        registeredAt: c.at.toISOString(),
+        priorityClass: 2,
+        claims: a.claims,
+        batchId: a.batchId,
+        organizationIds: a.organizationIds,
+        language: a.language,
+        groupType: a.groupType,
+        workModes: a.workModes,
+        desiredAdmissionDate: a.desiredAdmissionDate,
+        acceptsTemporaryStay: a.acceptsTemporaryStay,
         birthDate: a.birthDate,
       },
     });
@@ -193,7 +219,11 @@ export class ApplicationStore {
       [app.id, c.at],
     );
     await this.ledger.append(c.em, {
-      type: 'application.restored', entity: 'application', entityId: app.id, actor: c.actor, at: c.at,
+      type: 'application.restored',
+      entity: 'application',
+      entityId: app.id,
+      actor: c.actor,
+      at: c.at,
       data: { previousReason: app.archiveReason, registeredAt: app.registeredAt.toISOString() },
     });
   }
@@ -220,7 +250,11 @@ export class ApplicationStore {
     ]);
     await this.ledger.append(c.em, {
       type: confirmed ? 'application.priority_confirmed' : 'application.priority_rejected',
-      entity: 'application', entityId: app.id, actor: c.actor, at: c.at, data: { category, priorityClass: cls },
+      entity: 'application',
+      entityId: app.id,
+      actor: c.actor,
+      at: c.at,
+      data: { category, priorityClass: cls },
     });
     return cls;
   }

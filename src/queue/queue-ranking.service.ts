@@ -35,16 +35,15 @@ export class QueueRankingService {
 
   async rankedQueue(locality: string, cohort: number, em: EntityManager | DataSource = this.ds): Promise<RankedQueue> {
     // Sequential: `em` may be a transaction's single connection.
-    const rows: { id: string; seq: string; priority_class: 0 | 1 | 2; registered_at: Date; organization_ids: string[] }[] =
-      await em.query(
-        `SELECT id, seq, priority_class, registered_at, organization_ids::text[] AS organization_ids FROM application
+    const rows: { id: string; seq: string; priority_class: 0 | 1 | 2; registered_at: Date; organization_ids: string[] }[] = await em.query(
+      `SELECT id, seq, priority_class, registered_at, organization_ids::text[] AS organization_ids FROM application
          WHERE locality = $1 AND cohort = $2 AND status = 'QUEUED'`,
-        [locality, cohort],
-      );
-    const cycleRows: { position: number }[] = await em.query(
-      `SELECT position FROM queue_cycle WHERE locality = $1 AND cohort = $2`,
       [locality, cohort],
     );
+    const cycleRows: { position: number }[] = await em.query(`SELECT position FROM queue_cycle WHERE locality = $1 AND cohort = $2`, [
+      locality,
+      cohort,
+    ]);
     const s = await this.settings.get(em);
     const cycle = cycleRows[0]?.position ?? 0;
     const entries: RankedQueueEntry[] = rows.map((r) => ({

@@ -7,12 +7,7 @@ import { ApplicationStatus } from '../queue/dto/application.enums.js';
 import { memo, type RequestContext } from '../platform/graphql/request-cache.js';
 import { selects } from '../platform/graphql/selection.js';
 import { ApplicationsArgs, RegisterApplicationInput } from './dto/application.input.js';
-import {
-  Application,
-  ApplicationConnection,
-  PriorityCategory,
-  QueuePosition,
-} from './dto/application.model.js';
+import { Application, ApplicationConnection, PriorityCategory, QueuePosition } from './dto/application.model.js';
 import { QueueRankingService } from './queue-ranking.service.js';
 import { QueueService } from './queue.service.js';
 
@@ -62,10 +57,7 @@ export class QueueResolver {
 
   @Roles('ADMIN', 'APPLICANT')
   @Mutation(() => Application, { description: 'APPLICANT (own IIN) or ADMIN' })
-  registerApplication(
-    @Args('input') input: RegisterApplicationInput,
-    @CurrentPrincipal() by: Principal,
-  ): Promise<Application> {
+  registerApplication(@Args('input') input: RegisterApplicationInput, @CurrentPrincipal() by: Principal): Promise<Application> {
     return this.queue.register(input, by);
   }
 

@@ -16,11 +16,7 @@ import { ageInYears, parseIin } from '../platform/identifiers/iin.js';
 import { normalizeKzPhone } from '../platform/identifiers/phone.js';
 import { SettingsService } from '../settings/settings.service.js';
 import { isUuid } from '../platform/identifiers/uuid.js';
-import {
-  APPLICATION_COLUMNS,
-  toApplication,
-  type ApplicationRow,
-} from './application.row.js';
+import { APPLICATION_COLUMNS, toApplication, type ApplicationRow } from './application.row.js';
 import { PRIORITY_CLASSES } from './domain/ranking.js';
 import type { ApplicationsArgs, RegisterApplicationInput } from './dto/application.input.js';
 import type { Application, CategoryClaim, PriorityCategory, QueuePosition } from './dto/application.model.js';
@@ -46,8 +42,9 @@ export class QueueService {
   ) {}
 
   async categories(): Promise<PriorityCategory[]> {
-    const rows: { code: string; priority_class: number; legal_basis: string; name_kk: string; name_ru: string }[] =
-      await this.ds.query(`SELECT * FROM priority_category ORDER BY priority_class, code`);
+    const rows: { code: string; priority_class: number; legal_basis: string; name_kk: string; name_ru: string }[] = await this.ds.query(
+      `SELECT * FROM priority_category ORDER BY priority_class, code`,
+    );
     return rows.map((r) => ({
       code: r.code,
       priorityClass: r.priority_class,
@@ -108,10 +105,9 @@ export class QueueService {
       }
       let batchId: string | null = null;
       if (input.siblingsOf) {
-        const sib: ApplicationRow[] = await em.query(
-          `SELECT ${APPLICATION_COLUMNS} FROM application a WHERE a.id = $1 FOR UPDATE`,
-          [input.siblingsOf],
-        );
+        const sib: ApplicationRow[] = await em.query(`SELECT ${APPLICATION_COLUMNS} FROM application a WHERE a.id = $1 FOR UPDATE`, [
+          input.siblingsOf,
+        ]);
         const s0 = sib[0];
         if (!s0) throw badInput('siblingsOf', 'application does not exist');
         if (s0.applicant_iin !== input.applicantIin) throw badInput('siblingsOf', 'must be an application of the same applicant');
@@ -138,11 +134,24 @@ export class QueueService {
       const row = await this.store.register(
         { em, at: now, actor: actorOf(by) },
         {
-          seq, childIin: input.childIin, childName: input.childName.trim(), birthDate: child.birthDate, cohort,
-          applicantIin: input.applicantIin, phone, locality: input.locality, organizationIds: orgIds, language: input.language,
-          groupType: input.groupType, workModes: input.workModes, desiredAdmissionDate: input.desiredAdmissionDate,
-          acceptsTemporaryStay: input.acceptsTemporaryStay, notificationLanguage: input.notificationLanguage, batchId,
-          claims: input.priorityCategories, proofDueAt,
+          seq,
+          childIin: input.childIin,
+          childName: input.childName.trim(),
+          birthDate: child.birthDate,
+          cohort,
+          applicantIin: input.applicantIin,
+          phone,
+          locality: input.locality,
+          organizationIds: orgIds,
+          language: input.language,
+          groupType: input.groupType,
+          workModes: input.workModes,
+          desiredAdmissionDate: input.desiredAdmissionDate,
+          acceptsTemporaryStay: input.acceptsTemporaryStay,
+          notificationLanguage: input.notificationLanguage,
+          batchId,
+          claims: input.priorityCategories,
+          proofDueAt,
         },
       );
       const id = row.id;
@@ -152,14 +161,29 @@ export class QueueService {
         .sort()
         .map((category) => ({ category, status: ClaimStatus.PENDING, claimedAt: now, dueAt: proofDueAt ?? now, decidedAt: null }));
       const standing = await this.ranking.standing(id, em);
-      await this.notifications.notifyApplicant(em, app, 'APPLICATION_REGISTERED', `APPLICATION_REGISTERED:${id}`, {
-        queueNumber: standing?.queueNumber ?? 0,
-      }, now);
+      await this.notifications.notifyApplicant(
+        em,
+        app,
+        'APPLICATION_REGISTERED',
+        `APPLICATION_REGISTERED:${id}`,
+        {
+          queueNumber: standing?.queueNumber ?? 0,
+        },
+        now,
+      );
       for (const category of input.priorityCategories) {
         const dueAt = app.claims.find((c) => c.category === category)?.dueAt ?? now;
-        await this.notifications.notifyApplicant(em, app, 'PROOF_REQUESTED', `PROOF_REQUESTED:${id}:${category}`, {
-          category, dueDate: toAlmatyIso(dueAt).slice(0, 16).replace('T', ' '),
-        }, now);
+        await this.notifications.notifyApplicant(
+          em,
+          app,
+          'PROOF_REQUESTED',
+          `PROOF_REQUESTED:${id}:${category}`,
+          {
+            category,
+            dueDate: toAlmatyIso(dueAt).slice(0, 16).replace('T', ' '),
+          },
+          now,
+        );
       }
       return app;
     });
@@ -194,9 +218,17 @@ export class QueueService {
   }
 
   private async claims(em: EntityManager | DataSource, id: string): Promise<CategoryClaim[]> {
-    const rows: { category_code: string; status: ClaimStatus; claimed_at: Date; due_at: Date; decided_at: Date | null }[] =
-      await em.query(`SELECT * FROM category_claim WHERE application_id = $1 ORDER BY category_code`, [id]);
-    return rows.map((r) => ({ category: r.category_code, status: r.status, claimedAt: r.claimed_at, dueAt: r.due_at, decidedAt: r.decided_at }));
+    const rows: { category_code: string; status: ClaimStatus; claimed_at: Date; due_at: Date; decided_at: Date | null }[] = await em.query(
+      `SELECT * FROM category_claim WHERE application_id = $1 ORDER BY category_code`,
+      [id],
+    );
+    return rows.map((r) => ({
+      category: r.category_code,
+      status: r.status,
+      claimedAt: r.claimed_at,
+      dueAt: r.due_at,
+      decidedAt: r.decided_at,
+    }));
   }
 
   /** ADMIN, or the applicant who owns it; anyone else FORBIDDEN. */
@@ -315,8 +347,14 @@ export class QueueService {
       if (app.status === ApplicationStatus.ARCHIVED) throw conflict('applicationId: application is archived', 'applicationId');
       const now = this.clock.now();
       await this.store.decideClaim({ em, at: now, actor: actorOf(by) }, app, category, confirmed);
-      await this.notifications.notifyApplicant(em, app, confirmed ? 'PRIORITY_CONFIRMED' : 'PRIORITY_REJECTED',
-        `PRIORITY_DECIDED:${applicationId}:${category}:${confirmed}`, { category }, now);
+      await this.notifications.notifyApplicant(
+        em,
+        app,
+        confirmed ? 'PRIORITY_CONFIRMED' : 'PRIORITY_REJECTED',
+        `PRIORITY_DECIDED:${applicationId}:${category}:${confirmed}`,
+        { category },
+        now,
+      );
       return this.load(em, applicationId);
     });
   }
@@ -342,10 +380,17 @@ export class QueueService {
           rows.flatMap((r) => {
             const app = appById.get(r.application_id);
             return app && app.status !== ApplicationStatus.ARCHIVED
-              ? [{
-                  applicationId: app.id, phone: app.phone, language: app.notification_language, stage: 'PRIORITY_LAPSED' as const,
-                  key: `PRIORITY_LAPSED:${app.id}:${r.category_code}`, params: { number: app.number, category: r.category_code }, at,
-                }]
+              ? [
+                  {
+                    applicationId: app.id,
+                    phone: app.phone,
+                    language: app.notification_language,
+                    stage: 'PRIORITY_LAPSED' as const,
+                    key: `PRIORITY_LAPSED:${app.id}:${r.category_code}`,
+                    params: { number: app.number, category: r.category_code },
+                    at,
+                  },
+                ]
               : [];
           }),
         );
@@ -356,7 +401,6 @@ export class QueueService {
     }
     return { lapsed };
   }
-
 }
 
 export function reasonText(reason: ArchiveReason, lang: string): string {

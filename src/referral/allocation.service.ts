@@ -24,7 +24,14 @@ import { inTransferPeriod } from '../vacancy/domain/vacancy-rules.js';
 import { VACANCY_COLUMNS, type VacancyRow } from '../vacancy/vacancy.row.js';
 import { VacancyStore } from '../vacancy/vacancy.store.js';
 import { allocate } from './domain/allocate.js';
-import { birthDateWindow, exclusionKey, type ApplicationView, type GroupType, type VacancyView, type WorkMode } from './domain/eligibility.js';
+import {
+  birthDateWindow,
+  exclusionKey,
+  type ApplicationView,
+  type GroupType,
+  type VacancyView,
+  type WorkMode,
+} from './domain/eligibility.js';
 import type { AllocationRun } from './dto/referral.model.js';
 import { ReferralLifecycleService } from './referral-lifecycle.service.js';
 import { textFor, toVacancyView } from './referral-views.js';
@@ -85,34 +92,25 @@ export class AllocationService implements OnModuleInit {
    * told not to, waits for the last task and records the totals. A worker killed mid-task loses only
    * that uncommitted locality; the task stays PENDING and is resumed on the next worker start.
    */
-  async runAllocation(
-    trigger: string,
-    at: Date = this.clock.now(),
-    opts: { selfDrain?: boolean } = {},
-  ): Promise<AllocationRun> {
+  async runAllocation(trigger: string, at: Date = this.clock.now(), opts: { selfDrain?: boolean } = {}): Promise<AllocationRun> {
     const observe = this.metrics.allocationDuration.startTimer({ trigger });
-    const runRows: { id: string }[] = await this.ds.query(
-      `INSERT INTO allocation_run (started_at, trigger) VALUES ($1, $2) RETURNING id`,
-      [at, trigger],
-    );
+    const runRows: { id: string }[] = await this.ds.query(`INSERT INTO allocation_run (started_at, trigger) VALUES ($1, $2) RETURNING id`, [
+      at,
+      trigger,
+    ]);
     const runId = runRows[0].id;
     const localities: { locality: string }[] = await this.ds.query(
       `SELECT DISTINCT locality FROM vacancy WHERE status = 'PUBLISHED' AND bulletin_date IS NOT NULL ORDER BY locality`,
     );
     if (localities.length) {
-      await this.ds.query(
-        `INSERT INTO allocation_task (run_id, locality, status) SELECT $1, unnest($2::text[]), 'PENDING'`,
-        [runId, localities.map((l) => l.locality)],
-      );
+      await this.ds.query(`INSERT INTO allocation_task (run_id, locality, status) SELECT $1, unnest($2::text[]), 'PENDING'`, [
+        runId,
+        localities.map((l) => l.locality),
+      ]);
       const fanOut = Math.min(localities.length, 8);
       try {
         for (let i = 0; i < fanOut; i++) {
-          await this.jobs.add(
-            QueueName.Allocation,
-            JobName.AllocateLocality,
-            { runId },
-            { jobId: `alloc-${runId}-${i}` },
-          );
+          await this.jobs.add(QueueName.Allocation, JobName.AllocateLocality, { runId }, { jobId: `alloc-${runId}-${i}` });
         }
       } catch (e) {
         // The job backend is away: this process allocates every locality itself (the tasks are in Postgres).
@@ -124,20 +122,14 @@ export class AllocationService implements OnModuleInit {
     if (opts.selfDrain ?? true) await this.drain(runId);
     await this.waitForRun(runId);
     const run = await this.finishRun(runId, at, started);
-    this.log.log(
-      { run: runId, trigger, considered: run.vacanciesConsidered, issued: run.referralsIssued },
-      'allocation run done',
-    );
+    this.log.log({ run: runId, trigger, considered: run.vacanciesConsidered, issued: run.referralsIssued }, 'allocation run done');
     observe();
     return run;
   }
 
   /** Claims and allocates PENDING localities of a run until none is left to claim. */
   async drain(runId: string): Promise<number> {
-    const runs: { started_at: Date }[] = await this.ds.query(
-      `SELECT started_at FROM allocation_run WHERE id = $1`,
-      [runId],
-    );
+    const runs: { started_at: Date }[] = await this.ds.query(`SELECT started_at FROM allocation_run WHERE id = $1`, [runId]);
     if (!runs[0]) return 0;
     let n = 0;
     while (await this.processOneTask(runId, runs[0].started_at)) n++;
@@ -171,10 +163,7 @@ export class AllocationService implements OnModuleInit {
       );
       if (pending[0].n === 0) return;
       if (Date.now() > deadline) {
-        this.log.warn(
-          { run: runId },
-          'no worker finished the allocation tasks in time; allocating here',
-        );
+        this.log.warn({ run: runId }, 'no worker finished the allocation tasks in time; allocating here');
         await this.drain(runId);
         return;
       }
@@ -183,13 +172,12 @@ export class AllocationService implements OnModuleInit {
   }
 
   private async finishRun(runId: string, at: Date, started?: bigint): Promise<AllocationRun> {
-    const totals: { considered: number; issued: number; localities: string[] | null }[] =
-      await this.ds.query(
-        `SELECT coalesce(sum(vacancies_considered), 0)::int AS considered, coalesce(sum(referrals_issued), 0)::int AS issued,
+    const totals: { considered: number; issued: number; localities: string[] | null }[] = await this.ds.query(
+      `SELECT coalesce(sum(vacancies_considered), 0)::int AS considered, coalesce(sum(referrals_issued), 0)::int AS issued,
               array_agg(locality::text ORDER BY locality) AS localities
        FROM allocation_task WHERE run_id = $1 AND status = 'DONE'`,
-        [runId],
-      );
+      [runId],
+    );
     const t = totals[0];
     const ms = started ? Number(process.hrtime.bigint() - started) / 1e6 : 0;
     const finishedAt = new Date(at.getTime() + ms);
@@ -234,12 +222,7 @@ export class AllocationService implements OnModuleInit {
    * the locality out until commit (src/platform/database/locks.ts). It row-locks only the applications it
    * refers, and writes the referrals, their ledger events and texts set-based.
    */
-  async allocateIn(
-    em: EntityManager,
-    locality: string,
-    at: Date,
-    runId: string | null,
-  ): Promise<{ considered: number; issued: number }> {
+  async allocateIn(em: EntityManager, locality: string, at: Date, runId: string | null): Promise<{ considered: number; issued: number }> {
     await lockLocalityForAllocation(em, locality);
     const s = await this.settings.get(em);
     if (inTransferPeriod(toAlmatyDate(at), s.transferPeriod)) return { considered: 0, issued: 0 };
@@ -280,7 +263,9 @@ export class AllocationService implements OnModuleInit {
         [result.referrals.map((r) => r.applicationId)],
       );
       if (rows.length !== result.referrals.length) {
-        throw new Error(`allocation in ${locality}: ${result.referrals.length - rows.length} referred applications left the queue during the run`);
+        throw new Error(
+          `allocation in ${locality}: ${result.referrals.length - rows.length} referred applications left the queue during the run`,
+        );
       }
       const appById = new Map(rows.map((a) => [a.id, a]));
       const vacById = new Map(vacs.map((v) => [v.id, v]));
@@ -380,7 +365,7 @@ export class AllocationService implements OnModuleInit {
     const page = 100;
     let places = 0;
     let notified = 0;
-    for (let after = '0'; ; ) {
+    for (let after = '0'; ;) {
       const vacs: (VacancyRow & { org_name: string })[] = await this.ds.query(
         `SELECT ${VACANCY_COLUMNS}, o.name AS org_name FROM vacancy v JOIN organization o ON o.id = v.organization_id
          WHERE v.status = 'PUBLISHED' AND v.open_at IS NOT NULL AND v.open_notified_at IS NULL AND v.open_at <= $1
@@ -423,5 +408,4 @@ export class AllocationService implements OnModuleInit {
     }
     return { places, notified };
   }
-
 }

@@ -105,14 +105,27 @@ export class ReferralLifecycleService {
         seq: Number(app.seq),
       })),
     );
-    await this.places.take(c.em, items.map(({ vac }, k) => ({ place: vac, booked: terms[k].booked })));
-    await this.applications.refer(c.em, items.map(({ app }) => app), c.at);
+    await this.places.take(
+      c.em,
+      items.map(({ vac }, k) => ({ place: vac, booked: terms[k].booked })),
+    );
+    await this.applications.refer(
+      c.em,
+      items.map(({ app }) => app),
+      c.at,
+    );
     await this.notifications.enqueueMany(
       c.em,
       items.map(({ app, orgName }, k) => {
         const stage = terms[k].booked ? 'REFERRAL_BOOKED' : 'REFERRAL_OFFERED';
         const confirmBy = terms[k].confirmBy;
-        return textFor(app, stage, `${stage}:${ids[k]}`, { organization: orgName, ...(confirmBy ? { deadline: deadlineText(confirmBy) } : {}) }, c.at);
+        return textFor(
+          app,
+          stage,
+          `${stage}:${ids[k]}`,
+          { organization: orgName, ...(confirmBy ? { deadline: deadlineText(confirmBy) } : {}) },
+          c.at,
+        );
       }),
     );
     return ids;
@@ -121,7 +134,10 @@ export class ReferralLifecycleService {
   /** Live referrals end without enrolment: the referrals (and their events), their places back to allocation. */
   private async end(c: Change, ending: Ending, items: readonly { r: ReferralRow; reason: string }[]): Promise<void> {
     await this.referrals.end(c, ending, items);
-    await this.places.release(c.em, items.map((i) => i.r.vacancy_id));
+    await this.places.release(
+      c.em,
+      items.map((i) => i.r.vacancy_id),
+    );
   }
 
   /**
@@ -143,7 +159,11 @@ export class ReferralLifecycleService {
    */
   async cancelLiveOf(c: Change, applicationIds: readonly string[], reason: string): Promise<Map<string, string[]>> {
     const live = await this.referrals.lockLiveOf(c.em, applicationIds);
-    await this.end(c, 'CANCELLED', live.map((r) => ({ r, reason })));
+    await this.end(
+      c,
+      'CANCELLED',
+      live.map((r) => ({ r, reason })),
+    );
     const out = new Map<string, string[]>();
     for (const r of live) out.set(r.application_id, [...(out.get(r.application_id) ?? []), r.id]);
     return out;
@@ -201,7 +221,9 @@ export class ReferralLifecycleService {
       const vac = vrows[0];
       if (!vac) throw notFound('vacancy', vacancyId);
       await lockLocalityForAllocation(em, vac.locality);
-      const apps: ApplicationRow[] = await em.query(`SELECT ${APPLICATION_COLUMNS} FROM application a WHERE a.id = $1 FOR UPDATE`, [applicationId]);
+      const apps: ApplicationRow[] = await em.query(`SELECT ${APPLICATION_COLUMNS} FROM application a WHERE a.id = $1 FOR UPDATE`, [
+        applicationId,
+      ]);
       const app = apps[0];
       if (!app) throw notFound('application', applicationId);
       this.reads.assertOwner(by, app);
@@ -210,7 +232,9 @@ export class ReferralLifecycleService {
       if (!toVacancy(locked[0], now).openForClaim) {
         throw conflict('vacancyId: the place is not open for claims (still in its priority window, or taken)', 'vacancyId');
       }
-      if (app.status !== 'QUEUED') throw conflict(`applicationId: application is ${app.status}, only a QUEUED one may claim`, 'applicationId');
+      if (app.status !== 'QUEUED') {
+        throw conflict(`applicationId: application is ${app.status}, only a QUEUED one may claim`, 'applicationId');
+      }
       const s = await this.settings.get(em);
       if (inTransferPeriod(toAlmatyDate(now), s.transferPeriod)) {
         throw conflict('vacancyId: no referrals are issued during the transfer period', 'vacancyId');
@@ -220,7 +244,10 @@ export class ReferralLifecycleService {
         vacancyId,
       ]);
       if (excluded.length || !fitsForClaim(toApplicationView(app), toVacancyView(locked[0]))) {
-        throw conflict('applicationId: the child does not fit this place (language, group, work mode, age or earlier refusal)', 'applicationId');
+        throw conflict(
+          'applicationId: the child does not fit this place (language, group, work mode, age or earlier refusal)',
+          'applicationId',
+        );
       }
       const cal = await this.calendar.calendar(em);
       const [id] = await this.issue(
@@ -270,7 +297,13 @@ export class ReferralLifecycleService {
         const { app } = await this.reads.parties(em, refs[0]);
         await this.notifications.enqueue(
           em,
-          textFor(app, 'REFERRAL_OFFERED', `REFERRAL_OFFERED:${refs[0].id}`, { organization: vac.org_name, deadline: deadlineText(confirmBy) }, now),
+          textFor(
+            app,
+            'REFERRAL_OFFERED',
+            `REFERRAL_OFFERED:${refs[0].id}`,
+            { organization: vac.org_name, deadline: deadlineText(confirmBy) },
+            now,
+          ),
         );
       }
       const out: VacancyRow[] = await em.query(`SELECT ${VACANCY_COLUMNS} FROM vacancy v WHERE v.id = $1`, [vacancyId]);
@@ -299,7 +332,10 @@ export class ReferralLifecycleService {
       if (r.valid_until && newUntil.getTime() <= r.valid_until.getTime()) throw badInput('until', 'must be after the current deadline');
       const now = this.clock.now();
       await this.referrals.extend({ em, at: now, actor: actorOf(by) }, r, newUntil);
-      await this.notifications.enqueue(em, textFor(app, 'REFERRAL_EXTENDED', `REFERRAL_EXTENDED:${id}`, { deadline: deadlineText(newUntil) }, now));
+      await this.notifications.enqueue(
+        em,
+        textFor(app, 'REFERRAL_EXTENDED', `REFERRAL_EXTENDED:${id}`, { deadline: deadlineText(newUntil) }, now),
+      );
       return toReferral(await this.reads.load(em, id));
     });
   }
@@ -329,7 +365,13 @@ export class ReferralLifecycleService {
       await this.endAndRequeue(c, r, 'CANCELLED', `admission refused: ${reason}`);
       await this.notifications.enqueue(
         em,
-        textFor(app, 'ADMISSION_REFUSED', `ADMISSION_REFUSED:${id}`, { organization: orgName, reason: REFUSAL_TEXT[reason][app.notification_language] }, c.at),
+        textFor(
+          app,
+          'ADMISSION_REFUSED',
+          `ADMISSION_REFUSED:${id}`,
+          { organization: orgName, reason: REFUSAL_TEXT[reason][app.notification_language] },
+          c.at,
+        ),
       );
       return toReferral(await this.reads.load(em, id));
     });
@@ -376,7 +418,7 @@ export class ReferralLifecycleService {
    */
   async expireDue(at: Date): Promise<{ expired: number }> {
     let expired = 0;
-    for (let after = { issuedAt: '-infinity', id: '00000000-0000-0000-0000-000000000000' }; ; ) {
+    for (let after = { issuedAt: '-infinity', id: '00000000-0000-0000-0000-000000000000' }; ;) {
       const due: { id: string; issued_at: string; locality: string }[] = await this.ds.query(
         `SELECT r.id, r.issued_at::text AS issued_at, v.locality FROM referral r JOIN vacancy v ON v.id = r.vacancy_id
          WHERE r.status IN ('OFFERED','CONFIRMED')
@@ -394,7 +436,10 @@ export class ReferralLifecycleService {
   }
 
   private async expireChunk(em: EntityManager, due: readonly { id: string; locality: string }[], at: Date): Promise<number> {
-    await lockLocalitiesForQueueChange(em, due.map((d) => d.locality));
+    await lockLocalitiesForQueueChange(
+      em,
+      due.map((d) => d.locality),
+    );
     const locked: ReferralRow[] = await em.query(
       `SELECT ${REFERRAL_COLUMNS} FROM referral r WHERE r.id = ANY($1::uuid[]) ORDER BY r.issued_at, r.id FOR UPDATE`,
       [due.map((d) => d.id)],
@@ -424,8 +469,16 @@ export class ReferralLifecycleService {
     // Each referral's events together (referral.expired, stop_list.added), as if they lapsed one at a time.
     const c = { em, at, actor: 'system:expiry', batch: new EventBatch(rows.map((x) => x.r.application_id)) };
     await this.end(c, 'EXPIRED', rows);
-    await this.applications.stopListReferred(em, rows.map((x) => ({ id: x.r.application_id, until: x.until })), 'referral expired', at);
-    await this.stopList.addForExpired(c, rows.map((x) => ({ applicationId: x.r.application_id, referralId: x.r.id, startsOn: x.startsOn, until: x.until })));
+    await this.applications.stopListReferred(
+      em,
+      rows.map((x) => ({ id: x.r.application_id, until: x.until })),
+      'referral expired',
+      at,
+    );
+    await this.stopList.addForExpired(
+      c,
+      rows.map((x) => ({ applicationId: x.r.application_id, referralId: x.r.id, startsOn: x.startsOn, until: x.until })),
+    );
     const texts: OutboxMessage[] = rows.map(({ r, app, until }) =>
       textFor(app, 'REFERRAL_EXPIRED_STOP_LISTED', `REFERRAL_EXPIRED:${r.id}`, { until }, at),
     );

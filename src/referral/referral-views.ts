@@ -54,5 +54,13 @@ export function textFor(
   params: Record<string, string | number>,
   at: Date,
 ): OutboxMessage {
-  return { applicationId: app.id, phone: app.phone, language: app.notification_language, stage, key, params: { number: app.number, ...params }, at };
+  return {
+    applicationId: app.id,
+    phone: app.phone,
+    language: app.notification_language,
+    stage,
+    key,
+    params: { number: app.number, ...params },
+    at,
+  };
 }

@@ -138,11 +138,7 @@ export class VacancyReferralResolver {
   constructor(private readonly referrals: ReferralService) {}
 
   @ResolveField(() => Referral, { nullable: true, description: 'The live referral (ADMIN and staff of the organization only)' })
-  async referral(
-    @Parent() v: Vacancy,
-    @Context() ctx: RequestContext,
-    @CurrentPrincipal() by: Principal,
-  ): Promise<Referral | null> {
+  async referral(@Parent() v: Vacancy, @Context() ctx: RequestContext, @CurrentPrincipal() by: Principal): Promise<Referral | null> {
     if (!this.referrals.canSeeVacancyReferral(by, v.organizationId)) return null;
     return loader(ctx, 'liveReferralByVacancy', (ids) => this.referrals.liveBy('vacancy_id', ids)).load(v.id);
   }

@@ -27,7 +27,9 @@ export class ReferralService {
 
   async load(em: EntityManager | DataSource, id: string, lock = false): Promise<ReferralRow> {
     if (!isUuid(id)) throw notFound('referral', id);
-    const rows: ReferralRow[] = await em.query(`SELECT ${REFERRAL_COLUMNS} FROM referral r WHERE r.id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
+    const rows: ReferralRow[] = await em.query(`SELECT ${REFERRAL_COLUMNS} FROM referral r WHERE r.id = $1 ${lock ? 'FOR UPDATE' : ''}`, [
+      id,
+    ]);
     if (!rows[0]) throw notFound('referral', id);
     return rows[0];
   }
@@ -68,7 +70,10 @@ export class ReferralService {
   async liveBy(column: 'application_id' | 'vacancy_id', ids: readonly string[]): Promise<Map<string, Referral>> {
     const valid = ids.filter(isUuid);
     const rows: ReferralRow[] = valid.length
-      ? await this.ds.query(`SELECT ${REFERRAL_COLUMNS} FROM referral r WHERE r.${column} = ANY($1::uuid[]) AND r.status IN ${LIVE_REFERRAL_STATUSES_SQL}`, [valid])
+      ? await this.ds.query(
+          `SELECT ${REFERRAL_COLUMNS} FROM referral r WHERE r.${column} = ANY($1::uuid[]) AND r.status IN ${LIVE_REFERRAL_STATUSES_SQL}`,
+          [valid],
+        )
       : [];
     return new Map(rows.map((r) => [column === 'application_id' ? r.application_id : r.vacancy_id, toReferral(r)]));
   }

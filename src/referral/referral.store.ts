@@ -10,12 +10,18 @@ import { EventBatch, record } from '../ledger/event-batch.js';
 import { LedgerService } from '../ledger/ledger.service.js';
 import { returning } from '../platform/database/sql.js';
 import { mustStep } from '../platform/errors/state-step.js';
-import { edit, LIVE_REFERRAL_STATUSES_SQL, transition, type ReferralEdit, type ReferralAction, type ReferralStatus } from './domain/referral-state.js';
+import {
+  edit,
+  LIVE_REFERRAL_STATUSES_SQL,
+  transition,
+  type ReferralEdit,
+  type ReferralAction,
+  type ReferralStatus,
+} from './domain/referral-state.js';
 import type { ReferralRow } from './referral.row.js';
 
 export const REFERRAL_COLUMNS = `r.id, r.application_id, r.vacancy_id, r.status, r.issued_at, r.clock_start, r.confirm_by,
   r.confirmed_at, r.valid_until, r.extended, r.documents, r.required_documents, r.claimed, r.closed_at, r.close_reason`;
-
 
 export interface Change {
   em: EntityManager;
@@ -58,7 +64,9 @@ export class ReferralStore {
   constructor(private readonly ledger: LedgerService) {}
 
   async load(em: EntityManager, id: string, lock = false): Promise<ReferralRow | undefined> {
-    const rows: ReferralRow[] = await em.query(`SELECT ${REFERRAL_COLUMNS} FROM referral r WHERE r.id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
+    const rows: ReferralRow[] = await em.query(`SELECT ${REFERRAL_COLUMNS} FROM referral r WHERE r.id = $1 ${lock ? 'FOR UPDATE' : ''}`, [
+      id,
+    ]);
     return rows[0];
   }
 
@@ -116,9 +124,17 @@ export class ReferralStore {
   /** MARK_VACATED: the early-booked place freed; the confirmation clock starts. */
   async offer(c: Change, r: ReferralRow, clockStart: Date, confirmBy: Date): Promise<void> {
     check(r, 'MARK_VACATED');
-    await c.em.query(`UPDATE referral SET status = 'OFFERED', clock_start = $2, confirm_by = $3 WHERE id = $1`, [r.id, clockStart, confirmBy]);
+    await c.em.query(`UPDATE referral SET status = 'OFFERED', clock_start = $2, confirm_by = $3 WHERE id = $1`, [
+      r.id,
+      clockStart,
+      confirmBy,
+    ]);
     await this.ledger.append(c.em, {
-      type: 'referral.offered', entity: 'referral', entityId: r.id, actor: c.actor, at: c.at,
+      type: 'referral.offered',
+      entity: 'referral',
+      entityId: r.id,
+      actor: c.actor,
+      at: c.at,
       data: { clockStart: clockStart.toISOString(), confirmBy: confirmBy.toISOString() },
     });
   }
@@ -126,9 +142,17 @@ export class ReferralStore {
   /** CONFIRM: the family accepts; the documents deadline runs. */
   async confirm(c: Change, r: ReferralRow, validUntil: Date): Promise<void> {
     check(r, 'CONFIRM');
-    await c.em.query(`UPDATE referral SET status = 'CONFIRMED', confirmed_at = $2, valid_until = $3 WHERE id = $1`, [r.id, c.at, validUntil]);
+    await c.em.query(`UPDATE referral SET status = 'CONFIRMED', confirmed_at = $2, valid_until = $3 WHERE id = $1`, [
+      r.id,
+      c.at,
+      validUntil,
+    ]);
     await this.ledger.append(c.em, {
-      type: 'referral.confirmed', entity: 'referral', entityId: r.id, actor: c.actor, at: c.at,
+      type: 'referral.confirmed',
+      entity: 'referral',
+      entityId: r.id,
+      actor: c.actor,
+      at: c.at,
       data: { applicationId: r.application_id, vacancyId: r.vacancy_id, validUntil: validUntil.toISOString() },
     });
   }
@@ -138,7 +162,11 @@ export class ReferralStore {
     checkEdit(r, 'EXTEND');
     await c.em.query(`UPDATE referral SET valid_until = $2, extended = true WHERE id = $1`, [r.id, validUntil]);
     await this.ledger.append(c.em, {
-      type: 'referral.extended', entity: 'referral', entityId: r.id, actor: c.actor, at: c.at,
+      type: 'referral.extended',
+      entity: 'referral',
+      entityId: r.id,
+      actor: c.actor,
+      at: c.at,
       data: { validUntil: validUntil.toISOString(), previous: r.valid_until?.toISOString() ?? null },
     });
   }
@@ -148,7 +176,11 @@ export class ReferralStore {
     checkEdit(r, 'RECORD_DOCUMENTS');
     await c.em.query(`UPDATE referral SET documents = $2::text[] WHERE id = $1`, [r.id, documents]);
     await this.ledger.append(c.em, {
-      type: 'referral.documents_recorded', entity: 'referral', entityId: r.id, actor: c.actor, at: c.at,
+      type: 'referral.documents_recorded',
+      entity: 'referral',
+      entityId: r.id,
+      actor: c.actor,
+      at: c.at,
       data: { kinds: [...kinds], documents: [...documents] },
     });
   }
@@ -158,7 +190,11 @@ export class ReferralStore {
     check(r, 'ENROLL');
     await c.em.query(`UPDATE referral SET status = 'ENROLLED', closed_at = $2, close_reason = 'enrolled' WHERE id = $1`, [r.id, c.at]);
     await this.ledger.append(c.em, {
-      type: 'referral.enrolled', entity: 'referral', entityId: r.id, actor: c.actor, at: c.at,
+      type: 'referral.enrolled',
+      entity: 'referral',
+      entityId: r.id,
+      actor: c.actor,
+      at: c.at,
       data: {
         applicationId: r.application_id,
         vacancyId: r.vacancy_id,

@@ -29,7 +29,10 @@ export class StopListResolver {
 
   @Roles('ADMIN')
   @Mutation(() => Application, { description: 'ADMIN: end a stop-list term now; the application keeps its registration time' })
-  removeFromStopList(@Args('applicationId', { type: () => ID }) applicationId: string, @CurrentPrincipal() by: Principal): Promise<Application> {
+  removeFromStopList(
+    @Args('applicationId', { type: () => ID }) applicationId: string,
+    @CurrentPrincipal() by: Principal,
+  ): Promise<Application> {
     return this.terms.remove(applicationId, by);
   }
 

@@ -36,8 +36,15 @@ interface StopRow {
   ended_by: string | null;
 }
 const toEntry = (r: StopRow): StopListEntry => ({
-  id: r.id, applicationId: r.application_id, reason: r.reason, startsOn: r.starts_on, until: r.until,
-  createdAt: r.created_at, createdBy: r.created_by, endedAt: r.ended_at, endedBy: r.ended_by,
+  id: r.id,
+  applicationId: r.application_id,
+  reason: r.reason,
+  startsOn: r.starts_on,
+  until: r.until,
+  createdAt: r.created_at,
+  createdBy: r.created_by,
+  endedAt: r.ended_at,
+  endedBy: r.ended_by,
 });
 const STOP_COLUMNS = `s.id, s.application_id, s.reason, to_char(s.starts_on, 'YYYY-MM-DD') AS starts_on,
   to_char(s.until, 'YYYY-MM-DD') AS until, s.created_at, s.created_by, s.ended_at, s.ended_by`;
@@ -76,7 +83,11 @@ export class StopListService {
       );
       await this.applications.stopList(em, app, why, until, now);
       await this.ledger.append(em, {
-        type: 'stop_list.added', entity: 'stop_list', entityId: app.id, actor: actorOf(by), at: now,
+        type: 'stop_list.added',
+        entity: 'stop_list',
+        entityId: app.id,
+        actor: actorOf(by),
+        at: now,
         data: { reason: why, startsOn: today, until },
       });
       await this.notifications.notifyApplicant(em, app, 'STOP_LISTED', `STOP_LISTED:${app.id}:${now.getTime()}`, { reason: why }, now);
@@ -95,14 +106,24 @@ export class StopListService {
       const now = this.clock.now();
       await this.endFor(em, [app.id], actorOf(by), now);
       await this.applications.endStopList(em, [app.id], now);
-      await this.ledger.append(em, { type: 'stop_list.ended', entity: 'stop_list', entityId: app.id, actor: actorOf(by), at: now, data: { manual: true } });
+      await this.ledger.append(em, {
+        type: 'stop_list.ended',
+        entity: 'stop_list',
+        entityId: app.id,
+        actor: actorOf(by),
+        at: now,
+        data: { manual: true },
+      });
       await this.notifications.notifyApplicant(em, app, 'STOP_LIST_ENDED', `STOP_LIST_ENDED:${app.id}:${now.getTime()}`, {}, now);
       return this.queue.load(em, app.id);
     });
   }
 
   /** Terms of applications whose referral lapsed (their status moved by the caller), in the given order. */
-  async addForExpired(c: Change, items: readonly { applicationId: string; referralId: string; startsOn: string; until: string }[]): Promise<void> {
+  async addForExpired(
+    c: Change,
+    items: readonly { applicationId: string; referralId: string; startsOn: string; until: string }[],
+  ): Promise<void> {
     if (!items.length) return;
     const reason = 'referral expired';
     await c.em.query(
@@ -147,7 +168,7 @@ export class StopListService {
   async releaseDue(at: Date): Promise<{ released: number }> {
     const today = toAlmatyDate(at);
     let released = 0;
-    for (let after = { until: '0001-01-01', id: '00000000-0000-0000-0000-000000000000' }; ; ) {
+    for (let after = { until: '0001-01-01', id: '00000000-0000-0000-0000-000000000000' }; ;) {
       const due: { id: string; application_id: string; until: string; locality: string }[] = await this.ds.query(
         `SELECT e.id, e.application_id, to_char(e.until, 'YYYY-MM-DD') AS until, a.locality
          FROM stop_list_entry e JOIN application a ON a.id = e.application_id
@@ -158,7 +179,10 @@ export class StopListService {
       if (!due.length) break;
       after = { until: due[due.length - 1].until, id: due[due.length - 1].id };
       released += await this.ds.transaction(async (em) => {
-        await lockLocalitiesForQueueChange(em, due.map((e) => e.locality));
+        await lockLocalitiesForQueueChange(
+          em,
+          due.map((e) => e.locality),
+        );
         const ended = await returning<{ id: string }>(
           em,
           `UPDATE stop_list_entry SET ended_at = $2, ended_by = 'system' WHERE id = ANY($1::uuid[]) AND ended_at IS NULL RETURNING id`,
@@ -167,7 +191,11 @@ export class StopListService {
         const endedIds = new Set(ended.map((e) => e.id));
         const entries = due.filter((e) => endedIds.has(e.id));
         if (!entries.length) return 0;
-        const apps = await this.applications.endStopList(em, entries.map((e) => e.application_id), at);
+        const apps = await this.applications.endStopList(
+          em,
+          entries.map((e) => e.application_id),
+          at,
+        );
         const appById = new Map(apps.map((a) => [a.id, a]));
         await this.ledger.appendMany(
           em,

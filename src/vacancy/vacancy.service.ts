@@ -86,10 +86,9 @@ export class VacancyService {
     }
     return this.ds.transaction(async (em) => {
       const ids = [...new Set(inputs.map((i) => i.organizationId))];
-      const orgs: { id: string; locality: string }[] = await em.query(
-        `SELECT id, locality FROM organization WHERE id = ANY($1::uuid[])`,
-        [ids],
-      );
+      const orgs: { id: string; locality: string }[] = await em.query(`SELECT id, locality FROM organization WHERE id = ANY($1::uuid[])`, [
+        ids,
+      ]);
       const out: Vacancy[] = [];
       for (const [i, v] of inputs.entries()) {
         const org = orgs.find((o) => o.id === v.organizationId);
@@ -97,9 +96,17 @@ export class VacancyService {
         const rows = await this.store.publish(
           { em, at: now, actor: actorOf(by) },
           {
-            organizationId: v.organizationId, locality: org.locality, ageGroup: v.ageGroup.trim(), language: v.language,
-            ageFromMonths: v.ageFromMonths, ageToMonths: v.ageToMonths, groupType: v.groupType, workMode: v.workMode,
-            admissionMode: v.admissionMode, admissionStartDate: v.admissionStartDate, attendanceUntil: v.attendanceUntil ?? null,
+            organizationId: v.organizationId,
+            locality: org.locality,
+            ageGroup: v.ageGroup.trim(),
+            language: v.language,
+            ageFromMonths: v.ageFromMonths,
+            ageToMonths: v.ageToMonths,
+            groupType: v.groupType,
+            workMode: v.workMode,
+            admissionMode: v.admissionMode,
+            admissionStartDate: v.admissionStartDate,
+            attendanceUntil: v.attendanceUntil ?? null,
           },
           v.count,
           bulletinDateOf(now, s.transferPeriod),
@@ -132,10 +139,7 @@ export class VacancyService {
 
   async load(em: EntityManager | DataSource, id: string, lock = false): Promise<Vacancy> {
     if (!isUuid(id)) throw notFound('vacancy', id);
-    const rows: VacancyRow[] = await em.query(
-      `SELECT ${VACANCY_COLUMNS} FROM vacancy v WHERE v.id = $1 ${lock ? 'FOR UPDATE' : ''}`,
-      [id],
-    );
+    const rows: VacancyRow[] = await em.query(`SELECT ${VACANCY_COLUMNS} FROM vacancy v WHERE v.id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
     if (!rows[0]) throw notFound('vacancy', id);
     return toVacancy(rows[0], this.clock.now());
   }
@@ -180,22 +184,36 @@ export class VacancyService {
       `SELECT ${VACANCY_COLUMNS} FROM vacancy v WHERE ${where} AND ($7::bigint IS NULL OR v.seq > $7) ORDER BY v.seq LIMIT $8`,
       [...params, after ? Number(after[0]) : null, args.first + 1],
     );
-    return toConnection(rows, args.first, total[0].n, (r) => toVacancy(r, now), (r) => [Number(r.seq)]);
+    return toConnection(
+      rows,
+      args.first,
+      total[0].n,
+      (r) => toVacancy(r, now),
+      (r) => [Number(r.seq)],
+    );
   }
 
   /** A frozen bulletin, from the read replica when there is one (a bulletin never changes once published). */
   async bulletin(date: string, kind: BulletinKind, locality: string | null): Promise<BulletinEntry[]> {
     if (!isRealDate(date)) throw badInput('date', 'must be a real date YYYY-MM-DD');
     if (locality !== null && !/^\d{9}$/.test(locality)) throw badInput('locality', 'must be a 9-digit KATO code');
-    const rows: { position: number; at: Date; vacancy_id: string; locality: string; ledger_head: string | null }[] =
-      await this.reads.run((db) => db.query(
-        `SELECT e.position, e.at, e.vacancy_id, e.locality, p.ledger_head FROM bulletin_entry e
+    const rows: { position: number; at: Date; vacancy_id: string; locality: string; ledger_head: string | null }[] = await this.reads.run(
+      (db) =>
+        db.query(
+          `SELECT e.position, e.at, e.vacancy_id, e.locality, p.ledger_head FROM bulletin_entry e
          LEFT JOIN bulletin_publication p ON p.bulletin_date = e.bulletin_date AND p.kind = e.kind
          WHERE e.bulletin_date = $1 AND e.kind = $2 AND ($3::text IS NULL OR e.locality = $3) ORDER BY e.position`,
-        [date, kind, locality],
-      ));
+          [date, kind, locality],
+        ),
+    );
     return rows.map((r) => ({
-      position: r.position, at: r.at, kind, date, locality: r.locality, vacancyId: r.vacancy_id, ledgerHead: r.ledger_head,
+      position: r.position,
+      at: r.at,
+      kind,
+      date,
+      locality: r.locality,
+      vacancyId: r.vacancy_id,
+      ledgerHead: r.ledger_head,
     }));
   }
 
@@ -236,14 +254,22 @@ export class VacancyService {
           );
         }
         if (kind === BulletinKind.VACATED && rows.length) {
-          await this.store.enterBulletin(em, rows.map((r) => r.id), date);
+          await this.store.enterBulletin(
+            em,
+            rows.map((r) => r.id),
+            date,
+          );
         }
         await em.query(
           `INSERT INTO bulletin_publication (bulletin_date, kind, published_at, entries, ledger_length, ledger_head) VALUES ($1,$2,$3,$4,$5,$6)`,
           [date, kind, at, rows.length, head.length, head.headHash],
         );
         await this.ledger.append(em, {
-          type: 'bulletin.published', entity: 'bulletin', entityId: `${date}:${kind}`, actor: 'system', at,
+          type: 'bulletin.published',
+          entity: 'bulletin',
+          entityId: `${date}:${kind}`,
+          actor: 'system',
+          at,
           data: { date, kind, vacancies: rows.map((r) => r.id), ledgerHead: head.headHash, ledgerLength: head.length },
         });
         counts[kind === BulletinKind.VACATED ? 'vacated' : 'revoked'] = rows.length;

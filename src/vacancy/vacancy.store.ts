@@ -47,18 +47,42 @@ export class VacancyStore {
            group_type, work_mode, admission_mode, admission_start_date, attendance_until, published_at, published_by)
          VALUES ($1,$2,'PUBLISHED',$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING ${VACANCY_COLUMNS}`,
         [
-          p.organizationId, p.locality, p.ageGroup, p.language, p.ageFromMonths, p.ageToMonths, p.groupType,
-          p.workMode, p.admissionMode, p.admissionStartDate, p.attendanceUntil, c.at, c.actor,
+          p.organizationId,
+          p.locality,
+          p.ageGroup,
+          p.language,
+          p.ageFromMonths,
+          p.ageToMonths,
+          p.groupType,
+          p.workMode,
+          p.admissionMode,
+          p.admissionStartDate,
+          p.attendanceUntil,
+          c.at,
+          c.actor,
         ],
       );
       const r = rows[0];
       await this.ledger.append(c.em, {
-        type: 'vacancy.published', entity: 'vacancy', entityId: r.id, actor: c.actor, at: c.at,
+        type: 'vacancy.published',
+        entity: 'vacancy',
+        entityId: r.id,
+        actor: c.actor,
+        at: c.at,
         data: {
-          organizationId: r.organization_id, locality: r.locality, seq: Number(r.seq), ageGroup: r.age_group,
-          language: r.language, ageFromMonths: r.age_from_months, ageToMonths: r.age_to_months, groupType: r.group_type,
-          workMode: r.work_mode, admissionMode: r.admission_mode, admissionStartDate: r.admission_start_date,
-          attendanceUntil: r.attendance_until, bulletinDate,
+          organizationId: r.organization_id,
+          locality: r.locality,
+          seq: Number(r.seq),
+          ageGroup: r.age_group,
+          language: r.language,
+          ageFromMonths: r.age_from_months,
+          ageToMonths: r.age_to_months,
+          groupType: r.group_type,
+          workMode: r.work_mode,
+          admissionMode: r.admission_mode,
+          admissionStartDate: r.admission_start_date,
+          attendanceUntil: r.attendance_until,
+          bulletinDate,
         },
       });
       out.push(r);
@@ -75,7 +99,11 @@ export class VacancyStore {
       [place.id, c.at, reason],
     );
     await this.ledger.append(c.em, {
-      type: 'vacancy.revoked', entity: 'vacancy', entityId: place.id, actor: c.actor, at: c.at,
+      type: 'vacancy.revoked',
+      entity: 'vacancy',
+      entityId: place.id,
+      actor: c.actor,
+      at: c.at,
       data: { reason, bulletinDate },
     });
     return rows[0];
@@ -119,7 +147,11 @@ export class VacancyStore {
     check(place, 'MARK_VACATED');
     await c.em.query(`UPDATE vacancy SET vacated_at = $2 WHERE id = $1`, [place.id, vacatedAt]);
     await this.ledger.append(c.em, {
-      type: 'vacancy.vacated', entity: 'vacancy', entityId: place.id, actor: c.actor, at: c.at,
+      type: 'vacancy.vacated',
+      entity: 'vacancy',
+      entityId: place.id,
+      actor: c.actor,
+      at: c.at,
       data: { on, vacatedAt: vacatedAt.toISOString() },
     });
   }

@@ -29,15 +29,30 @@ interface Row {
 /** Shorthands for the common access rules. */
 const PUBLIC: Record<Who, Outcome> = { anonymous: 'ok', owner: 'ok', otherApplicant: 'ok', staffOwn: 'ok', staffOther: 'ok', admin: 'ok' };
 const ADMIN_ONLY: Record<Who, Outcome> = {
-  anonymous: 'UNAUTHENTICATED', owner: 'FORBIDDEN', otherApplicant: 'FORBIDDEN', staffOwn: 'FORBIDDEN', staffOther: 'FORBIDDEN', admin: 'ok',
+  anonymous: 'UNAUTHENTICATED',
+  owner: 'FORBIDDEN',
+  otherApplicant: 'FORBIDDEN',
+  staffOwn: 'FORBIDDEN',
+  staffOther: 'FORBIDDEN',
+  admin: 'ok',
 };
 /** ADMIN or the APPLICANT who owns the target. */
 const OWNER_OR_ADMIN: Record<Who, Outcome> = {
-  anonymous: 'UNAUTHENTICATED', owner: 'ok', otherApplicant: 'FORBIDDEN', staffOwn: 'FORBIDDEN', staffOther: 'FORBIDDEN', admin: 'ok',
+  anonymous: 'UNAUTHENTICATED',
+  owner: 'ok',
+  otherApplicant: 'FORBIDDEN',
+  staffOwn: 'FORBIDDEN',
+  staffOther: 'FORBIDDEN',
+  admin: 'ok',
 };
 /** ADMIN or ORG_STAFF of the organization holding the place. */
 const STAFF_OR_ADMIN: Record<Who, Outcome> = {
-  anonymous: 'UNAUTHENTICATED', owner: 'FORBIDDEN', otherApplicant: 'FORBIDDEN', staffOwn: 'ok', staffOther: 'FORBIDDEN', admin: 'ok',
+  anonymous: 'UNAUTHENTICATED',
+  owner: 'FORBIDDEN',
+  otherApplicant: 'FORBIDDEN',
+  staffOwn: 'ok',
+  staffOther: 'FORBIDDEN',
+  admin: 'ok',
 };
 
 const L = '751110000'; // where the places are
@@ -68,10 +83,17 @@ describe('access matrix: every Query and Mutation field × every role', () => {
   };
   const birth = (): Record<string, unknown> => {
     const n = nextSerial();
-    return { childIin: makeIin('2025-06-01', 'M', 8000 + n), childName: `Newborn ${n}`, applicantIin: A, phone: '+77019998877', locality: L2 };
+    return {
+      childIin: makeIin('2025-06-01', 'M', 8000 + n),
+      childName: `Newborn ${n}`,
+      applicantIin: A,
+      phone: '+77019998877',
+      locality: L2,
+    };
   };
   const newOfferToken = async (): Promise<string> =>
-    ok(await t.gql(`mutation($i: BirthInput!) { registerBirth(input: $i) { token } }`, { i: birth() }, t.admin)).registerBirth.token as string;
+    ok(await t.gql(`mutation($i: BirthInput!) { registerBirth(input: $i) { token } }`, { i: birth() }, t.admin)).registerBirth
+      .token as string;
 
   beforeAll(async () => {
     // Monday 7 Sep 2026, 10:00 Almaty.
@@ -95,9 +117,24 @@ describe('access matrix: every Query and Mutation field × every role', () => {
       const childIin = makeIin('2023-03-10', n % 2 ? 'M' : 'F', 6000 + n);
       const childName = `Aigerim Ownerova ${n}`;
       secretsOfA.push(childIin, childName);
-      const d = ok(await t.gql(`mutation($i: RegisterApplicationInput!) { registerApplication(input: $i) { id } }`, {
-        i: { childIin, childName, applicantIin: A, phone: phoneA, locality: L, organizationIds: [], language: 'KK', desiredAdmissionDate: '2025-09-01' },
-      }, tokens.owner));
+      const d = ok(
+        await t.gql(
+          `mutation($i: RegisterApplicationInput!) { registerApplication(input: $i) { id } }`,
+          {
+            i: {
+              childIin,
+              childName,
+              applicantIin: A,
+              phone: phoneA,
+              locality: L,
+              organizationIds: [],
+              language: 'KK',
+              desiredAdmissionDate: '2025-09-01',
+            },
+          },
+          tokens.owner,
+        ),
+      );
       aApps.push(d.registerApplication.id);
     }
     await register(t, { applicantIin: B, locality: L });
@@ -111,16 +148,25 @@ describe('access matrix: every Query and Mutation field × every role', () => {
     expect(rows).toHaveLength(12);
     refs.push(...rows);
     // refs 5..11 confirmed; 10 and 11 with every document in.
-    for (const r of refs.slice(5)) ok(await t.gql(`mutation($id: ID!) { confirmReferral(id: $id) { id } }`, { id: r.referral }, tokens.owner));
+    for (const r of refs.slice(5)) {
+      ok(await t.gql(`mutation($id: ID!) { confirmReferral(id: $id) { id } }`, { id: r.referral }, tokens.owner));
+    }
     for (const r of refs.slice(10)) {
-      ok(await t.gql(`mutation($id: ID!) { recordDocuments(referralId: $id, kinds: [BIRTH_CERTIFICATE, HEALTH_PASSPORT, VACCINATION_CARD, APPLICANT_ID]) { id } }`, { id: r.referral }, tokens.staffOwn));
+      ok(
+        await t.gql(
+          `mutation($id: ID!) { recordDocuments(referralId: $id, kinds: [BIRTH_CERTIFICATE, HEALTH_PASSPORT, VACCINATION_CARD, APPLICANT_ID]) { id } }`,
+          { id: r.referral },
+          tokens.staffOwn,
+        ),
+      );
     }
     aQueued = await freshApp(A);
     bQueued = await freshApp(B);
     freePlaces = await publish(t, org1, { count: 3 }, tokens.staffOwn);
     earlyPlaces = await publish(t, org1, { count: 2, admissionMode: 'EARLY_BOOKING' }, tokens.staffOwn);
     category = ok(await t.gql(`{ priorityCategories { code } }`)).priorityCategories[0].code as string;
-    offerId = ok(await t.gql(`mutation($i: BirthInput!) { registerBirth(input: $i) { id } }`, { i: birth() }, t.admin)).registerBirth.id as string;
+    offerId = ok(await t.gql(`mutation($i: BirthInput!) { registerBirth(input: $i) { id } }`, { i: birth() }, t.admin)).registerBirth
+      .id as string;
   }, 120_000);
 
   afterAll(async () => {
@@ -133,14 +179,20 @@ describe('access matrix: every Query and Mutation field × every role', () => {
 
   function table(): Row[] {
     const r = (i: number): string => refs[i].referral;
-    const ofCaller = <T>(who: Who, own: T, admin: T, other: T): T => (who === 'admin' ? admin : who === 'owner' || who === 'staffOwn' ? own : other);
+    const ofCaller = <T>(who: Who, own: T, admin: T, other: T): T =>
+      who === 'admin' ? admin : who === 'owner' || who === 'staffOwn' ? own : other;
     return [
       // ----------------------------------------------------------------- queries
       { field: 'now', op: `{ now }`, vars: () => ({}), expect: PUBLIC },
       { field: 'priorityCategories', op: `{ priorityCategories { code priorityClass } }`, vars: () => ({}), expect: PUBLIC },
       { field: 'calendarDays', op: `{ calendarDays(year: 2026) { date kind } }`, vars: () => ({}), expect: PUBLIC },
       { field: 'workingDay', op: `{ workingDay(date: "2026-09-08") { working plusWorkingDays } }`, vars: () => ({}), expect: PUBLIC },
-      { field: 'organization', op: `query($id: ID!) { organization(id: $id) { id name bin } }`, vars: () => ({ id: org1 }), expect: PUBLIC },
+      {
+        field: 'organization',
+        op: `query($id: ID!) { organization(id: $id) { id name bin } }`,
+        vars: () => ({ id: org1 }),
+        expect: PUBLIC,
+      },
       { field: 'organizations', op: `{ organizations(first: 5) { totalCount edges { node { id } } } }`, vars: () => ({}), expect: PUBLIC },
       { field: 'ledgerHead', op: `{ ledgerHead { length headHash } }`, vars: () => ({}), expect: PUBLIC },
       { field: 'ledgerVerify', op: `{ ledgerVerify { valid length } }`, vars: () => ({}), expect: PUBLIC },
@@ -184,24 +236,51 @@ describe('access matrix: every Query and Mutation field × every role', () => {
           if (who !== 'admin' && who !== 'staffOwn') expect([who, nodes.filter((n) => n.referral !== null)]).toEqual([who, []]);
         },
       },
-      { field: 'application', op: `query($id: ID!) { application(id: $id) { ${APP} childName } }`, vars: () => ({ id: refs[0].app }), expect: OWNER_OR_ADMIN },
+      {
+        field: 'application',
+        op: `query($id: ID!) { application(id: $id) { ${APP} childName } }`,
+        vars: () => ({ id: refs[0].app }),
+        expect: OWNER_OR_ADMIN,
+      },
       {
         field: 'myApplications',
         op: `{ myApplications { id applicantIin } }`,
         vars: () => ({}),
-        expect: { anonymous: 'UNAUTHENTICATED', owner: 'ok', otherApplicant: 'ok', staffOwn: 'FORBIDDEN', staffOther: 'FORBIDDEN', admin: 'FORBIDDEN' },
+        expect: {
+          anonymous: 'UNAUTHENTICATED',
+          owner: 'ok',
+          otherApplicant: 'ok',
+          staffOwn: 'FORBIDDEN',
+          staffOther: 'FORBIDDEN',
+          admin: 'FORBIDDEN',
+        },
         check: (d, who) => {
           const list = (d as { myApplications: { applicantIin: string }[] }).myApplications;
           expect(list.length).toBeGreaterThan(0);
           expect(new Set(list.map((a) => a.applicantIin))).toEqual(new Set([who === 'owner' ? A : B]));
         },
       },
-      { field: 'applications', op: `{ applications(first: 5) { totalCount edges { node { id } } } }`, vars: () => ({}), expect: ADMIN_ONLY },
-      { field: 'applicationsOfChild', op: `query($c: String!) { applicationsOfChild(childIin: $c) { id } }`, vars: () => ({ c: secretsOfA[3] }), expect: ADMIN_ONLY },
+      {
+        field: 'applications',
+        op: `{ applications(first: 5) { totalCount edges { node { id } } } }`,
+        vars: () => ({}),
+        expect: ADMIN_ONLY,
+      },
+      {
+        field: 'applicationsOfChild',
+        op: `query($c: String!) { applicationsOfChild(childIin: $c) { id } }`,
+        vars: () => ({ c: secretsOfA[3] }),
+        expect: ADMIN_ONLY,
+      },
       { field: 'archivedApplications', op: `{ archivedApplications(first: 5) { totalCount } }`, vars: () => ({}), expect: ADMIN_ONLY },
       { field: 'stopList', op: `{ stopList(first: 5) { totalCount } }`, vars: () => ({}), expect: ADMIN_ONLY },
       { field: 'fairnessAudit', op: `{ fairnessAudit { ok eventsReplayed referralsChecked } }`, vars: () => ({}), expect: ADMIN_ONLY },
-      { field: 'proactiveOffer', op: `query($id: ID!) { proactiveOffer(id: $id) { id status } }`, vars: () => ({ id: offerId }), expect: ADMIN_ONLY },
+      {
+        field: 'proactiveOffer',
+        op: `query($id: ID!) { proactiveOffer(id: $id) { id status } }`,
+        vars: () => ({ id: offerId }),
+        expect: ADMIN_ONLY,
+      },
       {
         field: 'notifications',
         op: `query($id: ID!) { notifications(applicationId: $id) { id stage text } }`,
@@ -209,7 +288,12 @@ describe('access matrix: every Query and Mutation field × every role', () => {
         expect: OWNER_OR_ADMIN,
         check: (d) => expect((d as { notifications: unknown[] }).notifications.length).toBeGreaterThan(0),
       },
-      { field: 'ledgerProof', op: `query($id: ID!) { ledgerProof(applicationId: $id) { seq eventHash } }`, vars: () => ({ id: refs[0].app }), expect: OWNER_OR_ADMIN },
+      {
+        field: 'ledgerProof',
+        op: `query($id: ID!) { ledgerProof(applicationId: $id) { seq eventHash } }`,
+        vars: () => ({ id: refs[0].app }),
+        expect: OWNER_OR_ADMIN,
+      },
       {
         field: 'referral',
         op: `query($id: ID!) { referral(id: $id) { ${REF} application { childName } } }`,
@@ -236,7 +320,17 @@ describe('access matrix: every Query and Mutation field × every role', () => {
         // Always on behalf of A: A itself and ADMIN may, B may not register in A's name.
         vars: () => {
           const n = nextSerial();
-          return { i: { childIin: makeIin('2024-01-15', 'F', 9000 + n), childName: `Child ${n}`, applicantIin: A, phone: '+77011112233', locality: L2, language: 'RU', desiredAdmissionDate: '2026-09-01' } };
+          return {
+            i: {
+              childIin: makeIin('2024-01-15', 'F', 9000 + n),
+              childName: `Child ${n}`,
+              applicantIin: A,
+              phone: '+77011112233',
+              locality: L2,
+              language: 'RU',
+              desiredAdmissionDate: '2026-09-01',
+            },
+          };
         },
         expect: { ...OWNER_OR_ADMIN, otherApplicant: 'FORBIDDEN' },
       },
@@ -302,7 +396,20 @@ describe('access matrix: every Query and Mutation field × every role', () => {
         field: 'publishVacancies',
         op: `mutation($i: [PublishVacancyInput!]!) { publishVacancies(input: $i) { id } }`,
         vars: () => ({
-          i: [{ organizationId: org1, ageGroup: 'Senior', language: 'RU', ageFromMonths: 36, ageToMonths: 72, groupType: 'GENERAL', workMode: 'FULL_DAY', admissionMode: 'GENERAL', admissionStartDate: '2026-10-01', count: 1 }],
+          i: [
+            {
+              organizationId: org1,
+              ageGroup: 'Senior',
+              language: 'RU',
+              ageFromMonths: 36,
+              ageToMonths: 72,
+              groupType: 'GENERAL',
+              workMode: 'FULL_DAY',
+              admissionMode: 'GENERAL',
+              admissionStartDate: '2026-10-01',
+              count: 1,
+            },
+          ],
         }),
         expect: STAFF_OR_ADMIN,
       },
@@ -323,7 +430,14 @@ describe('access matrix: every Query and Mutation field × every role', () => {
         op: `mutation($v: ID!, $a: ID!) { claimVacancy(vacancyId: $v, applicationId: $a) { ${REF} } }`,
         // A's own queued application on a place still in its priority window: allowed to try, refused as CONFLICT.
         vars: () => ({ v: freePlaces[0], a: aQueued }),
-        expect: { anonymous: 'UNAUTHENTICATED', owner: 'CONFLICT', otherApplicant: 'FORBIDDEN', staffOwn: 'FORBIDDEN', staffOther: 'FORBIDDEN', admin: 'CONFLICT' },
+        expect: {
+          anonymous: 'UNAUTHENTICATED',
+          owner: 'CONFLICT',
+          otherApplicant: 'FORBIDDEN',
+          staffOwn: 'FORBIDDEN',
+          staffOther: 'FORBIDDEN',
+          admin: 'CONFLICT',
+        },
       },
       {
         field: 'confirmReferral',

@@ -25,8 +25,17 @@ const ids = (entries: Entry[]): string[] => entries.map((e) => e.vacancy.id);
 
 function place(organizationId: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    organizationId, ageGroup: 'Middle', language: 'KK', ageFromMonths: 12, ageToMonths: 60, groupType: 'GENERAL',
-    workMode: 'FULL_DAY', admissionMode: 'GENERAL', admissionStartDate: '2026-09-01', count: 1, ...extra,
+    organizationId,
+    ageGroup: 'Middle',
+    language: 'KK',
+    ageFromMonths: 12,
+    ageToMonths: 60,
+    groupType: 'GENERAL',
+    workMode: 'FULL_DAY',
+    admissionMode: 'GENERAL',
+    admissionStartDate: '2026-09-01',
+    count: 1,
+    ...extra,
   };
 }
 
@@ -93,7 +102,9 @@ describe('bulletins through the summer: daily order, revocations, transfer perio
     expect(await ledgerTypes(t, '2026-07-30:VACATED')).toEqual(['bulletin.published']);
     expect(await ledgerTypes(t, '2026-07-30:REVOKED')).toEqual(['bulletin.published']);
     // The 09:00 allocation after the bulletin gave the first place to the head of the queue.
-    const a = ok(await t.gql(`query($id: ID!) { application(id: $id) { status referral { id vacancy { id } } } }`, { id: app1.id }, t.admin));
+    const a = ok(
+      await t.gql(`query($id: ID!) { application(id: $id) { status referral { id vacancy { id } } } }`, { id: app1.id }, t.admin),
+    );
     expect(a.application.referral.vacancy.id).toBe(v.a1);
     v.app1Referral = a.application.referral.id;
   });
@@ -149,14 +160,23 @@ describe('bulletins through the summer: daily order, revocations, transfer perio
     expect(await count(t, `SELECT count(*) FROM bulletin_entry WHERE bulletin_date BETWEEN '2026-08-01' AND '2026-08-31'`)).toBe(0);
     expect(await count(t, `SELECT count(*) FROM bulletin_publication WHERE bulletin_date BETWEEN '2026-08-01' AND '2026-08-31'`)).toBe(0);
     // The daily task did run every day of August (and published nothing).
-    expect(await count(t, `SELECT count(*) FROM scheduled_run WHERE kind = 'bulletins' AND due_at BETWEEN '2026-08-01T04:00Z' AND '2026-08-31T04:00Z'`)).toBe(31);
+    expect(
+      await count(
+        t,
+        `SELECT count(*) FROM scheduled_run WHERE kind = 'bulletins' AND due_at BETWEEN '2026-08-01T04:00Z' AND '2026-08-31T04:00Z'`,
+      ),
+    ).toBe(31);
     const sep1 = await bulletin(t, '2026-09-01', 'VACATED');
     expect(ids(sep1)).toEqual([v.a5]);
     expect(sep1[0].vacancy.bulletinDate).toBe('2026-09-01');
     expect(ids(await bulletin(t, '2026-09-01', 'REVOKED'))).toEqual([v.b1]);
     // The ledger names the bulletin each event actually went into.
     const announced = async (id: string, type: string): Promise<string> =>
-      ((await t.ds.query(`SELECT data->>'bulletinDate' AS d FROM ledger_event WHERE entity_id = $1 AND type = $2`, [id, type])) as { d: string }[])[0].d;
+      (
+        (await t.ds.query(`SELECT data->>'bulletinDate' AS d FROM ledger_event WHERE entity_id = $1 AND type = $2`, [id, type])) as {
+          d: string;
+        }[]
+      )[0].d;
     expect(await announced(v.a1, 'vacancy.published')).toBe('2026-07-30');
     expect(await announced(v.a4, 'vacancy.revoked')).toBe('2026-07-31');
     expect(await announced(v.a5, 'vacancy.published')).toBe('2026-09-01');
@@ -222,7 +242,10 @@ describe('bulletins through the summer: daily order, revocations, transfer perio
     await advance(t, '2026-09-07T12:00:00+05:00');
     [v.w7] = await publish(t, orgA, {}, staffA);
     await setClock(t, '2026-09-08T09:01:00+05:00');
-    const both = await Promise.all([svc.publishBulletins(new Date('2026-09-08T09:00:00+05:00')), svc.publishBulletins(new Date('2026-09-08T09:00:00+05:00'))]);
+    const both = await Promise.all([
+      svc.publishBulletins(new Date('2026-09-08T09:00:00+05:00')),
+      svc.publishBulletins(new Date('2026-09-08T09:00:00+05:00')),
+    ]);
     expect(both.map((b) => b.vacated).sort()).toEqual([-1, 1]);
     await advance(t, '2026-09-08T09:02:00+05:00');
     expect(ids(await bulletin(t, '2026-09-08', 'VACATED'))).toEqual([v.w7]);
@@ -299,7 +322,11 @@ describe('bulletins in December: a public holiday, who sees what, listing and va
     let after: string | null = null;
     const pages: number[] = [];
     for (;;) {
-      type Page = { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { id: string; organization: { id: string } } }[] };
+      type Page = {
+        totalCount: number;
+        pageInfo: { hasNextPage: boolean; endCursor: string | null };
+        edges: { node: { id: string; organization: { id: string } } }[];
+      };
       const page: Page = ok(await t.gql<{ vacancies: Page }>(listQ, { first: 2, after }, staff2)).vacancies;
       expect(page.totalCount).toBe(5);
       pages.push(page.edges.length);
@@ -368,9 +395,18 @@ describe('bulletins in December: a public holiday, who sees what, listing and va
     expect(await count(t, `SELECT count(*) FROM vacancy`)).toBe(before);
     expect(await count(t, `SELECT count(*) FROM ledger_event`)).toBe(ledgerBefore);
     // Boundaries that are allowed.
-    const okBatch = ok(await t.gql(PUBLISH, {
-      i: [place(org2, { count: 100 }), place(org2, { ageFromMonths: 36, ageToMonths: 36, admissionMode: 'TEMPORARY_STAY', attendanceUntil: '2026-09-02' })],
-    }, staff2));
+    const okBatch = ok(
+      await t.gql(
+        PUBLISH,
+        {
+          i: [
+            place(org2, { count: 100 }),
+            place(org2, { ageFromMonths: 36, ageToMonths: 36, admissionMode: 'TEMPORARY_STAY', attendanceUntil: '2026-09-02' }),
+          ],
+        },
+        staff2,
+      ),
+    );
     expect(okBatch.publishVacancies).toHaveLength(101);
   });
 });

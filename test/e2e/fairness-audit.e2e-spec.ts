@@ -4,15 +4,7 @@ import { workingDaysDeadline } from '../../src/calendar/domain/deadlines.js';
 import { LedgerService } from '../../src/ledger/ledger.service.js';
 import { Clock } from '../../src/platform/clock/clock.js';
 import { createTestApp, errorCode, ok, type TestApp } from '../utils/app.js';
-import {
-  advance,
-  applicantOf,
-  count,
-  createOrg,
-  publish,
-  register,
-  staffOf,
-} from '../utils/fixtures.js';
+import { advance, applicantOf, count, createOrg, publish, register, staffOf } from '../utils/fixtures.js';
 import { LIVE_REFERRAL_STATUSES_SQL } from '../../src/referral/domain/referral-state.js';
 
 const AUDIT = `query($from: DateTime, $to: DateTime) { fairnessAudit(from: $from, to: $to) {
@@ -38,10 +30,7 @@ async function audit(
   return ok(await t.gql(AUDIT, vars, t.admin)).fairnessAudit;
 }
 
-async function liveReferral(
-  t: TestApp,
-  applicationId: string,
-): Promise<{ id: string; status: string; vacancy_id: string } | undefined> {
+async function liveReferral(t: TestApp, applicationId: string): Promise<{ id: string; status: string; vacancy_id: string } | undefined> {
   const rows: { id: string; status: string; vacancy_id: string }[] = await t.ds.query(
     `SELECT id, status, vacancy_id FROM referral WHERE application_id = $1 AND status IN ${LIVE_REFERRAL_STATUSES_SQL}`,
     [applicationId],
@@ -62,19 +51,11 @@ describe('fairness audit: the ledger replayed against the rules (simulated clock
   });
 
   it('is for ADMIN only', async () => {
-    expect(
-      errorCode(await t.gql(AUDIT, {}, t.token({ role: 'APPLICANT', iin: '900101400011' }))),
-    ).toBe('FORBIDDEN');
+    expect(errorCode(await t.gql(AUDIT, {}, t.token({ role: 'APPLICANT', iin: '900101400011' })))).toBe('FORBIDDEN');
     expect(errorCode(await t.gql(AUDIT, {}))).toMatch(/UNAUTHENTICATED|FORBIDDEN/);
-    expect(
-      errorCode(
-        await t.gql(
-          AUDIT,
-          { from: '2026-09-10T00:00:00+05:00', to: '2026-09-01T00:00:00+05:00' },
-          t.admin,
-        ),
-      ),
-    ).toBe('BAD_USER_INPUT');
+    expect(errorCode(await t.gql(AUDIT, { from: '2026-09-10T00:00:00+05:00', to: '2026-09-01T00:00:00+05:00' }, t.admin))).toBe(
+      'BAD_USER_INPUT',
+    );
   });
 
   it('two weeks of allocations, confirmations, a decline, expiries, stop-list terms and twins audit clean', async () => {
@@ -117,26 +98,15 @@ describe('fairness audit: the ledger replayed against the rules (simulated clock
     await publish(t, orgA, { count: 3 });
     await advance(t, '2026-09-08T09:00:30+05:00');
     // Five places: z (class 0), f1 (class 1's turn), then general; the twins only together at orgA.
-    const first = await Promise.all(
-      [z, f1, g1, g2, tw1, tw2, g3, f2, g4, g5].map((a) => liveReferral(t, a.id)),
-    );
+    const first = await Promise.all([z, f1, g1, g2, tw1, tw2, g3, f2, g4, g5].map((a) => liveReferral(t, a.id)));
     expect(first.filter(Boolean)).toHaveLength(5);
     expect(first[0]).toBeDefined();
     expect(first[1]).toBeDefined();
 
     // z confirms and is enrolled; f1 declines; the others let theirs run.
     const zr = first[0]!;
-    ok(
-      await t.gql(
-        `mutation($id: ID!) { confirmReferral(id: $id) { status } }`,
-        { id: zr.id },
-        applicantOf(t, z),
-      ),
-    );
-    const orgOfZ: { organization_id: string }[] = await t.ds.query(
-      `SELECT organization_id FROM vacancy WHERE id = $1`,
-      [zr.vacancy_id],
-    );
+    ok(await t.gql(`mutation($id: ID!) { confirmReferral(id: $id) { status } }`, { id: zr.id }, applicantOf(t, z)));
+    const orgOfZ: { organization_id: string }[] = await t.ds.query(`SELECT organization_id FROM vacancy WHERE id = $1`, [zr.vacancy_id]);
     const staff = staffOf(t, orgOfZ[0].organization_id);
     ok(
       await t.gql(
@@ -145,29 +115,15 @@ describe('fairness audit: the ledger replayed against the rules (simulated clock
         staff,
       ),
     );
-    ok(
-      await t.gql(
-        `mutation($id: ID!) { enrollByReferral(id: $id) { status } }`,
-        { id: zr.id },
-        staff,
-      ),
-    );
-    ok(
-      await t.gql(
-        `mutation($id: ID!) { declineReferral(id: $id) { status } }`,
-        { id: first[1]!.id },
-        applicantOf(t, f1),
-      ),
-    );
+    ok(await t.gql(`mutation($id: ID!) { enrollByReferral(id: $id) { status } }`, { id: zr.id }, staff));
+    ok(await t.gql(`mutation($id: ID!) { declineReferral(id: $id) { status } }`, { id: first[1]!.id }, applicantOf(t, f1)));
 
     await advance(t, '2026-09-09T09:00:30+05:00'); // the declined place goes to the next head
     await publish(t, orgB, { count: 2, ageFromMonths: 36, ageToMonths: 60 });
     await advance(t, '2026-09-10T09:00:30+05:00');
     // Unconfirmed referrals of 8 Sep expire on 11 Sep 00:00 (stop-list to 20 Sep); places go round again.
     await advance(t, '2026-09-12T09:00:30+05:00');
-    expect(
-      await count(t, `SELECT count(*) FROM referral WHERE status = 'EXPIRED'`),
-    ).toBeGreaterThanOrEqual(3);
+    expect(await count(t, `SELECT count(*) FROM referral WHERE status = 'EXPIRED'`)).toBeGreaterThanOrEqual(3);
     expect(await count(t, `SELECT count(*) FROM stop_list_entry`)).toBeGreaterThanOrEqual(3);
     // Confirm what is offered now; then through the stop-list terms' end (22 Sep 00:00).
     const offered: { id: string; applicant_iin: string }[] = await t.ds.query(
@@ -183,9 +139,7 @@ describe('fairness audit: the ledger replayed against the rules (simulated clock
       );
     }
     await advance(t, '2026-09-22T00:00:30+05:00');
-    expect(
-      await count(t, `SELECT count(*) FROM stop_list_entry WHERE ended_at IS NOT NULL`),
-    ).toBeGreaterThanOrEqual(3);
+    expect(await count(t, `SELECT count(*) FROM stop_list_entry WHERE ended_at IS NOT NULL`)).toBeGreaterThanOrEqual(3);
 
     const report = await audit(t);
     expect(report.violations).toEqual([]);
@@ -205,12 +159,7 @@ describe('fairness audit: the ledger replayed against the rules (simulated clock
     const cal = await t.app.get(CalendarService).calendar();
     const confirmBy = workingDaysDeadline(cal, now, 2);
 
-    const issue = (
-      em: EntityManager,
-      app: { id: string },
-      vacancyId: string,
-      by: Date,
-    ): Promise<string> =>
+    const issue = (em: EntityManager, app: { id: string }, vacancyId: string, by: Date): Promise<string> =>
       (async () => {
         const rows: { id: string; seq: string; registered_at: Date }[] = await em.query(
           `SELECT id, seq::text AS seq, registered_at FROM application WHERE id = $1`,
@@ -249,9 +198,7 @@ describe('fairness audit: the ledger replayed against the rules (simulated clock
     // 1. NO_SKIP: the later registration gets v1 while the earlier one waits.
     const skipped = await t.ds.transaction((em) => issue(em, worse, v1, confirmBy));
     // 2. DEADLINE: the right application gets v2, with a confirmation deadline a day too long.
-    const late = await t.ds.transaction((em) =>
-      issue(em, better, v2, new Date(confirmBy.getTime() + 86_400_000)),
-    );
+    const late = await t.ds.transaction((em) => issue(em, better, v2, new Date(confirmBy.getTime() + 86_400_000)));
     const r1 = await audit(t);
     expect(r1.ok).toBe(false);
     expect(r1.violations.map((v) => [v.check, v.referralId])).toEqual([
@@ -269,16 +216,10 @@ describe('fairness audit: the ledger replayed against the rules (simulated clock
 
     // 3. STOP_LIST: the skipped referral expires at its deadline, but no stop-list term follows.
     await t.ds.transaction(async (em) => {
-      await em.query(`UPDATE referral SET status = 'EXPIRED', closed_at = $2 WHERE id = $1`, [
-        skipped,
-        confirmBy,
-      ]);
+      await em.query(`UPDATE referral SET status = 'EXPIRED', closed_at = $2 WHERE id = $1`, [skipped, confirmBy]);
       await em.query(`UPDATE vacancy SET status = 'PUBLISHED' WHERE id = $1`, [v1]);
       await em.query(`UPDATE application SET status = 'QUEUED' WHERE id = $1`, [worse.id]);
-      await em.query(
-        `INSERT INTO referral_exclusion (application_id, vacancy_id) VALUES ($1, $2)`,
-        [worse.id, v1],
-      );
+      await em.query(`INSERT INTO referral_exclusion (application_id, vacancy_id) VALUES ($1, $2)`, [worse.id, v1]);
       await ledger.append(em, {
         type: 'referral.expired',
         entity: 'referral',
@@ -306,8 +247,6 @@ describe('fairness audit: the ledger replayed against the rules (simulated clock
     // The default period ends now: the planted expiry (at its deadline, still ahead) is not in it yet.
     expect((await audit(t)).violations.map((v) => v.check)).toEqual(['NO_SKIP', 'DEADLINE']);
     // A period after the plants has nothing to report.
-    expect(
-      (await audit(t, { from: new Date(now.getTime() + 1).toISOString() })).violations,
-    ).toEqual([]);
+    expect((await audit(t, { from: new Date(now.getTime() + 1).toISOString() })).violations).toEqual([]);
   });
 });

@@ -44,7 +44,9 @@ describe('foundation: health, metrics, auth, errors, organizations, calendar, cl
   });
 
   it('anonymous may read public data but not create an organization', async () => {
-    const r = await t.gql(`mutation { createOrganization(input: {name: "X", bin: "${makeBin('2001', 1)}", locality: "751110000"}) { id } }`);
+    const r = await t.gql(
+      `mutation { createOrganization(input: {name: "X", bin: "${makeBin('2001', 1)}", locality: "751110000"}) { id } }`,
+    );
     expect(errorCode(r)).toBe('UNAUTHENTICATED');
     const n: { n: number }[] = await t.ds.query('SELECT count(*)::int AS n FROM organization');
     expect(n[0].n).toBe(0);
@@ -93,14 +95,21 @@ describe('foundation: health, metrics, auth, errors, organizations, calendar, cl
       t.admin,
     );
     expect(errorCode(dup)).toBe('CONFLICT');
-    const page1 = ok(await t.gql(`{ organizations(locality: "751110000", first: 2) { totalCount edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }`));
+    const page1 = ok(
+      await t.gql(
+        `{ organizations(locality: "751110000", first: 2) { totalCount edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }`,
+      ),
+    );
     expect(page1.organizations.totalCount).toBe(3);
     expect(page1.organizations.edges).toHaveLength(2);
     expect(page1.organizations.pageInfo.hasNextPage).toBe(true);
     const page2 = ok(
-      await t.gql(`query($a: String) { organizations(locality: "751110000", first: 2, after: $a) { edges { node { id } } pageInfo { hasNextPage } } }`, {
-        a: page1.organizations.pageInfo.endCursor,
-      }),
+      await t.gql(
+        `query($a: String) { organizations(locality: "751110000", first: 2, after: $a) { edges { node { id } } pageInfo { hasNextPage } } }`,
+        {
+          a: page1.organizations.pageInfo.endCursor,
+        },
+      ),
     );
     expect(page2.organizations.edges).toHaveLength(1);
     expect(page2.organizations.pageInfo.hasNextPage).toBe(false);
@@ -130,8 +139,16 @@ describe('foundation: health, metrics, auth, errors, organizations, calendar, cl
     // 21–22 March 2026 fall on a weekend: the days off move to Tue 24 and Wed 25.
     expect(d.workingDay).toEqual({ working: true, plusWorkingDays: '2026-03-26' });
     const days = ok(await t.gql(`{ calendarDays(year: 2026) { date kind } }`));
-    expect(days.calendarDays.map((x: { date: string }) => x.date)).toEqual(expect.arrayContaining(['2026-03-21', '2026-03-22', '2026-03-23']));
-    ok(await t.gql(`mutation { setCalendarDay(input: {date: "2026-03-26", kind: TRANSFERRED_DAY_OFF, name: "Decree"}) { date } }`, {}, t.admin));
+    expect(days.calendarDays.map((x: { date: string }) => x.date)).toEqual(
+      expect.arrayContaining(['2026-03-21', '2026-03-22', '2026-03-23']),
+    );
+    ok(
+      await t.gql(
+        `mutation { setCalendarDay(input: {date: "2026-03-26", kind: TRANSFERRED_DAY_OFF, name: "Decree"}) { date } }`,
+        {},
+        t.admin,
+      ),
+    );
     const d2 = ok(await t.gql(`{ workingDay(date: "2026-03-20", n: 1) { plusWorkingDays } }`));
     expect(d2.workingDay.plusWorkingDays).toBe('2026-03-27');
     const denied = await t.gql(`mutation { setCalendarDay(input: {date: "2026-03-24", name: "x"}) { date } }`);

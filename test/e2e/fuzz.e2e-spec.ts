@@ -88,7 +88,20 @@ const huge = fc.constantFrom(HUGE, '😀'.repeat(20_000), `${'Ә'.repeat(50_000)
 const nul = fc.constantFrom('\u0000', 'a\u0000b', `${'x'.repeat(50)}\u0000`);
 const wrongType = fc.constantFrom<unknown>(42, -1, 1.5, true, false, { a: 1 }, [1, 2], 1e308);
 const intEvil = fc.constantFrom<unknown>(2 ** 31, -(2 ** 31) - 1, 1e308, -1e308, 1.5, 'NaN', '12', Number.MAX_SAFE_INTEGER + 2, true, 'x');
-const dateEvil = fc.constantFrom<unknown>('2026-02-30', '0000-00-00', '2026-13-01', '2026-9-1', '20260901', '2026-09-01T00:00:00', '2026-09-01T00:00:00+05:00', '', 'yesterday', 20260901, '9999-99-99', '+275760-09-13');
+const dateEvil = fc.constantFrom<unknown>(
+  '2026-02-30',
+  '0000-00-00',
+  '2026-13-01',
+  '2026-9-1',
+  '20260901',
+  '2026-09-01T00:00:00',
+  '2026-09-01T00:00:00+05:00',
+  '',
+  'yesterday',
+  20260901,
+  '9999-99-99',
+  '+275760-09-13',
+);
 const dateTimeEvil = fc.constantFrom<unknown>(
   '2026-09-01T10:00:00', // no offset
   '2026-02-30T00:00:00+05:00',
@@ -151,19 +164,20 @@ class ArgGen {
 
   private nonNull(type: TypeRef, name: string, depth: number): fc.Arbitrary<Gen> {
     if (type.kind === 'LIST') {
-      return fc
-        .array(this.value(type.ofType!, name, depth + 1), { minLength: 0, maxLength: 3 })
-        .map((items) => {
-          const b = items.find((i) => i.bad);
-          return { v: items.map((i) => i.v), bad: !!b, why: b?.why };
-        });
+      return fc.array(this.value(type.ofType!, name, depth + 1), { minLength: 0, maxLength: 3 }).map((items) => {
+        const b = items.find((i) => i.bad);
+        return { v: items.map((i) => i.v), bad: !!b, why: b?.why };
+      });
     }
     const t = this.types.get(type.name!)!;
     if (t.kind === 'ENUM') {
       const values = t.enumValues!.map((e) => e.name);
       return fc.oneof(
         { weight: 6, arbitrary: fc.constantFrom(...values).map(good) },
-        { weight: 1, arbitrary: fc.constantFrom<unknown>('NOPE', values[0].toLowerCase(), 0, '').map((v) => bad(v, `enum ${t.name}: ${String(v)}`)) },
+        {
+          weight: 1,
+          arbitrary: fc.constantFrom<unknown>('NOPE', values[0].toLowerCase(), 0, '').map((v) => bad(v, `enum ${t.name}: ${String(v)}`)),
+        },
       );
     }
     if (t.kind === 'INPUT_OBJECT') return this.inputObject(t, name, depth);
@@ -172,40 +186,63 @@ class ArgGen {
 
   private inputObject(t: FullType, name: string, depth: number): fc.Arbitrary<Gen> {
     const fields = t.inputFields!;
-    const record = fc.tuple(
-      ...fields.map((f) => {
-        const optional = f.type.kind !== 'NON_NULL' || f.defaultValue !== null;
-        const gen = this.value(f.type, f.name, depth + 1);
-        const missing = optional ? good(OMIT) : bad(OMIT, `${t.name}.${f.name} missing`);
-        return fc.oneof({ weight: 10, arbitrary: gen }, { weight: 1, arbitrary: fc.constant(missing) });
-      }),
-    ).map((gens) => {
-      const obj: Record<string, unknown> = {};
-      gens.forEach((g, i) => {
-        if (g.v !== OMIT) obj[fields[i].name] = g.v;
+    const record = fc
+      .tuple(
+        ...fields.map((f) => {
+          const optional = f.type.kind !== 'NON_NULL' || f.defaultValue !== null;
+          const gen = this.value(f.type, f.name, depth + 1);
+          const missing = optional ? good(OMIT) : bad(OMIT, `${t.name}.${f.name} missing`);
+          return fc.oneof({ weight: 10, arbitrary: gen }, { weight: 1, arbitrary: fc.constant(missing) });
+        }),
+      )
+      .map((gens) => {
+        const obj: Record<string, unknown> = {};
+        gens.forEach((g, i) => {
+          if (g.v !== OMIT) obj[fields[i].name] = g.v;
+        });
+        const b = gens.find((g) => g.bad);
+        return { v: obj, bad: !!b, why: b?.why };
       });
-      const b = gens.find((g) => g.bad);
-      return { v: obj, bad: !!b, why: b?.why };
-    });
     return fc.oneof(
       { weight: 10, arbitrary: record },
       { weight: 1, arbitrary: record.map((g) => bad({ ...(g.v as object), unknownField: 'x' }, `${t.name}.unknownField`)) },
-      { weight: 1, arbitrary: fc.constantFrom<unknown>('not an object', 7, []).map((v) => bad(v, `${name}: ${JSON.stringify(v)} for ${t.name}`)) },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom<unknown>('not an object', 7, []).map((v) => bad(v, `${name}: ${JSON.stringify(v)} for ${t.name}`)),
+      },
     );
   }
 
   private scalar(scalar: string, name: string): fc.Arbitrary<Gen> {
     const valid = plausible(name, scalar, this.pools).map(good);
-    const mark = (why: string) => (v: unknown): Gen => bad(v, `${name}: ${why} ${JSON.stringify(v)?.slice(0, 40)}`);
+    const mark =
+      (why: string) =>
+      (v: unknown): Gen =>
+        bad(v, `${name}: ${why} ${JSON.stringify(v)?.slice(0, 40)}`);
     switch (scalar) {
       case 'Int':
-        return fc.oneof({ weight: 3, arbitrary: valid }, { weight: 1, arbitrary: fc.integer({ min: -1000, max: -1 }).map(good) }, { weight: 2, arbitrary: intEvil.map(mark('int')) });
+        return fc.oneof(
+          { weight: 3, arbitrary: valid },
+          { weight: 1, arbitrary: fc.integer({ min: -1000, max: -1 }).map(good) },
+          { weight: 2, arbitrary: intEvil.map(mark('int')) },
+        );
       case 'Boolean':
-        return fc.oneof({ weight: 3, arbitrary: valid }, { weight: 1, arbitrary: fc.constantFrom<unknown>('true', 1, 0, 'yes').map(mark('boolean')) });
+        return fc.oneof(
+          { weight: 3, arbitrary: valid },
+          { weight: 1, arbitrary: fc.constantFrom<unknown>('true', 1, 0, 'yes').map(mark('boolean')) },
+        );
       case 'Date':
-        return fc.oneof({ weight: 3, arbitrary: valid }, { weight: 2, arbitrary: dateEvil.map(mark('date')) }, { weight: 1, arbitrary: wrongType.map(mark('type')) });
+        return fc.oneof(
+          { weight: 3, arbitrary: valid },
+          { weight: 2, arbitrary: dateEvil.map(mark('date')) },
+          { weight: 1, arbitrary: wrongType.map(mark('type')) },
+        );
       case 'DateTime':
-        return fc.oneof({ weight: 3, arbitrary: valid }, { weight: 2, arbitrary: dateTimeEvil.map(mark('date-time')) }, { weight: 1, arbitrary: wrongType.map(mark('type')) });
+        return fc.oneof(
+          { weight: 3, arbitrary: valid },
+          { weight: 2, arbitrary: dateTimeEvil.map(mark('date-time')) },
+          { weight: 1, arbitrary: wrongType.map(mark('type')) },
+        );
       default: // String, ID
         return fc.oneof(
           { weight: 4, arbitrary: valid },
@@ -214,7 +251,10 @@ class ArgGen {
           { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 40 }).map(good) },
           { weight: 1, arbitrary: nul.map(mark('NUL')) },
           { weight: 1, arbitrary: huge.map((v) => bad(v, `${name}: ${v.length} characters`)) },
-          { weight: 1, arbitrary: wrongType.filter((v) => !(scalar === 'ID' && typeof v === 'number' && Number.isInteger(v))).map(mark('type')) },
+          {
+            weight: 1,
+            arbitrary: wrongType.filter((v) => !(scalar === 'ID' && typeof v === 'number' && Number.isInteger(v))).map(mark('type')),
+          },
         );
     }
   }
@@ -230,7 +270,10 @@ describe('fuzz: every mutation with generated arguments', () => {
     t = await createTestApp({ worker: false, env: { RATE_LIMIT_PER_MINUTE: '1000000', MAX_BODY_BYTES: '2000000' } });
     tables = await tableNames(t.ds);
     const org = await createOrg(t, 'Fuzz kindergarten', '751110000');
-    const apps = [(await register(t, { locality: '751110000', organizationIds: [org] })).id, (await register(t, { locality: '711110000' })).id];
+    const apps = [
+      (await register(t, { locality: '751110000', organizationIds: [org] })).id,
+      (await register(t, { locality: '711110000' })).id,
+    ];
     const vacancies = await publish(t, org, { count: 2 });
     const categories = (ok(await t.gql(`{ priorityCategories { code } }`)).priorityCategories as { code: string }[]).map((c) => c.code);
     const schema = ok(await t.gql(INTROSPECT)).__schema as { mutationType: { fields: Field[] }; types: FullType[] };
@@ -250,7 +293,14 @@ describe('fuzz: every mutation with generated arguments', () => {
 
   it(`${RUNS} runs per mutation: known error codes only, nothing written by a refused call, the server stays up`, async () => {
     const problems: string[] = [];
-    const stats = { calls: 0, accepted: 0, refused: 0, mustRefuse: 0, codes: {} as Record<string, number>, acceptedBy: {} as Record<string, number> };
+    const stats = {
+      calls: 0,
+      accepted: 0,
+      refused: 0,
+      mustRefuse: 0,
+      codes: {} as Record<string, number>,
+      acceptedBy: {} as Record<string, number>,
+    };
     // The snapshot after a refused call that changed nothing is the one before the next call.
     let last: DbSnapshot | null = null;
     const acceptedSamples: string[] = [];

@@ -41,8 +41,13 @@ describe('ledger: sealing, verification, tampering, proofs', () => {
       );
     }
   };
-  const verify = async (): Promise<{ valid: boolean; length: number; headHash: string; firstInvalidSeq: number | null; reason: string | null }> =>
-    ok(await t.gql(VERIFY)).ledgerVerify;
+  const verify = async (): Promise<{
+    valid: boolean;
+    length: number;
+    headHash: string;
+    firstInvalidSeq: number | null;
+    reason: string | null;
+  }> => ok(await t.gql(VERIFY)).ledgerVerify;
   const one = async <T>(sql: string, params: unknown[] = []): Promise<T> => ((await t.ds.query(sql, params)) as T[])[0];
 
   beforeAll(async () => {
@@ -67,7 +72,10 @@ describe('ledger: sealing, verification, tampering, proofs', () => {
 
   it('ledgerHead (anonymous) seals first: it covers every committed event', async () => {
     await createOrgs(4);
-    for (const [date, kind] of [['2026-06-01', 'HOLIDAY'], ['2026-06-02', null]] as const) {
+    for (const [date, kind] of [
+      ['2026-06-01', 'HOLIDAY'],
+      ['2026-06-02', null],
+    ] as const) {
       ok(
         await t.gql(
           `mutation($i: SetCalendarDayInput!) { setCalendarDay(input: $i) { date } }`,
@@ -79,7 +87,9 @@ describe('ledger: sealing, verification, tampering, proofs', () => {
     // An aborted append leaves a gap in seq inside the next block's range (used for a forgery below).
     await t.ds
       .transaction(async (em) => {
-        await em.query(`INSERT INTO ledger_event (at, type, entity, entity_id, actor, data, hash) VALUES (now(), 'x', 'clock', 'x', 'system', '{}', repeat('0', 64))`);
+        await em.query(
+          `INSERT INTO ledger_event (at, type, entity, entity_id, actor, data, hash) VALUES (now(), 'x', 'clock', 'x', 'system', '{}', repeat('0', 64))`,
+        );
         throw new Error('rollback');
       })
       .catch(() => undefined);
@@ -88,8 +98,13 @@ describe('ledger: sealing, verification, tampering, proofs', () => {
         `mutation($i: RegisterApplicationInput!) { registerApplication(input: $i) { id } }`,
         {
           i: {
-            childIin: makeIin('2023-03-01', 'M', 11), childName: 'Test Child', applicantIin: iin, phone: '+77011234567',
-            locality: '751110000', language: 'KK', desiredAdmissionDate: '2026-09-01',
+            childIin: makeIin('2023-03-01', 'M', 11),
+            childName: 'Test Child',
+            applicantIin: iin,
+            phone: '+77011234567',
+            locality: '751110000',
+            language: 'KK',
+            desiredAdmissionDate: '2026-09-01',
           },
         },
         t.token({ role: 'APPLICANT', iin }),
@@ -99,7 +114,9 @@ describe('ledger: sealing, verification, tampering, proofs', () => {
     await createOrgs(2);
     const head = ok(await t.gql(HEAD)).ledgerHead;
     const total = await one<{ n: number }>(`SELECT count(*)::int AS n FROM ledger_event`);
-    const last = await one<{ hash: string; n: number }>(`SELECT hash, (SELECT count(*)::int FROM ledger_block) AS n FROM ledger_block ORDER BY seq DESC LIMIT 1`);
+    const last = await one<{ hash: string; n: number }>(
+      `SELECT hash, (SELECT count(*)::int FROM ledger_block) AS n FROM ledger_block ORDER BY seq DESC LIMIT 1`,
+    );
     expect(head).toMatchObject({ length: total.n, headHash: last.hash, blocks: last.n });
     expect(head.sealedAt).toMatch(/\+05:00$/);
     expect(total.n).toBeGreaterThanOrEqual(12);
@@ -157,7 +174,11 @@ describe('ledger: sealing, verification, tampering, proofs', () => {
     );
     const forged = eventHash({ at: e.at, type: e.type, entity: e.entity, entityId: e.entity_id, actor: 'ADMIN:mallory', data: e.data });
     await t.ds.query(`UPDATE ledger_event SET actor = 'ADMIN:mallory', hash = $2 WHERE seq = $1`, [e.seq, forged]);
-    expect(await verify()).toMatchObject({ valid: false, firstInvalidSeq: Number(e.block_seq), reason: expect.stringMatching(/Merkle root/) });
+    expect(await verify()).toMatchObject({
+      valid: false,
+      firstInvalidSeq: Number(e.block_seq),
+      reason: expect.stringMatching(/Merkle root/),
+    });
     await t.ds.query(`UPDATE ledger_event SET actor = $2, hash = $3 WHERE seq = $1`, [e.seq, e.actor, e.hash]);
     expect((await verify()).valid).toBe(true);
   });
@@ -181,7 +202,14 @@ describe('ledger: sealing, verification, tampering, proofs', () => {
        WHERE NOT EXISTS (SELECT 1 FROM ledger_event e WHERE e.seq = s.seq) ORDER BY 1 LIMIT 1`,
     );
     expect(gap).toBeDefined();
-    const facts = { at: '2026-01-01T00:00:00.000Z', type: 'application.registered', entity: 'application', entityId: 'forged', actor: 'ADMIN:mallory', data: { number: 'X' } };
+    const facts = {
+      at: '2026-01-01T00:00:00.000Z',
+      type: 'application.registered',
+      entity: 'application',
+      entityId: 'forged',
+      actor: 'ADMIN:mallory',
+      data: { number: 'X' },
+    };
     for (const blockSeq of [gap.block_seq, null]) {
       await t.ds.query(
         `INSERT INTO ledger_event (seq, at, type, entity, entity_id, actor, data, hash, block_seq) VALUES ($1,$2,$3,$4,$5,$6,$7::jsonb,$8,$9)`,
@@ -193,7 +221,7 @@ describe('ledger: sealing, verification, tampering, proofs', () => {
     expect((await verify()).valid).toBe(true);
   });
 
-  it("an edited block merkle_root → detected at that block", async () => {
+  it('an edited block merkle_root → detected at that block', async () => {
     const b = await one<{ seq: string; merkle_root: string }>(`SELECT seq, merkle_root FROM ledger_block ORDER BY seq LIMIT 1`);
     await t.ds.query(`UPDATE ledger_block SET merkle_root = repeat('a', 64) WHERE seq = $1`, [b.seq]);
     expect(await verify()).toMatchObject({ valid: false, firstInvalidSeq: Number(b.seq) });
@@ -207,12 +235,22 @@ describe('ledger: sealing, verification, tampering, proofs', () => {
       seq type at entity entityId actor data eventHash blockSeq merkleRoot blockHash path { side hash }
       block { seq prevHash merkleRoot hash firstEvent lastEvent eventCount sealedAt } } }`;
     const proofs = ok(await t.gql(q, { id: applicationId }, owner)).ledgerProof as {
-      seq: number; type: string; at: string; entity: string; entityId: string; actor: string; data: string; eventHash: string;
-      merkleRoot: string; path: { side: 'L' | 'R'; hash: string }[];
+      seq: number;
+      type: string;
+      at: string;
+      entity: string;
+      entityId: string;
+      actor: string;
+      data: string;
+      eventHash: string;
+      merkleRoot: string;
+      path: { side: 'L' | 'R'; hash: string }[];
     }[];
     expect(proofs.map((p) => p.type)).toContain('application.registered');
     for (const p of proofs) {
-      expect(eventHash({ at: p.at, type: p.type, entity: p.entity, entityId: p.entityId, actor: p.actor, data: JSON.parse(p.data) })).toBe(p.eventHash);
+      expect(eventHash({ at: p.at, type: p.type, entity: p.entity, entityId: p.entityId, actor: p.actor, data: JSON.parse(p.data) })).toBe(
+        p.eventHash,
+      );
       expect(verifyProof(p.eventHash, p.path, p.merkleRoot)).toBe(true);
     }
     expect(ok(await t.gql(q, { id: applicationId }, t.admin)).ledgerProof).toHaveLength(proofs.length);
@@ -227,7 +265,10 @@ describe('ledger: sealing, verification, tampering, proofs', () => {
     const good = await run('node', ['scripts/ledger-prove.mjs', '--application', applicationId, '--url', t.url, '--token', owner]);
     expect(good.out).toMatch(/^OK {3}#\d+ application\.registered/m);
     expect(good.code).toBe(0);
-    const e = await one<{ seq: string; data: unknown }>(`SELECT seq, data FROM ledger_event WHERE entity = 'application' AND entity_id = $1 LIMIT 1`, [applicationId]);
+    const e = await one<{ seq: string; data: unknown }>(
+      `SELECT seq, data FROM ledger_event WHERE entity = 'application' AND entity_id = $1 LIMIT 1`,
+      [applicationId],
+    );
     await t.ds.query(`UPDATE ledger_event SET data = data || '{"priorityClass": 0}' WHERE seq = $1`, [e.seq]);
     const bad = await run('node', ['scripts/ledger-prove.mjs', '--application', applicationId, '--url', t.url, '--token', owner]);
     expect(bad.out).toMatch(/^FAIL #\d+ application\.registered .*event hash does not match/m);
@@ -239,12 +280,19 @@ describe('ledger: sealing, verification, tampering, proofs', () => {
   it('npm run ledger:verify (the built CLI) exits 0, then non-zero after tampering', async () => {
     const build = await run('npm', ['run', '-s', 'build']);
     if (build.code !== 0) throw new Error(`build failed: ${build.out}${build.err}`);
-    const env = { DATABASE_URL: t.ctx.databaseUrl, JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: mkdtempSync(join(tmpdir(), 'kezek-cli-')), NODE_ENV: 'test' };
+    const env = {
+      DATABASE_URL: t.ctx.databaseUrl,
+      JWT_SECRET: TEST_JWT_SECRET,
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'kezek-cli-')),
+      NODE_ENV: 'test',
+    };
     const cli = (): ReturnType<typeof run> => run('node', ['dist/src/ledger/ledger-verify.cli.js'], env);
     const good = await cli();
     expect(good.out).toContain('ledger: VALID');
     expect(good.code).toBe(0);
-    const e = await one<{ seq: string; block_seq: string; type: string }>(`SELECT seq, block_seq, type FROM ledger_event WHERE block_seq IS NOT NULL ORDER BY seq LIMIT 1`);
+    const e = await one<{ seq: string; block_seq: string; type: string }>(
+      `SELECT seq, block_seq, type FROM ledger_event WHERE block_seq IS NOT NULL ORDER BY seq LIMIT 1`,
+    );
     await t.ds.query(`UPDATE ledger_event SET type = 'organization.deleted' WHERE seq = $1`, [e.seq]);
     const bad = await cli();
     expect(bad.out).toContain('ledger: INVALID');

@@ -22,7 +22,14 @@ function postFrom(localAddress: string, url: string, path: string, body: string)
   const u = new URL(url);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: u.hostname, port: u.port, path, method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      {
+        host: u.hostname,
+        port: u.port,
+        path,
+        method: 'POST',
+        localAddress,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
       (res) => {
         let data = '';
         res.on('data', (c: Buffer) => (data += c.toString()));
@@ -110,7 +117,10 @@ describe('request limits: depth, complexity, page size, body size, batching, int
     const max = t.ctx.config.MAX_BODY_BYTES;
     const before = await count(t, 'SELECT count(*) FROM organization');
     const mutation = `mutation($i: CreateOrganizationInput!) { createOrganization(input: $i) { id } }`;
-    const big = JSON.stringify({ query: mutation, variables: { i: { name: 'Big', bin: makeBin('2005', 1), locality: '751110000' }, pad: 'x'.repeat(max) } });
+    const big = JSON.stringify({
+      query: mutation,
+      variables: { i: { name: 'Big', bin: makeBin('2005', 1), locality: '751110000' }, pad: 'x'.repeat(max) },
+    });
     const r = await post(t.url, big, { authorization: `Bearer ${t.admin}` });
     expect(r.status).toBe(413);
     expect(r.body.errors?.[0].extensions).toEqual({ code: 'PAYLOAD_TOO_LARGE', maxBytes: max });
@@ -139,7 +149,10 @@ describe('request limits: depth, complexity, page size, body size, batching, int
 
   it('batching is refused: an array body is 400 BAD_USER_INPUT and runs none of its operations', async () => {
     const before = await count(t, 'SELECT count(*) FROM organization');
-    const op = { query: `mutation($i: CreateOrganizationInput!) { createOrganization(input: $i) { id } }`, variables: { i: { name: 'Batched', bin: makeBin('2005', 2), locality: '751110000' } } };
+    const op = {
+      query: `mutation($i: CreateOrganizationInput!) { createOrganization(input: $i) { id } }`,
+      variables: { i: { name: 'Batched', bin: makeBin('2005', 2), locality: '751110000' } },
+    };
     const r = await post(t.url, JSON.stringify([op, op]), { authorization: `Bearer ${t.admin}` });
     expect(r.status).toBe(400);
     expect(r.body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
@@ -179,7 +192,11 @@ describe('request rate: RATE_LIMIT_PER_MINUTE per client address', () => {
 
     // Refused writes write nothing; the limit comes before authentication (bad tokens count and are refused).
     const orgs = await count(t, 'SELECT count(*) FROM organization');
-    const write = await t.gql(`mutation($i: CreateOrganizationInput!) { createOrganization(input: $i) { id } }`, { i: { name: 'Late', bin: makeBin('2005', 3), locality: '751110000' } }, t.admin);
+    const write = await t.gql(
+      `mutation($i: CreateOrganizationInput!) { createOrganization(input: $i) { id } }`,
+      { i: { name: 'Late', bin: makeBin('2005', 3), locality: '751110000' } },
+      t.admin,
+    );
     expect(errorCode(write)).toBe('TOO_MANY_REQUESTS');
     expect(await count(t, 'SELECT count(*) FROM organization')).toBe(orgs);
     expect(errorCode(await t.gql('{ now }', {}, 'not-a-token'))).toBe('TOO_MANY_REQUESTS');

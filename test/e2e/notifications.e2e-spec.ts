@@ -13,12 +13,7 @@ import { FakeMobizon } from '../utils/fake-sms-provider.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor(
-  what: string,
-  check: () => Promise<boolean> | boolean,
-  timeoutMs: number,
-  stepMs = 100,
-): Promise<void> {
+async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs: number, stepMs = 100): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     if (await check()) return;
@@ -50,10 +45,7 @@ describe('notifications: Mobizon delivery, retries, delivery reports, reminders,
 
   beforeAll(async () => {
     for (const m of ['log', 'warn', 'error', 'debug', 'verbose'] as const) {
-      jest.spyOn(Logger.prototype, m).mockImplementation(function (
-        this: Logger,
-        ...args: unknown[]
-      ) {
+      jest.spyOn(Logger.prototype, m).mockImplementation(function (this: Logger, ...args: unknown[]) {
         logged.push(args);
       });
     }
@@ -79,10 +71,7 @@ describe('notifications: Mobizon delivery, retries, delivery reports, reminders,
 
   const svc = (): NotificationService => t.app.get(NotificationService);
 
-  async function register(
-    lang: 'kk' | 'ru',
-    phone?: string,
-  ): Promise<{ id: string; number: string; phone: string; applicantIin: string }> {
+  async function register(lang: 'kk' | 'ru', phone?: string): Promise<{ id: string; number: string; phone: string; applicantIin: string }> {
     const n = ++serial;
     const p = phone ?? `+7701555${String(1000 + n)}`;
     phones.push(p);
@@ -109,10 +98,7 @@ describe('notifications: Mobizon delivery, retries, delivery reports, reminders,
   }
 
   async function rows(applicationIds: string[]): Promise<Row[]> {
-    return t.ds.query(
-      `SELECT * FROM notification WHERE application_id = ANY($1::uuid[]) ORDER BY created_at, id`,
-      [applicationIds],
-    );
+    return t.ds.query(`SELECT * FROM notification WHERE application_id = ANY($1::uuid[]) ORDER BY created_at, id`, [applicationIds]);
   }
 
   /** Runs delivery directly (in parallel with the worker's own runs) for a while. */
@@ -124,11 +110,7 @@ describe('notifications: Mobizon delivery, retries, delivery reports, reminders,
     }
   }
 
-  async function drainUntil(
-    what: string,
-    check: () => Promise<boolean>,
-    timeoutMs = 20_000,
-  ): Promise<void> {
+  async function drainUntil(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
     await waitFor(
       what,
       async () => {
@@ -144,19 +126,11 @@ describe('notifications: Mobizon delivery, retries, delivery reports, reminders,
     const a = await register('kk');
     const b = await register('ru');
     // No direct delivery here: the deliver job (every 3 s) of the real worker sends them.
-    await waitFor(
-      'both texts at the provider',
-      () => sms.to(a.phone).length === 1 && sms.to(b.phone).length === 1,
-      20_000,
-    );
+    await waitFor('both texts at the provider', () => sms.to(a.phone).length === 1 && sms.to(b.phone).length === 1, 20_000);
     const [ma] = sms.to(a.phone);
     const [mb] = sms.to(b.phone);
-    expect(ma.text).toMatch(
-      new RegExp(`^Kezek: ${a.number} өтініші тіркелді\\. Кезектегі нөміріңіз: \\d+\\.$`),
-    );
-    expect(mb.text).toMatch(
-      new RegExp(`^Kezek: заявление ${b.number} зарегистрировано\\. Ваш номер в очереди: \\d+\\.$`),
-    );
+    expect(ma.text).toMatch(new RegExp(`^Kezek: ${a.number} өтініші тіркелді\\. Кезектегі нөміріңіз: \\d+\\.$`));
+    expect(mb.text).toMatch(new RegExp(`^Kezek: заявление ${b.number} зарегистрировано\\. Ваш номер в очереди: \\d+\\.$`));
     expect(ma.from).toBe('Kezek');
     await waitFor(
       'rows marked SENT',
@@ -208,12 +182,7 @@ describe('notifications: Mobizon delivery, retries, delivery reports, reminders,
 
   it('a provider that fails, then times out, then recovers: every text sent exactly once, none lost', async () => {
     sms.mode = 'fail';
-    const during500 = [
-      await register('kk'),
-      await register('ru'),
-      await register('kk'),
-      await register('ru'),
-    ];
+    const during500 = [await register('kk'), await register('ru'), await register('kk'), await register('ru')];
     await drainFor(1500);
     let r = await rows(during500.map((a) => a.id));
     expect(r.every((x) => x.status === 'PENDING' && x.attempts >= 2)).toBe(true);
@@ -235,9 +204,7 @@ describe('notifications: Mobizon delivery, retries, delivery reports, reminders,
 
     sms.mode = 'ok';
     const all = [...during500, ...duringTimeout];
-    await drainUntil('all SENT', async () =>
-      (await rows(all.map((a) => a.id))).every((x) => x.status === 'SENT'),
-    );
+    await drainUntil('all SENT', async () => (await rows(all.map((a) => a.id))).every((x) => x.status === 'SENT'));
     r = await rows(all.map((a) => a.id));
     for (const a of all) {
       const row = r.find((x) => x.application_id === a.id);
@@ -250,12 +217,8 @@ describe('notifications: Mobizon delivery, retries, delivery reports, reminders,
     // The timed-out sends were found at the provider, not sent again.
     for (const a of duringTimeout) expect(sms.sendRequests(a.phone)).toBe(1);
     expect([...sms.counts().values()].every((c) => c === 1)).toBe(true);
-    expect(
-      r.filter((x) => x.language === 'kk').every((x) => x.text.includes('өтініші тіркелді')),
-    ).toBe(true);
-    expect(
-      r.filter((x) => x.language === 'ru').every((x) => x.text.includes('зарегистрировано')),
-    ).toBe(true);
+    expect(r.filter((x) => x.language === 'kk').every((x) => x.text.includes('өтініші тіркелді'))).toBe(true);
+    expect(r.filter((x) => x.language === 'ru').every((x) => x.text.includes('зарегистрировано'))).toBe(true);
   });
 
   it('a rejected number (Mobizon code 1) ends FAILED at once, without retries', async () => {
@@ -286,33 +249,15 @@ describe('notifications: Mobizon delivery, retries, delivery reports, reminders,
     const a = await register('ru');
     const q = `query($id: ID!) { notifications(applicationId: $id) { stage status } }`;
     const owner = t.token({ role: 'APPLICANT', iin: a.applicantIin });
+    expect(ok(await t.gql<{ notifications: { stage: string }[] }>(q, { id: a.id }, owner)).notifications.map((n) => n.stage)).toEqual([
+      'APPLICATION_REGISTERED',
+    ]);
+    expect(errorCode(await t.gql(q, { id: a.id }, t.token({ role: 'APPLICANT', iin: makeIin('1985-02-02', 'M', 77) })))).toBe('FORBIDDEN');
     expect(
-      ok(
-        await t.gql<{ notifications: { stage: string }[] }>(q, { id: a.id }, owner),
-      ).notifications.map((n) => n.stage),
-    ).toEqual(['APPLICATION_REGISTERED']);
-    expect(
-      errorCode(
-        await t.gql(
-          q,
-          { id: a.id },
-          t.token({ role: 'APPLICANT', iin: makeIin('1985-02-02', 'M', 77) }),
-        ),
-      ),
-    ).toBe('FORBIDDEN');
-    expect(
-      errorCode(
-        await t.gql(
-          q,
-          { id: a.id },
-          t.token({ role: 'ORG_STAFF', organizationId: '00000000-0000-4000-8000-000000000000' }),
-        ),
-      ),
+      errorCode(await t.gql(q, { id: a.id }, t.token({ role: 'ORG_STAFF', organizationId: '00000000-0000-4000-8000-000000000000' }))),
     ).toBe('FORBIDDEN');
     expect(errorCode(await t.gql(q, { id: a.id }))).toBe('UNAUTHENTICATED');
-    expect(errorCode(await t.gql(q, { id: '00000000-0000-4000-8000-000000000001' }, t.admin))).toBe(
-      'NOT_FOUND',
-    );
+    expect(errorCode(await t.gql(q, { id: '00000000-0000-4000-8000-000000000001' }, t.admin))).toBe('NOT_FOUND');
   });
 
   it('reminds at 09:00 on the working day before a deadline day, once per deadline, across holidays', async () => {
@@ -323,12 +268,7 @@ describe('notifications: Mobizon delivery, retries, delivery reports, reminders,
         t.admin,
       ),
     ).createOrganization.id;
-    const referral = async (
-      status: string,
-      confirmBy: Date | null,
-      validUntil: Date | null,
-      lang: 'kk' | 'ru',
-    ) => {
+    const referral = async (status: string, confirmBy: Date | null, validUntil: Date | null, lang: 'kk' | 'ru') => {
       const a = await register(lang);
       const [v] = (await t.ds.query(
         `INSERT INTO vacancy (organization_id, locality, status, age_group, language, age_from_months, age_to_months, group_type,
@@ -347,57 +287,37 @@ describe('notifications: Mobizon delivery, retries, delivery reports, reminders,
     // Last day Thu 26 Mar: 21-25 Mar are days off (Nauryz), so the reminder is on Fri 20 Mar.
     const offered = await referral('OFFERED', endOfAlmatyDay('2026-03-26'), null, 'kk');
     // Last day Fri 20 Mar → reminder Thu 19 Mar.
-    const confirmed = await referral(
-      'CONFIRMED',
-      almatyAt('2026-03-17', 10),
-      endOfAlmatyDay('2026-03-20'),
-      'ru',
-    );
+    const confirmed = await referral('CONFIRMED', almatyAt('2026-03-17', 10), endOfAlmatyDay('2026-03-20'), 'ru');
     const later = await referral('OFFERED', endOfAlmatyDay('2026-04-10'), null, 'ru');
     const declined = await referral('DECLINED', endOfAlmatyDay('2026-03-20'), null, 'ru');
     const reminders = async (): Promise<Row[]> =>
-      t.ds.query(
-        `SELECT * FROM notification WHERE stage = 'DEADLINE_REMINDER' ORDER BY created_at, id`,
-      );
+      t.ds.query(`SELECT * FROM notification WHERE stage = 'DEADLINE_REMINDER' ORDER BY created_at, id`);
 
     ok(await t.gql(`mutation { advanceClock(to: "2026-03-19T08:59:00+05:00") }`, {}, t.admin));
     expect(await reminders()).toHaveLength(0);
     ok(await t.gql(`mutation { advanceClock(to: "2026-03-19T09:00:30+05:00") }`, {}, t.admin));
     let r = await reminders();
     expect(r.map((x) => [x.application_id, x.idempotency_key, x.language])).toEqual([
-      [
-        confirmed.id,
-        `DEADLINE_REMINDER:${confirmed.referralId}:${endOfAlmatyDay('2026-03-20').toISOString()}`,
-        'ru',
-      ],
+      [confirmed.id, `DEADLINE_REMINDER:${confirmed.referralId}:${endOfAlmatyDay('2026-03-20').toISOString()}`, 'ru'],
     ]);
-    expect(r[0].text).toBe(
-      `Kezek: напоминаем, что направление по заявлению ${confirmed.number} действует до 2026-03-20 23:59.`,
-    );
+    expect(r[0].text).toBe(`Kezek: напоминаем, что направление по заявлению ${confirmed.number} действует до 2026-03-20 23:59.`);
 
     ok(await t.gql(`mutation { advanceClock(to: "2026-03-20T09:00:30+05:00") }`, {}, t.admin));
     r = await reminders();
     expect(r.map((x) => x.application_id)).toEqual([confirmed.id, offered.id]);
-    expect(r[1].text).toBe(
-      `Kezek: еске саламыз, ${offered.number} өтініші бойынша жолдама 2026-03-26 23:59 дейін жарамды.`,
-    );
+    expect(r[1].text).toBe(`Kezek: еске саламыз, ${offered.number} өтініші бойынша жолдама 2026-03-26 23:59 дейін жарамды.`);
     // Running the day again adds nothing; the later and the declined referral get none.
     expect(await t.app.get(DeadlineRemindersService).run(almatyAt('2026-03-20', 9))).toEqual({
       reminded: 0,
     });
     expect((await reminders()).map((x) => x.application_id)).not.toContain(later.id);
     expect((await reminders()).map((x) => x.application_id)).not.toContain(declined.id);
-    const [{ reminded_for }] = (await t.ds.query(
-      `SELECT reminded_for FROM referral WHERE id = $1`,
-      [offered.referralId],
-    )) as {
+    const [{ reminded_for }] = (await t.ds.query(`SELECT reminded_for FROM referral WHERE id = $1`, [offered.referralId])) as {
       reminded_for: Date;
     }[];
     expect(reminded_for.toISOString()).toBe(endOfAlmatyDay('2026-03-26').toISOString());
 
-    await drainUntil('reminders sent', async () =>
-      (await reminders()).every((x) => x.status === 'SENT'),
-    );
+    await drainUntil('reminders sent', async () => (await reminders()).every((x) => x.status === 'SENT'));
     expect(sms.to(offered.phone).filter((m) => m.text.includes('еске саламыз'))).toHaveLength(1);
     expect(sms.to(confirmed.phone).filter((m) => m.text.includes('напоминаем'))).toHaveLength(1);
   });
@@ -437,8 +357,9 @@ describe('generic HTTP SMS adapter', () => {
         });
         const { status, body, delayMs } = reply;
         setTimeout(() => {
-          if (!res.destroyed)
-            {res.writeHead(status, { 'content-type': 'application/json' }).end(body);}
+          if (!res.destroyed) {
+            res.writeHead(status, { 'content-type': 'application/json' }).end(body);
+          }
         }, delayMs ?? 0);
       });
     });
@@ -450,8 +371,7 @@ describe('generic HTTP SMS adapter', () => {
     await new Promise<void>((r) => server.close(() => r()));
   });
 
-  const gateway = (): HttpSmsGateway =>
-    new HttpSmsGateway({ url, token: 'secret-token', timeoutMs: 200 });
+  const gateway = (): HttpSmsGateway => new HttpSmsGateway({ url, token: 'secret-token', timeoutMs: 200 });
   const failure = async (): Promise<SmsSendError> => {
     try {
       await gateway().send('+77015550001', 'hello', 'K:1');

@@ -104,7 +104,17 @@ describe('open-place notices: SQL selection equals fitsForClaim + compareHeads',
     );
     // Open places: wide and narrow age periods (one nobody fits), admission dates on month ends and 29 February.
     const starts = ['2026-09-16', '2026-01-31', '2028-02-29', '2026-03-31', '2026-02-28', '2027-12-31'];
-    const periods: [number, number][] = [[0, 83], [12, 35], [24, 47], [30, 30], [36, 71], [0, 11], [59, 61], [90, 95], [17, 17]];
+    const periods: [number, number][] = [
+      [0, 83],
+      [12, 35],
+      [24, 47],
+      [30, 30],
+      [36, 71],
+      [0, 11],
+      [59, 61],
+      [90, 95],
+      [17, 17],
+    ];
     const vacancyIds: string[] = [];
     for (let i = 0; i < 48; i++) {
       const [from, to] = pick(r, periods);
@@ -149,9 +159,9 @@ describe('open-place notices: SQL selection equals fitsForClaim + compareHeads',
       [vacancyIds],
     );
     const excluded = new Set(
-      ((await t.ds.query(`SELECT application_id, vacancy_id FROM referral_exclusion`)) as { application_id: string; vacancy_id: string }[]).map(
-        (x) => `${x.application_id}:${x.vacancy_id}`,
-      ),
+      (
+        (await t.ds.query(`SELECT application_id, vacancy_id FROM referral_exclusion`)) as { application_id: string; vacancy_id: string }[]
+      ).map((x) => `${x.application_id}:${x.vacancy_id}`),
     );
     const views = apps.filter((a) => a.status === 'QUEUED').map((a) => ({ row: a, view: toApplicationView(a) }));
     const expected = new Map<string, string[]>();
@@ -159,12 +169,16 @@ describe('open-place notices: SQL selection equals fitsForClaim + compareHeads',
     for (const v of vacs) {
       if (v.open_at === null || v.open_at.getTime() > at.getTime()) continue;
       const vv = toVacancyView(v);
-      const fitting = views
-        .filter((a) => fitsForClaim(a.view, vv, excluded))
-        .sort((x, y) => compareHeads(x.view, y.view));
+      const fitting = views.filter((a) => fitsForClaim(a.view, vv, excluded)).sort((x, y) => compareHeads(x.view, y.view));
       const [last, next] = [fitting[19]?.view, fitting[20]?.view];
       if (last && next && last.priorityClass === next.priorityClass && last.registeredAt === next.registeredAt) wideTies++;
-      expected.set(v.id, fitting.slice(0, 20).map((a) => a.row.id).sort());
+      expected.set(
+        v.id,
+        fitting
+          .slice(0, 20)
+          .map((a) => a.row.id)
+          .sort(),
+      );
     }
     // The data reaches the edges it is meant to: places with more than 20 families, some cut inside a millisecond, some with none.
     expect([...expected.values()].filter((ids) => ids.length === 20).length).toBeGreaterThan(10);
@@ -176,7 +190,9 @@ describe('open-place notices: SQL selection equals fitsForClaim + compareHeads',
     expect(out.places).toBe(46);
     expect(out.notified).toBe([...expected.values()].reduce((n, ids) => n + ids.length, 0));
     const texts: { idempotency_key: string; application_id: string; text: string; language: string; phone: string; created_at: Date }[] =
-      await t.ds.query(`SELECT idempotency_key, application_id, text, language, phone, created_at FROM notification WHERE stage = 'OPEN_PLACE_FITS'`);
+      await t.ds.query(
+        `SELECT idempotency_key, application_id, text, language, phone, created_at FROM notification WHERE stage = 'OPEN_PLACE_FITS'`,
+      );
     const got = new Map<string, string[]>();
     const appById = new Map(apps.map((a) => [a.id, a]));
     const vacById = new Map(vacs.map((v) => [v.id, v]));

@@ -71,7 +71,9 @@ describe('open data: daily pseudonymized queue order and bulletins (simulated cl
   async function registerApp(birthDate: string, extra: Record<string, unknown> = {}): Promise<Registered> {
     const input = { ...applicationInput({ birthDate }), ...extra };
     input.childName = `Айгерім Тестова ${String(input.childIin).slice(-5)}`;
-    const d = ok(await t.gql(`mutation($i: RegisterApplicationInput!) { registerApplication(input: $i) { id number } }`, { i: input }, t.admin));
+    const d = ok(
+      await t.gql(`mutation($i: RegisterApplicationInput!) { registerApplication(input: $i) { id number } }`, { i: input }, t.admin),
+    );
     const r = { ...(d.registerApplication as { id: string; number: string }), input, birthDate };
     apps.push(r);
     return r;
@@ -100,8 +102,17 @@ describe('open data: daily pseudonymized queue order and bulletins (simulated cl
     await registerApp('2022-06-19');
     await registerApp('2022-08-02');
     await registerApp('2023-03-03', { locality: OTHER_LOCALITY });
-    for (const [a, c] of [[military, 'MILITARY'], [large, 'LARGE_FAMILY']] as const) {
-      ok(await t.gql(`mutation($id: ID!, $c: String!) { confirmPriority(applicationId: $id, category: $c, confirmed: true) { priorityClass } }`, { id: a.id, c }, t.admin));
+    for (const [a, c] of [
+      [military, 'MILITARY'],
+      [large, 'LARGE_FAMILY'],
+    ] as const) {
+      ok(
+        await t.gql(
+          `mutation($id: ID!, $c: String!) { confirmPriority(applicationId: $id, category: $c, confirmed: true) { priorityClass } }`,
+          { id: a.id, c },
+          t.admin,
+        ),
+      );
     }
     const staff = t.token({ role: 'ORG_STAFF', organizationId: org });
     await publish(t, org, {}, staff);
@@ -114,11 +125,19 @@ describe('open data: daily pseudonymized queue order and bulletins (simulated cl
     expect(day1.generatedAt).toMatch(/^2026-09-07T10:\d\d:\d\d\.\d{3}\+05:00$/);
     // Queues in (locality, cohort) order: 751110000/2022, 751110000/2023, 751210000/2023.
     expect(day1.rows.map((r) => `${String(r.locality)}/${String(r.cohort)}`)).toEqual([
-      ...Array(2).fill(`${LOCALITY}/2022`), ...Array(5).fill(`${LOCALITY}/2023`), `${OTHER_LOCALITY}/2023`,
+      ...Array(2).fill(`${LOCALITY}/2022`),
+      ...Array(5).fill(`${LOCALITY}/2023`),
+      `${OTHER_LOCALITY}/2023`,
     ]);
     // Out of turn first, then class 1 on the first slot of the 1 : 3 cycle.
     const q2023 = day1.rows.filter((r) => r.locality === LOCALITY && r.cohort === 2023);
-    expect(q2023.map((r) => [r.queue_number, r.priority_class])).toEqual([[1, 0], [2, 1], [3, 2], [4, 2], [5, 2]]);
+    expect(q2023.map((r) => [r.queue_number, r.priority_class])).toEqual([
+      [1, 0],
+      [2, 1],
+      [3, 2],
+      [4, 2],
+      [5, 2],
+    ]);
     expect(q2023[0].pseudonym).toBe(pseudo(military.id));
     expect(q2023[1].pseudonym).toBe(pseudo(large.id));
     expect(day1.rows.find((r) => r.pseudonym === pseudo(apps[1].id))?.organization_choices).toEqual([org]);
@@ -157,12 +176,26 @@ describe('open data: daily pseudonymized queue order and bulletins (simulated cl
     const day2ByApp = await rowsByApplication(day2Queues);
 
     // Bulletins: both places in VACATED (a revoked one too: the bulletin is a protocol), one in REVOKED.
-    expect(bulletins.rows.map((r) => [r.kind, r.position])).toEqual([['VACATED', 1], ['VACATED', 2], ['REVOKED', 1]]);
+    expect(bulletins.rows.map((r) => [r.kind, r.position])).toEqual([
+      ['VACATED', 1],
+      ['VACATED', 2],
+      ['REVOKED', 1],
+    ]);
     const gqlBulletin = ok(await t.gql(`{ bulletin(date: "2026-09-08", kind: REVOKED) { ledgerHead vacancy { id } } }`));
     expect(bulletins.rows[2]).toMatchObject({
-      vacancy_id: gqlBulletin.bulletin[0].vacancy.id, ledger_head: gqlBulletin.bulletin[0].ledgerHead, organization_id: org,
-      organization_name: 'Балапан "Күншуақ", филиал', locality: LOCALITY, age_group: 'Older', language: 'RU', work_mode: 'HALF_DAY',
-      admission_mode: 'GENERAL', admission_start_date: '2026-09-01', attendance_until: null, age_from_months: 12, age_to_months: 60,
+      vacancy_id: gqlBulletin.bulletin[0].vacancy.id,
+      ledger_head: gqlBulletin.bulletin[0].ledgerHead,
+      organization_id: org,
+      organization_name: 'Балапан "Күншуақ", филиал',
+      locality: LOCALITY,
+      age_group: 'Older',
+      language: 'RU',
+      work_mode: 'HALF_DAY',
+      admission_mode: 'GENERAL',
+      admission_start_date: '2026-09-01',
+      attendance_until: null,
+      age_from_months: 12,
+      age_to_months: 60,
     });
     expect(bulletins.rows[0].organization_bin).toMatch(/^\d{12}$/);
     expect(bulletins.rows[0].at).toMatch(/^2026-09-07T10:\d\d:\d\d\.\d{3}\+05:00$/);
@@ -171,7 +204,10 @@ describe('open data: daily pseudonymized queue order and bulletins (simulated cl
     expect(bulletins.ledgerLength).toBeLessThanOrEqual(head.ledgerHead.length);
 
     // CSV parses back into the JSON rows (every value as its field's text: lists joined by ';', null empty).
-    for (const [kind, json] of [['queues', day2Queues], ['bulletins', bulletins]] as const) {
+    for (const [kind, json] of [
+      ['queues', day2Queues],
+      ['bulletins', bulletins],
+    ] as const) {
       const csv = await get(`/opendata/2026-09-08/${kind}.csv`);
       expect(csv.status).toBe(200);
       expect(csv.headers.get('content-type')).toMatch(/^text\/csv; charset=utf-8/);
@@ -208,7 +244,18 @@ describe('open data: daily pseudonymized queue order and bulletins (simulated cl
     for (const a of apps) {
       const i = a.input as { childIin: string; applicantIin: string; childName: string; phone: string };
       const [y, m, d] = a.birthDate.split('-');
-      for (const secret of [i.childIin, i.applicantIin, i.childName, i.phone, i.phone.slice(1), i.phone.slice(2), a.birthDate, `${d}.${m}.${y}`, a.id, a.number]) {
+      for (const secret of [
+        i.childIin,
+        i.applicantIin,
+        i.childName,
+        i.phone,
+        i.phone.slice(1),
+        i.phone.slice(2),
+        a.birthDate,
+        `${d}.${m}.${y}`,
+        a.id,
+        a.number,
+      ]) {
         expect(all).not.toContain(secret);
       }
     }
@@ -268,7 +315,9 @@ describe('open data: daily pseudonymized queue order and bulletins (simulated cl
       FILES.map((f) => readFileSync(resolve(t.ctx.config.DATA_DIR, 'opendata', date, f), 'utf8')),
     );
     const header = (await get('/opendata/2026-09-09/queues.csv')).body.split('\r\n')[0];
-    expect(header).toBe('date,locality,cohort,queue_number,priority_class,registered_at,organization_choices,language,group_type,pseudonym');
+    expect(header).toBe(
+      'date,locality,cohort,queue_number,priority_class,registered_at,organization_choices,language,group_type,pseudonym',
+    );
     const all = [...bodies, ...snaps.map((s) => s.body), ...written];
     expect(all.length).toBeGreaterThan(30);
     for (const body of all) {

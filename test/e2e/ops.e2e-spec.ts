@@ -165,7 +165,14 @@ describe('kezek CLI (built, as a process, on this test database)', () => {
     const help = await runNode(KEZEK, ['help'], env());
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/allocate[\s\S]*bulletin --date[\s\S]*catch-up[\s\S]*verify-ledger[\s\S]*export --out/);
-    const cases = [[], ['frobnicate'], ['allocate', '--bogus'], ['bulletin'], ['bulletin', '--date', '2026-02-30'], ['token', '--role', 'ROOT']];
+    const cases = [
+      [],
+      ['frobnicate'],
+      ['allocate', '--bogus'],
+      ['bulletin'],
+      ['bulletin', '--date', '2026-02-30'],
+      ['token', '--role', 'ROOT'],
+    ];
     const results = await Promise.all(cases.map((args) => runNode(KEZEK, args, env(), 90_000)));
     expect(results.map((r) => r.code)).toEqual(cases.map(() => 2));
     expect(results.map((r) => r.stdout)).toEqual(cases.map(() => ''));

@@ -14,9 +14,7 @@ const haveChromium = existsSync(CHROMIUM);
 const required = process.env.KEZEK_REQUIRE_BROWSER === '1';
 
 if (!haveChromium && !required) {
-  console.warn(
-    `SKIPPED playground browser test: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`,
-  );
+  console.warn(`SKIPPED playground browser test: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
 }
 
 (haveChromium || required ? describe : describe.skip)('playground in a browser, offline', () => {
@@ -24,8 +22,9 @@ if (!haveChromium && !required) {
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!haveChromium)
-      {throw new Error(`KEZEK_REQUIRE_BROWSER=1 but there is no Chromium at ${CHROMIUM}`);}
+    if (!haveChromium) {
+      throw new Error(`KEZEK_REQUIRE_BROWSER=1 but there is no Chromium at ${CHROMIUM}`);
+    }
     t = await createTestApp({ worker: false });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -63,8 +62,9 @@ if (!haveChromium && !required) {
       if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
     });
     page.on('requestfailed', (r) => {
-      if (new URL(r.url()).origin === origin)
-        {failed.push(`${r.failure()?.errorText ?? 'failed'} ${r.url()}`);}
+      if (new URL(r.url()).origin === origin) {
+        failed.push(`${r.failure()?.errorText ?? 'failed'} ${r.url()}`);
+      }
     });
     page.on('pageerror', (e) => pageErrors.push(e.message));
 
@@ -88,8 +88,9 @@ if (!haveChromium && !required) {
 
     expect(failed).toEqual([]);
     expect(pageErrors).toEqual([]);
-    if (blocked.length)
-      {console.log(`playground: blocked off-origin requests (offline): ${blocked.join(', ')}`);}
+    if (blocked.length) {
+      console.log(`playground: blocked off-origin requests (offline): ${blocked.join(', ')}`);
+    }
     await page.close();
   }, 90_000);
 });

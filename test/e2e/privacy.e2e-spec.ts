@@ -44,15 +44,30 @@ describe('privacy: no personal data in logs or anonymous answers', () => {
     { iin: makeIin('2023-09-30', 'F', 4726), name: 'Dilnazkarkaraly Racingova' },
   ];
   const secrets = [
-    parent.iin, other.iin, newbornParent.iin,
-    ...phoneForms(parent.phone), ...phoneForms(other.phone), ...phoneForms(newbornParent.phone),
+    parent.iin,
+    other.iin,
+    newbornParent.iin,
+    ...phoneForms(parent.phone),
+    ...phoneForms(other.phone),
+    ...phoneForms(newbornParent.phone),
     ...children.flatMap((c) => [c.iin, c.name, c.name.split(' ')[0]]),
   ];
 
   const gql = (query: string, variables: Record<string, unknown> = {}, token?: string) => gqlAt(server.url, query, variables, token);
   const REGISTER = `mutation($i: RegisterApplicationInput!) { registerApplication(input: $i) { id number } }`;
-  const input = (c: { iin: string; name: string }, p: { iin: string; phone: string }, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
-    childIin: c.iin, childName: c.name, applicantIin: p.iin, phone: p.phone, locality: L, language: 'KK', desiredAdmissionDate: '2025-09-01', ...extra,
+  const input = (
+    c: { iin: string; name: string },
+    p: { iin: string; phone: string },
+    extra: Record<string, unknown> = {},
+  ): Record<string, unknown> => ({
+    childIin: c.iin,
+    childName: c.name,
+    applicantIin: p.iin,
+    phone: p.phone,
+    locality: L,
+    language: 'KK',
+    desiredAdmissionDate: '2025-09-01',
+    ...extra,
   });
 
   beforeAll(async () => {
@@ -101,7 +116,11 @@ describe('privacy: no personal data in logs or anonymous answers', () => {
   });
 
   it('drives registrations, an offer, a referral and texts; the whole log holds none of their personal data', async () => {
-    const org = await gql(`mutation($i: CreateOrganizationInput!) { createOrganization(input: $i) { id } }`, { i: { name: 'Privacy kindergarten', bin: makeBin('2006', 4701), locality: L } }, admin);
+    const org = await gql(
+      `mutation($i: CreateOrganizationInput!) { createOrganization(input: $i) { id } }`,
+      { i: { name: 'Privacy kindergarten', bin: makeBin('2006', 4701), locality: L } },
+      admin,
+    );
     expect(org.errors).toBeUndefined();
     const orgId = org.data!.createOrganization.id as string;
     const applicant = signToken(SECRET, { sub: 'privacy-parent', role: 'APPLICANT', iin: parent.iin });
@@ -132,36 +151,94 @@ describe('privacy: no personal data in logs or anonymous answers', () => {
     for (const r of race.filter((x) => x.errors)) expect(r.errors?.[0].extensions?.code).toBe('CONFLICT');
 
     // A proactive offer answered by its code, another by SMS reply.
-    const offer = await gql(`mutation($i: BirthInput!) { registerBirth(input: $i) { id token } }`, { i: { childIin: children[3].iin, childName: children[3].name, applicantIin: newbornParent.iin, phone: newbornParent.phone, locality: L } }, admin);
+    const offer = await gql(
+      `mutation($i: BirthInput!) { registerBirth(input: $i) { id token } }`,
+      {
+        i: {
+          childIin: children[3].iin,
+          childName: children[3].name,
+          applicantIin: newbornParent.iin,
+          phone: newbornParent.phone,
+          locality: L,
+        },
+      },
+      admin,
+    );
     expect(offer.errors).toBeUndefined();
-    const answered = await gql(`mutation($t: String!) { answerProactiveOffer(token: $t, consent: true) { status applicationNumber } }`, { t: offer.data!.registerBirth.token });
+    const answered = await gql(`mutation($t: String!) { answerProactiveOffer(token: $t, consent: true) { status applicationNumber } }`, {
+      t: offer.data!.registerBirth.token,
+    });
     expect(answered.data?.answerProactiveOffer.status).toBe('ACCEPTED');
-    const offer2 = await gql(`mutation($i: BirthInput!) { registerBirth(input: $i) { id } }`, { i: { childIin: children[4].iin, childName: children[4].name, applicantIin: other.iin, phone: other.phone, locality: L } }, admin);
+    const offer2 = await gql(
+      `mutation($i: BirthInput!) { registerBirth(input: $i) { id } }`,
+      { i: { childIin: children[4].iin, childName: children[4].name, applicantIin: other.iin, phone: other.phone, locality: L } },
+      admin,
+    );
     expect(offer2.errors).toBeUndefined();
     for (const text of ['maybe', 'иә']) {
-      const reply = await fetch(`${server.url}/sms/inbound`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-inbound-token': INBOUND }, body: JSON.stringify({ from: other.phone, text }) });
+      const reply = await fetch(`${server.url}/sms/inbound`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-inbound-token': INBOUND },
+        body: JSON.stringify({ from: other.phone, text }),
+      });
       expect(reply.status).toBe(200);
     }
-    const wrongToken = await fetch(`${server.url}/sms/inbound`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-inbound-token': 'wrong' }, body: JSON.stringify({ from: parent.phone, text: '1' }) });
+    const wrongToken = await fetch(`${server.url}/sms/inbound`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-inbound-token': 'wrong' },
+      body: JSON.stringify({ from: parent.phone, text: '1' }),
+    });
     expect(wrongToken.status).toBe(401);
 
     // A place, the 09:00 bulletin, a referral to the first child, confirmed; its texts delivered.
-    const pub = await gql(`mutation($i: [PublishVacancyInput!]!) { publishVacancies(input: $i) { id } }`, {
-      i: [{ organizationId: orgId, ageGroup: 'Middle', language: 'KK', ageFromMonths: 12, ageToMonths: 60, groupType: 'GENERAL', workMode: 'FULL_DAY', admissionMode: 'GENERAL', admissionStartDate: '2026-09-01', count: 1 }],
-    }, staff);
+    const pub = await gql(
+      `mutation($i: [PublishVacancyInput!]!) { publishVacancies(input: $i) { id } }`,
+      {
+        i: [
+          {
+            organizationId: orgId,
+            ageGroup: 'Middle',
+            language: 'KK',
+            ageFromMonths: 12,
+            ageToMonths: 60,
+            groupType: 'GENERAL',
+            workMode: 'FULL_DAY',
+            admissionMode: 'GENERAL',
+            admissionStartDate: '2026-09-01',
+            count: 1,
+          },
+        ],
+      },
+      staff,
+    );
     expect(pub.errors).toBeUndefined();
     const adv = await gql(`mutation { advanceClock(to: "2026-09-08T09:00:30+05:00") }`, {}, admin);
     expect(adv.errors).toBeUndefined();
-    const app1 = await gql(`query($id: ID!) { application(id: $id) { status referral { id } } }`, { id: a1.data!.registerApplication.id }, applicant);
+    const app1 = await gql(
+      `query($id: ID!) { application(id: $id) { status referral { id } } }`,
+      { id: a1.data!.registerApplication.id },
+      applicant,
+    );
     expect(app1.data?.application.status).toBe('REFERRED');
-    const confirmed = await gql(`mutation($id: ID!) { confirmReferral(id: $id) { status } }`, { id: app1.data!.application.referral.id }, applicant);
+    const confirmed = await gql(
+      `mutation($id: ID!) { confirmReferral(id: $id) { status } }`,
+      { id: app1.data!.application.referral.id },
+      applicant,
+    );
     expect(confirmed.data?.confirmReferral.status).toBe('CONFIRMED');
-    const seen = await gql(`query($id: ID!) { referral(id: $id) { application { childName } } }`, { id: app1.data!.application.referral.id }, staff);
+    const seen = await gql(
+      `query($id: ID!) { referral(id: $id) { application { childName } } }`,
+      { id: app1.data!.application.referral.id },
+      staff,
+    );
     expect(seen.data?.referral.application.childName).toBe(children[0].name);
 
     // Anonymous answers: queue position by number, bulletin, places, ledger.
     const anonymous = [
-      await gql(`query($n: String) { queuePosition(number: $n) { applicationId number queueNumber total aheadByClass { count } positionsByOrganization { organizationName ahead } } }`, { n: a2.data!.registerApplication.number }),
+      await gql(
+        `query($n: String) { queuePosition(number: $n) { applicationId number queueNumber total aheadByClass { count } positionsByOrganization { organizationName ahead } } }`,
+        { n: a2.data!.registerApplication.number },
+      ),
       await gql(`{ bulletin(date: "2026-09-08", kind: VACATED) { position vacancy { id referral { id } organization { name } } } }`),
       await gql(`{ vacancies(first: 10) { edges { node { id referral { id application { childName } } } } } }`),
       await gql(`{ ledgerHead { length headHash } ledgerVerify { valid } }`),
@@ -176,7 +253,11 @@ describe('privacy: no personal data in logs or anonymous answers', () => {
     // Wait until every text is out (log adapter), then stop the server and read all it wrote.
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const n = await gql(`query($id: ID!) { notifications(applicationId: $id) { stage status } }`, { id: a1.data!.registerApplication.id }, admin);
+      const n = await gql(
+        `query($id: ID!) { notifications(applicationId: $id) { stage status } }`,
+        { id: a1.data!.registerApplication.id },
+        admin,
+      );
       const list = (n.data?.notifications ?? []) as { stage: string; status: string }[];
       if (list.some((x) => x.stage === 'REFERRAL_CONFIRMED') && list.every((x) => x.status !== 'PENDING')) break;
       if (Date.now() > deadline) throw new Error(`texts not delivered: ${JSON.stringify(list)}`);
@@ -190,10 +271,12 @@ describe('privacy: no personal data in logs or anonymous answers', () => {
     expect(log).toMatch(/sms \(log adapter\)/);
     expect(log).toMatch(/"level":20/); // debug lines
     expect(log.split('\n').length).toBeGreaterThan(30);
-    const leaks = secrets.filter((s) => log.includes(s)).map((s) => {
-      const i = log.indexOf(s);
-      return `${s}: …${log.slice(Math.max(0, i - 160), i + s.length + 40)}…`;
-    });
+    const leaks = secrets
+      .filter((s) => log.includes(s))
+      .map((s) => {
+        const i = log.indexOf(s);
+        return `${s}: …${log.slice(Math.max(0, i - 160), i + s.length + 40)}…`;
+      });
     expect(leaks).toEqual([]);
   }, 240_000);
 });

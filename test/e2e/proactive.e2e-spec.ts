@@ -28,10 +28,7 @@ describe('proactive service: offer at birth, consent by SMS or code, lapse', () 
 
   beforeAll(async () => {
     for (const m of ['log', 'warn', 'error', 'debug', 'verbose'] as const) {
-      jest.spyOn(Logger.prototype, m).mockImplementation(function (
-        this: Logger,
-        ...args: unknown[]
-      ) {
+      jest.spyOn(Logger.prototype, m).mockImplementation(function (this: Logger, ...args: unknown[]) {
         logged.push(args);
       });
     }
@@ -71,21 +68,13 @@ describe('proactive service: offer at birth, consent by SMS or code, lapse', () 
 
   async function registerBirth(input: Record<string, unknown>): Promise<Offer> {
     const o = ok(
-      await t.gql<{ registerBirth: Offer }>(
-        `mutation($i: BirthInput!) { registerBirth(input: $i) { ${OFFER} } }`,
-        { i: input },
-        t.admin,
-      ),
+      await t.gql<{ registerBirth: Offer }>(`mutation($i: BirthInput!) { registerBirth(input: $i) { ${OFFER} } }`, { i: input }, t.admin),
     ).registerBirth;
     if (o.token) secrets.push(o.token);
     return o;
   }
 
-  async function drainUntil(
-    what: string,
-    check: () => boolean | Promise<boolean>,
-    timeoutMs = 15_000,
-  ): Promise<void> {
+  async function drainUntil(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
     const end = Date.now() + timeoutMs;
     while (Date.now() < end) {
       await t.app.get(NotificationService).deliverDue();
@@ -105,31 +94,16 @@ describe('proactive service: offer at birth, consent by SMS or code, lapse', () 
       body: JSON.stringify(body),
     });
 
-  const offerRow = async (
-    id: string,
-  ): Promise<{ status: string; application_id: string | null; answered_at: Date | null }> =>
-    (
-      (await t.ds.query(
-        `SELECT status, application_id, answered_at FROM proactive_offer WHERE id = $1`,
-        [id],
-      )) as never[]
-    )[0];
-  const applicationsOf = async (
-    childIin: string,
-  ): Promise<{ id: string; registered_at: Date; created_by: string }[]> =>
-    t.ds.query(`SELECT id, registered_at, created_by FROM application WHERE child_iin = $1`, [
-      childIin,
-    ]);
+  const offerRow = async (id: string): Promise<{ status: string; application_id: string | null; answered_at: Date | null }> =>
+    ((await t.ds.query(`SELECT status, application_id, answered_at FROM proactive_offer WHERE id = $1`, [id])) as never[])[0];
+  const applicationsOf = async (childIin: string): Promise<{ id: string; registered_at: Date; created_by: string }[]> =>
+    t.ds.query(`SELECT id, registered_at, created_by FROM application WHERE child_iin = $1`, [childIin]);
 
   it('registerBirth is for ADMIN and validates like registration', async () => {
     const q = `mutation($i: BirthInput!) { registerBirth(input: $i) { id } }`;
     const good = birth('kk');
     expect(errorCode(await t.gql(q, { i: good }))).toBe('UNAUTHENTICATED');
-    expect(
-      errorCode(
-        await t.gql(q, { i: good }, t.token({ role: 'APPLICANT', iin: good.applicantIin })),
-      ),
-    ).toBe('FORBIDDEN');
+    expect(errorCode(await t.gql(q, { i: good }, t.token({ role: 'APPLICANT', iin: good.applicantIin })))).toBe('FORBIDDEN');
     const badIin = await t.gql(
       q,
       {
@@ -142,17 +116,9 @@ describe('proactive service: offer at birth, consent by SMS or code, lapse', () 
     );
     expect(errorCode(badIin)).toBe('BAD_USER_INPUT');
     expect(badIin.errors?.[0].message).toMatch(/^childIin/);
-    expect(errorCode(await t.gql(q, { i: { ...good, phone: '+79161234567' } }, t.admin))).toBe(
-      'BAD_USER_INPUT',
-    );
-    expect(errorCode(await t.gql(q, { i: { ...good, locality: '7511' } }, t.admin))).toBe(
-      'BAD_USER_INPUT',
-    );
-    expect(
-      errorCode(
-        await t.gql(q, { i: { ...good, childIin: makeIin('2019-01-01', 'M', 5) } }, t.admin),
-      ),
-    ).toBe('BAD_USER_INPUT');
+    expect(errorCode(await t.gql(q, { i: { ...good, phone: '+79161234567' } }, t.admin))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await t.gql(q, { i: { ...good, locality: '7511' } }, t.admin))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await t.gql(q, { i: { ...good, childIin: makeIin('2019-01-01', 'M', 5) } }, t.admin))).toBe('BAD_USER_INPUT');
     const n: { n: number }[] = await t.ds.query(`SELECT count(*)::int AS n FROM proactive_offer`);
     expect(n[0].n).toBe(0);
   });
@@ -170,10 +136,7 @@ describe('proactive service: offer at birth, consent by SMS or code, lapse', () 
     });
     expect(offer.token).toMatch(/^[2-9A-HJKMNP-Z]{8}$/);
     const token = offer.token ?? '';
-    const [row] = (await t.ds.query(
-      `SELECT token_hash, payload::text AS payload FROM proactive_offer WHERE id = $1`,
-      [offer.id],
-    )) as {
+    const [row] = (await t.ds.query(`SELECT token_hash, payload::text AS payload FROM proactive_offer WHERE id = $1`, [offer.id])) as {
       token_hash: string;
       payload: string;
     }[];
@@ -184,10 +147,9 @@ describe('proactive service: offer at birth, consent by SMS or code, lapse', () 
     expect(m.text).toBe(
       `Kezek: балаңызды балабақшаға кезекке қоюды ұсынамыз. Келісу үшін 1 немесе «иә», бас тарту үшін 0 немесе «жоқ» деп жауап беріңіз. Код: ${token}. Ұсыныс 2026-03-09 23:59 дейін жарамды.`,
     );
-    const [n] = (await t.ds.query(
-      `SELECT stage, idempotency_key, offer_id, application_id FROM notification WHERE offer_id = $1`,
-      [offer.id],
-    )) as {
+    const [n] = (await t.ds.query(`SELECT stage, idempotency_key, offer_id, application_id FROM notification WHERE offer_id = $1`, [
+      offer.id,
+    ])) as {
       stage: string;
       idempotency_key: string;
       offer_id: string;
@@ -200,11 +162,7 @@ describe('proactive service: offer at birth, consent by SMS or code, lapse', () 
       application_id: null,
     });
     // One live offer per child.
-    const again = await t.gql(
-      `mutation($i: BirthInput!) { registerBirth(input: $i) { id } }`,
-      { i: input },
-      t.admin,
-    );
+    const again = await t.gql(`mutation($i: BirthInput!) { registerBirth(input: $i) { id } }`, { i: input }, t.admin);
     expect(errorCode(again)).toBe('CONFLICT');
   });
 
@@ -260,11 +218,7 @@ describe('proactive service: offer at birth, consent by SMS or code, lapse', () 
           notificationLanguage: string;
           desiredAdmissionDate: string;
         }[];
-      }>(
-        `{ myApplications { id status childName phone language notificationLanguage desiredAdmissionDate } }`,
-        {},
-        parent,
-      ),
+      }>(`{ myApplications { id status childName phone language notificationLanguage desiredAdmissionDate } }`, {}, parent),
     ).myApplications;
     expect(mine).toEqual([
       {
@@ -287,20 +241,14 @@ describe('proactive service: offer at birth, consent by SMS or code, lapse', () 
         parent,
       ),
     ).notifications;
-    expect(texts.map((x) => x.stage)).toEqual([
-      'PROACTIVE_OFFER',
-      'PROACTIVE_HELP',
-      'APPLICATION_REGISTERED',
-    ]);
+    expect(texts.map((x) => x.stage)).toEqual(['PROACTIVE_OFFER', 'PROACTIVE_HELP', 'APPLICATION_REGISTERED']);
   });
 
   it('a used code cannot be replayed; an unknown code is NOT_FOUND; nothing changes', async () => {
     const m = `mutation($t: String!, $c: Boolean!) { answerProactiveOffer(token: $t, consent: $c) { ${OFFER} } }`;
     const replay = await t.gql(m, { t: first.offer.token, c: true });
     expect(errorCode(replay)).toBe('CONFLICT');
-    expect(
-      errorCode(await t.gql(m, { t: (first.offer.token ?? '').toLowerCase(), c: false })),
-    ).toBe('CONFLICT');
+    expect(errorCode(await t.gql(m, { t: (first.offer.token ?? '').toLowerCase(), c: false }))).toBe('CONFLICT');
     expect(errorCode(await t.gql(m, { t: 'ZZZZ2222', c: true }))).toBe('NOT_FOUND');
     expect(errorCode(await t.gql(m, { t: 'not a code', c: true }))).toBe('NOT_FOUND');
     expect((await offerRow(first.offer.id)).status).toBe('ACCEPTED');
@@ -316,7 +264,9 @@ describe('proactive service: offer at birth, consent by SMS or code, lapse', () 
     const input = birth('kk');
     const o = await registerBirth(input);
     // A crash between the registration and the offer update, made deterministic by a trigger.
-    await t.ds.query(`CREATE FUNCTION zz_fail_offer() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$`);
+    await t.ds.query(
+      `CREATE FUNCTION zz_fail_offer() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$`,
+    );
     await t.ds.query(`CREATE TRIGGER zz_fail_offer BEFORE UPDATE ON proactive_offer FOR EACH ROW EXECUTE FUNCTION zz_fail_offer()`);
     try {
       expect(errorCode(await t.gql(m, { t: o.token, c: true }))).toBe('INTERNAL_SERVER_ERROR');
@@ -336,9 +286,7 @@ describe('proactive service: offer at birth, consent by SMS or code, lapse', () 
     const m = `mutation($t: String!, $c: Boolean!) { answerProactiveOffer(token: $t, consent: $c) { ${OFFER} } }`;
     const refused = birth('ru');
     const o1 = await registerBirth(refused);
-    const r1 = ok(
-      await t.gql<{ answerProactiveOffer: Offer }>(m, { t: o1.token, c: false }),
-    ).answerProactiveOffer;
+    const r1 = ok(await t.gql<{ answerProactiveOffer: Offer }>(m, { t: o1.token, c: false })).answerProactiveOffer;
     expect(r1).toMatchObject({
       id: o1.id,
       status: 'REFUSED',
@@ -367,11 +315,7 @@ describe('proactive service: offer at birth, consent by SMS or code, lapse', () 
     expect(r2.applicationNumber).toMatch(/\S/);
     expect(r2.application).toBeNull(); // anonymous caller: no personal data
     const asAdmin = ok(
-      await t.gql<{ proactiveOffer: Offer }>(
-        `query($id: ID!) { proactiveOffer(id: $id) { ${OFFER} } }`,
-        { id: o2.id },
-        t.admin,
-      ),
+      await t.gql<{ proactiveOffer: Offer }>(`query($id: ID!) { proactiveOffer(id: $id) { ${OFFER} } }`, { id: o2.id }, t.admin),
     ).proactiveOffer;
     expect(asAdmin.application?.number).toBe(r2.applicationNumber);
     const [app] = (await t.ds.query(
@@ -408,12 +352,7 @@ describe('proactive service: offer at birth, consent by SMS or code, lapse', () 
       `SELECT type, data, actor FROM ledger_event WHERE entity = 'proactive_offer' ORDER BY seq`,
     );
     expect(events.map((e) => e.type)).toEqual(
-      expect.arrayContaining([
-        'proactive_offer.created',
-        'proactive_offer.accepted',
-        'proactive_offer.refused',
-        'proactive_offer.expired',
-      ]),
+      expect.arrayContaining(['proactive_offer.created', 'proactive_offer.accepted', 'proactive_offer.refused', 'proactive_offer.expired']),
     );
     const dump = JSON.stringify(events);
     expect(logged.length).toBeGreaterThan(0);

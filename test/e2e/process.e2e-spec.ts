@@ -106,10 +106,9 @@ afterAll(async () => {
     const redis = new Redis(process.env.REDIS_URL);
     for (const p of prefixes) {
       const keys: string[] = [];
-      for await (const batch of redis.scanStream({ match: `${p}:*`, count: 500 }) as AsyncIterable<
-        string[]
-      >)
-        {keys.push(...batch);}
+      for await (const batch of redis.scanStream({ match: `${p}:*`, count: 500 }) as AsyncIterable<string[]>) {
+        keys.push(...batch);
+      }
       if (keys.length) await redis.del(...keys);
     }
     await redis.quit();
@@ -125,45 +124,37 @@ describe('bad configuration: exit code 1 and exactly one line on stderr', () => 
       { NODE_ENV: 'production' },
       /^Invalid configuration: JWT_SECRET is required when NODE_ENV=production$/,
     ],
-    [
-      'a short JWT_SECRET',
-      { JWT_SECRET: 'short' },
-      /^Invalid configuration: JWT_SECRET must be at least 16 characters$/,
-    ],
+    ['a short JWT_SECRET', { JWT_SECRET: 'short' }, /^Invalid configuration: JWT_SECRET must be at least 16 characters$/],
     ['ROLE=everything', { ROLE: 'everything' }, /^Invalid configuration: ROLE must be one of/],
-    [
-      'DATABASE_URL=not-a-url',
-      { DATABASE_URL: 'not-a-url' },
-      /^Invalid configuration: DATABASE_URL must be a postgres/,
-    ],
+    ['DATABASE_URL=not-a-url', { DATABASE_URL: 'not-a-url' }, /^Invalid configuration: DATABASE_URL must be a postgres/],
     [
       'an unreachable DATABASE_URL',
       { DATABASE_URL: 'postgres://u@127.0.0.1:1/x' },
       /^Cannot connect to the database at 127\.0\.0\.1:1\/x: .*ECONNREFUSED/,
     ],
-    [
-      'an unreachable REDIS_URL',
-      { REDIS_URL: 'redis://127.0.0.1:1' },
-      /^Cannot connect to Redis at 127\.0\.0\.1:1: .*ECONNREFUSED/,
-    ],
+    ['an unreachable REDIS_URL', { REDIS_URL: 'redis://127.0.0.1:1' }, /^Cannot connect to Redis at 127\.0\.0\.1:1: .*ECONNREFUSED/],
   ];
-  it.each(cases)('%s', async (_name, vars, message) => {
-    const r = await runNode(
-      MAIN,
-      [],
-      childEnv({
-        DATA_DIR: dataDir(),
-        PORT: String(await freePort()),
-        EMBEDDED_PG_PORT: String(await freePort()),
-        ...vars,
-      }),
-    );
-    expect(r.signal).toBeNull();
-    expect(r.code).toBe(1);
-    const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(message);
-  }, 90_000);
+  it.each(cases)(
+    '%s',
+    async (_name, vars, message) => {
+      const r = await runNode(
+        MAIN,
+        [],
+        childEnv({
+          DATA_DIR: dataDir(),
+          PORT: String(await freePort()),
+          EMBEDDED_PG_PORT: String(await freePort()),
+          ...vars,
+        }),
+      );
+      expect(r.signal).toBeNull();
+      expect(r.code).toBe(1);
+      const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(message);
+    },
+    90_000,
+  );
 
   it('embedded PostgreSQL whose port is taken', async () => {
     const blocker: Server = createServer();
@@ -217,19 +208,10 @@ describe('on a DATABASE_URL (REDIS_URL when set)', () => {
   it('first start migrates an empty database, /health answers 200, SIGINT exits 0', async () => {
     const s = spawnServer(childEnv({ ...base(), DATA_DIR: dir, PORT: String(await freePort()) }));
     const ms = await s.waitHealthy();
-    report(
-      `DATABASE_URL${process.env.REDIS_URL ? ' + REDIS_URL' : ''}, first start (migrations)`,
-      ms,
-      s,
-    );
+    report(`DATABASE_URL${process.env.REDIS_URL ? ' + REDIS_URL' : ''}, first start (migrations)`, ms, s);
     const health = (await (await fetch(`${s.url}/health`)).json()) as { status: string };
     expect(health.status).toBe('ok');
-    const created = await gqlAt(
-      s.url,
-      CREATE_ORG,
-      { i: org(1) },
-      signToken(SECRET, { sub: 'p', role: 'ADMIN' }),
-    );
+    const created = await gqlAt(s.url, CREATE_ORG, { i: org(1) }, signToken(SECRET, { sub: 'p', role: 'ADMIN' }));
     expect(created.errors).toBeUndefined();
     orgId = created.data!.createOrganization.id;
     await expectCleanStop(s);
@@ -242,11 +224,7 @@ describe('on a DATABASE_URL (REDIS_URL when set)', () => {
     const read = await gqlAt(s.url, READ_ORG, { id: orgId });
     expect(read.data!.organization).toMatchObject({ id: orgId, name: 'Process test 1' });
 
-    const cli = await runNode(
-      TOKEN_CLI,
-      ['--role', 'ADMIN'],
-      childEnv({ DATA_DIR: dir, JWT_SECRET: SECRET }),
-    );
+    const cli = await runNode(TOKEN_CLI, ['--role', 'ADMIN'], childEnv({ DATA_DIR: dir, JWT_SECRET: SECRET }));
     expect(cli.code).toBe(0);
     const token = cli.stdout.trim();
     expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
@@ -254,11 +232,7 @@ describe('on a DATABASE_URL (REDIS_URL when set)', () => {
     expect(created.errors).toBeUndefined();
     expect(created.data!.createOrganization.name).toBe('Process test 2');
 
-    const foreign = await runNode(
-      TOKEN_CLI,
-      ['--role', 'ADMIN'],
-      childEnv({ DATA_DIR: dir, JWT_SECRET: 'another-secret-0123456789' }),
-    );
+    const foreign = await runNode(TOKEN_CLI, ['--role', 'ADMIN'], childEnv({ DATA_DIR: dir, JWT_SECRET: 'another-secret-0123456789' }));
     const refused = await gqlAt(s.url, CREATE_ORG, { i: org(3) }, foreign.stdout.trim());
     expect(refused.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     await expectCleanStop(s);
@@ -266,13 +240,9 @@ describe('on a DATABASE_URL (REDIS_URL when set)', () => {
 
   it('ROLE=worker runs without an HTTP port; ROLE=api serves HTTP beside it', async () => {
     const workerPort = await freePort();
-    const worker = spawnServer(
-      childEnv({ ...base(), DATA_DIR: dir, PORT: String(workerPort), ROLE: 'worker' }),
-    );
+    const worker = spawnServer(childEnv({ ...base(), DATA_DIR: dir, PORT: String(workerPort), ROLE: 'worker' }));
     await worker.waitForOutput('kezek worker ready');
-    const api = spawnServer(
-      childEnv({ ...base(), DATA_DIR: dir, PORT: String(await freePort()), ROLE: 'api' }),
-    );
+    const api = spawnServer(childEnv({ ...base(), DATA_DIR: dir, PORT: String(await freePort()), ROLE: 'api' }));
     const ms = await api.waitHealthy();
     report('ROLE=api on DATABASE_URL', ms, api);
     console.log(`[boot] ROLE=worker on DATABASE_URL: RSS ${worker.rssMiB()} MiB`);
@@ -343,12 +313,7 @@ describe('embedded PostgreSQL (no DATABASE_URL)', () => {
     report('embedded PostgreSQL, first start (initdb + migrations)', ms, s);
     expect(existsSync(join(dir, 'pg', 'postmaster.pid'))).toBe(true);
     expect(await isListening(pgPort)).toBe(true);
-    const created = await gqlAt(
-      s.url,
-      CREATE_ORG,
-      { i: org(10) },
-      signToken(SECRET, { sub: 'p', role: 'ADMIN' }),
-    );
+    const created = await gqlAt(s.url, CREATE_ORG, { i: org(10) }, signToken(SECRET, { sub: 'p', role: 'ADMIN' }));
     expect(created.errors).toBeUndefined();
     orgId = created.data!.createOrganization.id;
     await expectCleanStop(s);

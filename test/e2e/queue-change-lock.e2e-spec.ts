@@ -42,17 +42,12 @@ describe('queue changes and allocation of the same locality do not overlap', () 
     aCategories?: string[];
   }
   /** An ADMIN operation on application A (`$a`); its data, or the test fails on any error. */
-  const onA = async (
-    a: Family,
-    mutation: string,
-    vars: Record<string, unknown> = {},
-  ): Promise<unknown> => ok(await t.gql(mutation, { a: a.id, ...vars }, t.admin));
+  const onA = async (a: Family, mutation: string, vars: Record<string, unknown> = {}): Promise<unknown> =>
+    ok(await t.gql(mutation, { a: a.id, ...vars }, t.admin));
   const stopList = async (a: Family, until: string | null): Promise<void> => {
-    await onA(
-      a,
-      `mutation($a: ID!, $u: Date) { addToStopList(applicationId: $a, reason: "documents forged", until: $u) { status } }`,
-      { u: until },
-    );
+    await onA(a, `mutation($a: ID!, $u: Date) { addToStopList(applicationId: $a, reason: "documents forged", until: $u) { status } }`, {
+      u: until,
+    });
   };
   const cases: Case[] = [
     {
@@ -65,10 +60,7 @@ describe('queue changes and allocation of the same locality do not overlap', () 
       name: 'restoreApplication',
       locality: '751220000',
       out: async (a) => {
-        await onA(
-          a,
-          `mutation($a: ID!) { archiveApplication(id: $a, reason: DUPLICATE) { status } }`,
-        );
+        await onA(a, `mutation($a: ID!) { archiveApplication(id: $a, reason: DUPLICATE) { status } }`);
       },
       back: (a) => onA(a, `mutation($a: ID!) { restoreApplication(id: $a) { status } }`),
     },
@@ -86,11 +78,7 @@ describe('queue changes and allocation of the same locality do not overlap', () 
       aLast: true,
       aCategories: ['LARGE_FAMILY'],
       out: () => Promise.resolve(),
-      back: (a) =>
-        onA(
-          a,
-          `mutation($a: ID!) { confirmPriority(applicationId: $a, category: "LARGE_FAMILY", confirmed: true) { id } }`,
-        ),
+      back: (a) => onA(a, `mutation($a: ID!) { confirmPriority(applicationId: $a, category: "LARGE_FAMILY", confirmed: true) { id } }`),
     },
   ];
 
@@ -100,8 +88,7 @@ describe('queue changes and allocation of the same locality do not overlap', () 
       // A, B, C wait in this order (or B, C, A with A's claim pending); A is taken out; the place goes to B,
       // who declines: C is next unless A is back (or confirmed first turn).
       const org = await createOrg(t, `Lock ${c.locality}`, c.locality);
-      const registerA = (): Promise<Family> =>
-        register(t, { locality: c.locality, priorityCategories: c.aCategories ?? [] });
+      const registerA = (): Promise<Family> => register(t, { locality: c.locality, priorityCategories: c.aCategories ?? [] });
       const first = c.aLast ? null : await registerA();
       const b = await register(t, { locality: c.locality });
       const cc = await register(t, { locality: c.locality });
@@ -117,17 +104,8 @@ describe('queue changes and allocation of the same locality do not overlap', () 
         return r[0]?.vacancy_id ?? null;
       };
       expect(await liveOf(b.id)).toBe(place);
-      const refB: { id: string }[] = await t.ds.query(
-        `SELECT id FROM referral WHERE application_id = $1`,
-        [b.id],
-      );
-      ok(
-        await t.gql(
-          `mutation($id: ID!) { declineReferral(id: $id) { status } }`,
-          { id: refB[0].id },
-          applicantOf(t, b),
-        ),
-      );
+      const refB: { id: string }[] = await t.ds.query(`SELECT id FROM referral WHERE application_id = $1`, [b.id]);
+      ok(await t.gql(`mutation($id: ID!) { declineReferral(id: $id) { status } }`, { id: refB[0].id }, applicantOf(t, b)));
 
       // Hold the change open after its ledger event: its text to the family waits for this lock.
       const hold = t.ds.createQueryRunner();
@@ -161,9 +139,7 @@ describe('queue changes and allocation of the same locality do not overlap', () 
       // A is back in the queue before the run read it, so A — not C — holds the place.
       expect(await liveOf(a.id)).toBe(place);
       expect(await liveOf(cc.id)).toBeNull();
-      const audit = ok(
-        await t.gql(`query { fairnessAudit { ok violations { check message } } }`, {}, t.admin),
-      ).fairnessAudit;
+      const audit = ok(await t.gql(`query { fairnessAudit { ok violations { check message } } }`, {}, t.admin)).fairnessAudit;
       expect(audit.violations).toEqual([]);
       expect(audit.ok).toBe(true);
     },
@@ -182,9 +158,7 @@ describe('queue changes and allocation of the same locality do not overlap', () 
     const rows: { query: string }[] = await t.ds.query(
       `SELECT query FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
     );
-    return rows
-      .map((w) => w.query.trim().split(/\s+/).slice(0, 3).join(' '))
-      .filter((q) => q !== 'UPDATE notification SET');
+    return rows.map((w) => w.query.trim().split(/\s+/).slice(0, 3).join(' ')).filter((q) => q !== 'UPDATE notification SET');
   }
 
   /** Waits until at least `n` statements (other than text deliveries) wait for a lock (or 5 s pass). */

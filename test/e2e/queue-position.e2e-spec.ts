@@ -19,11 +19,7 @@ describe('queuePosition agrees with ranking the whole queue', () => {
   });
 
   it('queue number, total, ahead by class and by organization, at every cycle position', async () => {
-    const orgs = [
-      await createOrg(t, 'Qarlygash', L),
-      await createOrg(t, 'Baiterek', L),
-      await createOrg(t, 'Aigolek', L),
-    ];
+    const orgs = [await createOrg(t, 'Qarlygash', L), await createOrg(t, 'Baiterek', L), await createOrg(t, 'Aigolek', L)];
     const apps: { id: string; number: string }[] = [];
     for (let i = 0; i < 36; i++) {
       const categories = i % 7 === 3 ? ['MILITARY'] : i % 3 === 1 ? ['LARGE_FAMILY'] : [];
@@ -59,13 +55,7 @@ describe('queuePosition agrees with ranking the whole queue', () => {
       [apps[10].id, [apps[20].id, apps[2].id]],
     );
     for (const a of [apps[5], apps[17]]) {
-      ok(
-        await t.gql(
-          `mutation($a: ID!) { withdrawApplication(id: $a) { status } }`,
-          { a: a.id },
-          t.admin,
-        ),
-      );
+      ok(await t.gql(`mutation($a: ID!) { withdrawApplication(id: $a) { status } }`, { a: a.id }, t.admin));
     }
     const waiting = apps.filter((a) => a !== apps[5] && a !== apps[17]);
     const classes: { priority_class: number; n: number }[] = await t.ds.query(
@@ -76,11 +66,7 @@ describe('queuePosition agrees with ranking the whole queue', () => {
 
     const ranking = t.app.get(QueueRankingService);
     for (const position of [0, 1, 2, 3, 7]) {
-      await t.ds.query(`UPDATE queue_cycle SET position = $3 WHERE locality = $1 AND cohort = $2`, [
-        L,
-        2023,
-        position,
-      ]);
+      await t.ds.query(`UPDATE queue_cycle SET position = $3 WHERE locality = $1 AND cohort = $2`, [L, 2023, position]);
       const full = await ranking.rankedQueue(L, 2023);
       expect(full.order).toHaveLength(waiting.length);
       for (const a of waiting) {
@@ -102,23 +88,16 @@ describe('queuePosition agrees with ranking the whole queue', () => {
             priorityClass: c,
             count: ahead.filter((x) => x.priorityClass === c).length,
           })),
-          positionsByOrganization: got.positionsByOrganization.map(
-            (p: { organizationId: string }) => ({
-              organizationId: p.organizationId,
-              ahead: ahead.filter(
-                (x) =>
-                  x.organizationIds.length === 0 || x.organizationIds.includes(p.organizationId),
-              ).length,
-            }),
-          ),
+          positionsByOrganization: got.positionsByOrganization.map((p: { organizationId: string }) => ({
+            organizationId: p.organizationId,
+            ahead: ahead.filter((x) => x.organizationIds.length === 0 || x.organizationIds.includes(p.organizationId)).length,
+          })),
         });
         // An application that chose kindergartens sees those; one that chose "any" sees every one of the locality.
         const own = full.order.find((x) => x.id === a.id)?.organizationIds ?? [];
-        expect(
-          got.positionsByOrganization
-            .map((p: { organizationId: string }) => p.organizationId)
-            .sort(),
-        ).toEqual((own.length ? own : orgs).slice().sort());
+        expect(got.positionsByOrganization.map((p: { organizationId: string }) => p.organizationId).sort()).toEqual(
+          (own.length ? own : orgs).slice().sort(),
+        );
       }
     }
     // The maintained counts agree with a recount of the rows.

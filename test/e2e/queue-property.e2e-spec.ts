@@ -27,7 +27,13 @@ describe('queue numbers over GraphQL agree with the pure ranking (property)', ()
             const cat = CATEGORY[c];
             const a = await register(t, { locality: loc, priorityCategories: cat ? [cat] : [] });
             if (cat) {
-              ok(await t.gql(`mutation($a: ID!, $c: String!) { confirmPriority(applicationId: $a, category: $c, confirmed: true) { id } }`, { a: a.id, c: cat }, t.admin));
+              ok(
+                await t.gql(
+                  `mutation($a: ID!, $c: String!) { confirmPriority(applicationId: $a, category: $c, confirmed: true) { id } }`,
+                  { a: a.id, c: cat },
+                  t.admin,
+                ),
+              );
             }
             ids.push(a.id);
           }

@@ -15,7 +15,9 @@ async function seed(t: TestApp, prefix: string, n: number): Promise<string[]> {
     const loc = `${prefix}${String(i).padStart(5, '0')}`;
     locs.push(loc);
     const org = await createOrg(t, `Org ${loc}`, loc);
-    for (let k = 0; k < 6; k++) await register(t, { locality: loc, birthDate: `2023-0${(k % 9) + 1}-1${k % 9}`, priorityCategories: k === 3 ? ['TEACHER'] : [] });
+    for (let k = 0; k < 6; k++) {
+      await register(t, { locality: loc, birthDate: `2023-0${(k % 9) + 1}-1${k % 9}`, priorityCategories: k === 3 ? ['TEACHER'] : [] });
+    }
     await publish(t, org, { count: 4 });
   }
   return locs;
@@ -34,11 +36,20 @@ describe('scale-out: allocation shared by worker processes; SIGKILL mid-run lose
   });
 
   const startWorker = async (extra: Record<string, string> = {}): Promise<ServerProcess> => {
-    const w = startServer(childEnv({
-      ...extra,
-      ROLE: 'worker', PORT: String(await freePort()), DATABASE_URL: t.ctx.databaseUrl, REDIS_URL: process.env.REDIS_URL,
-      JOBS_PREFIX: t.ctx.config.JOBS_PREFIX, JWT_SECRET: 'x'.repeat(32), DATA_DIR: tempDir('kezek-w-'), SCHEDULES: '0', LOG_LEVEL: 'info',
-    }));
+    const w = startServer(
+      childEnv({
+        ...extra,
+        ROLE: 'worker',
+        PORT: String(await freePort()),
+        DATABASE_URL: t.ctx.databaseUrl,
+        REDIS_URL: process.env.REDIS_URL,
+        JOBS_PREFIX: t.ctx.config.JOBS_PREFIX,
+        JWT_SECRET: 'x'.repeat(32),
+        DATA_DIR: tempDir('kezek-w-'),
+        SCHEDULES: '0',
+        LOG_LEVEL: 'info',
+      }),
+    );
     workers.push(w);
     await w.waitForOutput('worker started', 60_000);
     return w;
@@ -51,7 +62,9 @@ describe('scale-out: allocation shared by worker processes; SIGKILL mid-run lose
     const want = await expected(t, locs, new Date());
     expect(want.size).toBe(10 * 4);
     await Promise.all([startWorker(), startWorker()]);
-    const run = ok(await t.gql(`mutation { runAllocation { id referralsIssued vacanciesConsidered localities } }`, {}, t.admin)).runAllocation;
+    const run = ok(
+      await t.gql(`mutation { runAllocation { id referralsIssued vacanciesConsidered localities } }`, {}, t.admin),
+    ).runAllocation;
     expect(run.referralsIssued).toBe(40);
     expect(await actual(t, locs)).toEqual(want);
     const byWorker = await t.ds.query(`SELECT worker, count(*)::int AS n FROM allocation_task WHERE run_id = $1 GROUP BY worker`, [run.id]);
@@ -70,7 +83,9 @@ describe('scale-out: allocation shared by worker processes; SIGKILL mid-run lose
     const pending = t.gql(`mutation { runAllocation { id referralsIssued } }`, {}, t.admin);
     // Kill as soon as the first locality is committed.
     for (let i = 0; i < 2000; i++) {
-      const done = await t.ds.query(`SELECT count(*)::int AS n FROM allocation_task t JOIN allocation_run r ON r.id = t.run_id WHERE t.locality LIKE '7523%' AND t.status = 'DONE'`);
+      const done = await t.ds.query(
+        `SELECT count(*)::int AS n FROM allocation_task t JOIN allocation_run r ON r.id = t.run_id WHERE t.locality LIKE '7523%' AND t.status = 'DONE'`,
+      );
       if (done[0].n > 0) break;
       await new Promise((r) => setTimeout(r, 5));
     }
@@ -82,8 +97,12 @@ describe('scale-out: allocation shared by worker processes; SIGKILL mid-run lose
     const run = ok(await pending).runAllocation;
     expect(run.referralsIssued).toBe(want.size);
     expect(await actual(t, locs)).toEqual(want);
-    const dupV = await t.ds.query(`SELECT vacancy_id FROM referral WHERE status IN ${LIVE_REFERRAL_STATUSES_SQL} GROUP BY vacancy_id HAVING count(*) > 1`);
-    const dupA = await t.ds.query(`SELECT application_id FROM referral WHERE status IN ${LIVE_REFERRAL_STATUSES_SQL} GROUP BY application_id HAVING count(*) > 1`);
+    const dupV = await t.ds.query(
+      `SELECT vacancy_id FROM referral WHERE status IN ${LIVE_REFERRAL_STATUSES_SQL} GROUP BY vacancy_id HAVING count(*) > 1`,
+    );
+    const dupA = await t.ds.query(
+      `SELECT application_id FROM referral WHERE status IN ${LIVE_REFERRAL_STATUSES_SQL} GROUP BY application_id HAVING count(*) > 1`,
+    );
     expect(dupV).toEqual([]);
     expect(dupA).toEqual([]);
     const referred = await t.ds.query(`SELECT count(*)::int AS n FROM application WHERE locality LIKE '7523%' AND status = 'REFERRED'`);

@@ -45,10 +45,18 @@ describe('job schedules live in the job backend but are re-derived from code on 
     }
     expect(await schedulerIds(jobs)).toEqual([]);
 
-    const worker = startServer(childEnv({
-      ROLE: 'worker', PORT: String(await freePort()), DATABASE_URL: t.ctx.databaseUrl, REDIS_URL: process.env.REDIS_URL,
-      JOBS_PREFIX: t.ctx.config.JOBS_PREFIX, JWT_SECRET: 'x'.repeat(32), DATA_DIR: tempDir('kezek-w-'), LOG_LEVEL: 'info',
-    }));
+    const worker = startServer(
+      childEnv({
+        ROLE: 'worker',
+        PORT: String(await freePort()),
+        DATABASE_URL: t.ctx.databaseUrl,
+        REDIS_URL: process.env.REDIS_URL,
+        JOBS_PREFIX: t.ctx.config.JOBS_PREFIX,
+        JWT_SECRET: 'x'.repeat(32),
+        DATA_DIR: tempDir('kezek-w-'),
+        LOG_LEVEL: 'info',
+      }),
+    );
     try {
       await worker.waitForOutput('worker started', 90_000);
       expect(await schedulerIds(jobs)).toEqual(declared);

@@ -19,12 +19,17 @@ describe('stage walk: every stage texts the family once, in kk or ru, through a 
     t = await createTestApp({
       simulation: '2026-09-07T10:00:00+05:00',
       env: {
-        SMS_PROVIDER: 'mobizon', SMS_MOBIZON_API_KEY: 'walk-key', SMS_MOBIZON_URL: sms.url, SMS_SENDER: 'Kezek',
+        SMS_PROVIDER: 'mobizon',
+        SMS_MOBIZON_API_KEY: 'walk-key',
+        SMS_MOBIZON_URL: sms.url,
+        SMS_SENDER: 'Kezek',
         // After a timed-out send we wait SMS_UNCERTAIN_RETRY_MS before asking the provider whether it went out:
         // that wait must outlast the provider still working on the request (here it answers 400 ms after the
         // request, so 300 + 1000 ms leaves a wide margin). With 400 ms (less than the provider's 1 s) a retry
         // could look before the first send was recorded, and send it again — a real double text.
-        SMS_HTTP_TIMEOUT_MS: '300', SMS_RETRY_BASE_MS: '50', SMS_UNCERTAIN_RETRY_MS: '1000',
+        SMS_HTTP_TIMEOUT_MS: '300',
+        SMS_RETRY_BASE_MS: '50',
+        SMS_UNCERTAIN_RETRY_MS: '1000',
       },
     });
     sms.slowMs = 400;
@@ -64,8 +69,20 @@ describe('stage walk: every stage texts the family once, in kk or ru, through a 
     const staff = t.token({ role: 'ORG_STAFF', organizationId: org });
     for (const f of [fam.a, fam.b]) {
       const r = await ref(f.id);
-      ok(await t.gql(`mutation($id: ID!) { confirmReferral(id: $id) { status } }`, { id: r }, t.token({ role: 'APPLICANT', iin: f.applicantIin })));
-      ok(await t.gql(`mutation($id: ID!) { recordDocuments(referralId: $id, kinds: [BIRTH_CERTIFICATE, HEALTH_PASSPORT, VACCINATION_CARD, APPLICANT_ID]) { id } }`, { id: r }, staff));
+      ok(
+        await t.gql(
+          `mutation($id: ID!) { confirmReferral(id: $id) { status } }`,
+          { id: r },
+          t.token({ role: 'APPLICANT', iin: f.applicantIin }),
+        ),
+      );
+      ok(
+        await t.gql(
+          `mutation($id: ID!) { recordDocuments(referralId: $id, kinds: [BIRTH_CERTIFICATE, HEALTH_PASSPORT, VACCINATION_CARD, APPLICANT_ID]) { id } }`,
+          { id: r },
+          staff,
+        ),
+      );
       ok(await t.gql(`mutation($id: ID!) { enrollByReferral(id: $id) { status } }`, { id: r }, staff));
     }
     // c and d never answer: expired at 00:00 Fri 11, stop-listed to 20 Sep, back on 21 Sep 00:00.
@@ -80,7 +97,9 @@ describe('stage walk: every stage texts the family once, in kk or ru, through a 
     };
     type Row = { stage: string; language: string; text: string; status: string; phone: string };
     const rowsOf = (id: string): Promise<Row[]> =>
-      t.ds.query(`SELECT stage, language, text, status, phone FROM notification WHERE application_id = $1 ORDER BY created_at, stage`, [id]);
+      t.ds.query(`SELECT stage, language, text, status, phone FROM notification WHERE application_id = $1 ORDER BY created_at, stage`, [
+        id,
+      ]);
     // Deliver (the worker's 3 s job runs too) until every text is SENT.
     for (let i = 0; i < 400; i++) {
       await svc.deliverDue();
@@ -99,9 +118,14 @@ describe('stage walk: every stage texts the family once, in kk or ru, through a 
         expect(KAZAKH_LETTERS.test(r.text)).toBe(lang === 'kk');
       }
       // Exactly these texts reached the provider for this phone, each exactly once.
-      const got = sms.to(f.phone).map((m) => m.text).sort();
+      const got = sms
+        .to(f.phone)
+        .map((m) => m.text)
+        .sort();
       expect(got).toEqual(rows.map((r) => r.text).sort());
-      expect(rows[0].text).toBe(render(lang, 'APPLICATION_REGISTERED', { number: f.number, queueNumber: Object.keys(fam).indexOf(key) + 1 }));
+      expect(rows[0].text).toBe(
+        render(lang, 'APPLICATION_REGISTERED', { number: f.number, queueNumber: Object.keys(fam).indexOf(key) + 1 }),
+      );
     }
     for (const [, n] of sms.counts()) expect(n).toBe(1);
     // The gateway really misbehaved: failures and time-outs happened before the texts got through.

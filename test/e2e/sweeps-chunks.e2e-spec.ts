@@ -73,20 +73,44 @@ describe('midnight sweeps past one chunk', () => {
     expect(await count(t, `SELECT count(*) FROM referral WHERE status = 'EXPIRED'`)).toBe(N);
     expect(await count(t, `SELECT count(*) FROM referral WHERE status IN ('OFFERED','CONFIRMED')`)).toBe(10);
     expect(await count(t, `SELECT count(*) FROM vacancy WHERE published_by = 'test' AND status = 'PUBLISHED' AND open_at IS NULL`)).toBe(N);
-    expect(await count(t, `SELECT count(*) FROM referral_exclusion x JOIN referral r ON r.application_id = x.application_id AND r.vacancy_id = x.vacancy_id WHERE r.status = 'EXPIRED'`)).toBe(N);
+    expect(
+      await count(
+        t,
+        `SELECT count(*) FROM referral_exclusion x JOIN referral r ON r.application_id = x.application_id AND r.vacancy_id = x.vacancy_id WHERE r.status = 'EXPIRED'`,
+      ),
+    ).toBe(N);
     // The expired: on the stop-list from the 15th (last day of the term the 24th), one new term each.
-    expect(await count(t, `SELECT count(*) FROM application a JOIN referral r ON r.application_id = a.id AND r.status = 'EXPIRED'
-                           WHERE a.status = 'STOP_LISTED' AND a.stop_listed_until = '2026-09-24'`)).toBe(N);
-    expect(await count(t, `SELECT count(*) FROM stop_list_entry WHERE ended_at IS NULL AND starts_on = '2026-09-15' AND until = '2026-09-24' AND created_by = 'system:expiry'`)).toBe(N);
+    expect(
+      await count(
+        t,
+        `SELECT count(*) FROM application a JOIN referral r ON r.application_id = a.id AND r.status = 'EXPIRED'
+                           WHERE a.status = 'STOP_LISTED' AND a.stop_listed_until = '2026-09-24'`,
+      ),
+    ).toBe(N);
+    expect(
+      await count(
+        t,
+        `SELECT count(*) FROM stop_list_entry WHERE ended_at IS NULL AND starts_on = '2026-09-15' AND until = '2026-09-24' AND created_by = 'system:expiry'`,
+      ),
+    ).toBe(N);
     // The released: back in the queue, their terms ended by the system.
-    expect(await count(t, `SELECT count(*) FROM application WHERE seq > 800000 + $1 + 10 AND status = 'QUEUED' AND stop_listed_until IS NULL`, [N])).toBe(N);
+    expect(
+      await count(t, `SELECT count(*) FROM application WHERE seq > 800000 + $1 + 10 AND status = 'QUEUED' AND stop_listed_until IS NULL`, [
+        N,
+      ]),
+    ).toBe(N);
     expect(await count(t, `SELECT count(*) FROM stop_list_entry WHERE ended_by = 'system' AND ended_at = $1`, [midnight])).toBe(N);
     // One text and the ledger events per row; each referral's expiry before its stop-list entry.
     expect(await count(t, `SELECT count(*) FROM notification WHERE stage = 'REFERRAL_EXPIRED_STOP_LISTED'`)).toBe(N);
     expect(await count(t, `SELECT count(*) FROM notification WHERE stage = 'STOP_LIST_ENDED'`)).toBe(N);
     expect(await count(t, `SELECT count(*) FROM ledger_event WHERE type = 'referral.expired'`)).toBe(N);
     expect(await count(t, `SELECT count(*) FROM ledger_event WHERE type = 'stop_list.ended'`)).toBe(N);
-    expect(await count(t, `SELECT count(*) FROM ledger_event e JOIN ledger_event s ON s.type = 'stop_list.added' AND s.data->>'referralId' = e.entity_id
-                           WHERE e.type = 'referral.expired' AND s.seq = e.seq + 1`)).toBe(N);
+    expect(
+      await count(
+        t,
+        `SELECT count(*) FROM ledger_event e JOIN ledger_event s ON s.type = 'stop_list.added' AND s.data->>'referralId' = e.entity_id
+                           WHERE e.type = 'referral.expired' AND s.seq = e.seq + 1`,
+      ),
+    ).toBe(N);
   });
 });

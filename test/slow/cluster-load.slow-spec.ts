@@ -127,11 +127,23 @@ describe('cluster under load: 2 API + 2 worker processes on one PostgreSQL and j
         });
         // Two of the three TEACHER claims are confirmed (class 1), MILITARY too (class 0).
         if (k === 1 || k === 7 || k === 9) {
-          ok(await t.gql(`mutation($a: ID!, $c: String!) { confirmPriority(applicationId: $a, category: $c, confirmed: true) { id } }`,
-            { a: a.id, c: k === 9 ? 'MILITARY' : 'TEACHER' }, t.admin));
+          ok(
+            await t.gql(
+              `mutation($a: ID!, $c: String!) { confirmPriority(applicationId: $a, category: $c, confirmed: true) { id } }`,
+              { a: a.id, c: k === 9 ? 'MILITARY' : 'TEACHER' },
+              t.admin,
+            ),
+          );
         }
       }
-      const ranges = [[12, 36], [24, 48], [36, 60], [48, 72], [12, 72], [30, 66]];
+      const ranges = [
+        [12, 36],
+        [24, 48],
+        [36, 60],
+        [48, 72],
+        [12, 72],
+        [30, 66],
+      ];
       for (const [j, [from, to]] of ranges.entries()) {
         const org = j % 2 ? o2 : o1;
         await publish(t, org, { ageFromMonths: from, ageToMonths: to, admissionStartDate: '2026-10-01' }, staffOf(t, org));
@@ -142,10 +154,14 @@ describe('cluster under load: 2 API + 2 worker processes on one PostgreSQL and j
     const families: { id: string; applicantIin: string }[] = [];
     for (const [i, loc] of B_LOCALITIES.entries()) {
       bOrgs.push(await createOrg(t, `Qarlygash ${i}`, loc), await createOrg(t, `Shuaq ${i}`, loc));
-      for (let k = 0; k < 8; k++) families.push(await register(t, { locality: loc, birthDate: `202${1 + (k % 4)}-0${(k % 9) + 1}-2${k % 9}` }));
+      for (let k = 0; k < 8; k++) {
+        families.push(await register(t, { locality: loc, birthDate: `202${1 + (k % 4)}-0${(k % 9) + 1}-2${k % 9}` }));
+      }
     }
     const seededApps = (await t.ds.query(`SELECT count(*)::int AS n FROM application`))[0].n as number;
-    const seededNumbers: string[] = (await t.ds.query(`SELECT number FROM application ORDER BY seq`)).map((r: { number: string }) => r.number);
+    const seededNumbers: string[] = (await t.ds.query(`SELECT number FROM application ORDER BY seq`)).map(
+      (r: { number: string }) => r.number,
+    );
     expect((await t.ds.query(`SELECT count(*)::int AS n FROM referral`))[0].n).toBe(0);
 
     // ---------- the cluster ----------
@@ -164,13 +180,27 @@ describe('cluster under load: 2 API + 2 worker processes on one PostgreSQL and j
       RATE_LIMIT_PER_MINUTE: '0',
     };
     for (let i = 0; i < 2; i++) {
-      workers.push(startServer(childEnv({ ...common, ROLE: 'worker', PORT: String(await freePort()), DATA_DIR: dataDir('kezek-cw-'), LOG_LEVEL: 'info' })));
-      apis.push(startServer(childEnv({ ...common, ROLE: 'api', PORT: String(await freePort()), DATA_DIR: dataDir('kezek-ca-'), LOG_LEVEL: 'warn' })));
+      workers.push(
+        startServer(
+          childEnv({ ...common, ROLE: 'worker', PORT: String(await freePort()), DATA_DIR: dataDir('kezek-cw-'), LOG_LEVEL: 'info' }),
+        ),
+      );
+      apis.push(
+        startServer(
+          childEnv({ ...common, ROLE: 'api', PORT: String(await freePort()), DATA_DIR: dataDir('kezek-ca-'), LOG_LEVEL: 'warn' }),
+        ),
+      );
     }
     await Promise.all([...workers.map((w) => w.waitForOutput('worker started', 180_000)), ...apis.map((a) => a.waitHealthy(180_000))]);
 
     const samples: Sample[] = [];
-    const call = async (api: number, op: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<Body | null> => {
+    const call = async (
+      api: number,
+      op: string,
+      query: string,
+      variables: Record<string, unknown> = {},
+      token?: string,
+    ): Promise<Body | null> => {
       const t0 = performance.now();
       try {
         const res = await fetch(`${apis[api].url}/graphql`, {
@@ -187,7 +217,14 @@ describe('cluster under load: 2 API + 2 worker processes on one PostgreSQL and j
           body = { errors: [{ message: `not JSON (HTTP ${res.status})` }] };
         }
         const err = body.errors?.[0];
-        samples.push({ api, op, ms: performance.now() - t0, http: res.status, code: err ? (err.extensions?.code ?? 'NONE') : undefined, message: err?.message });
+        samples.push({
+          api,
+          op,
+          ms: performance.now() - t0,
+          http: res.status,
+          code: err ? (err.extensions?.code ?? 'NONE') : undefined,
+          message: err?.message,
+        });
         return body;
       } catch (e) {
         samples.push({ api, op, ms: performance.now() - t0, http: 0, network: (e as Error).message });
@@ -223,11 +260,22 @@ describe('cluster under load: 2 API + 2 worker processes on one PostgreSQL and j
         const inA = i % 5 === 4; // into an A locality, where no place fits (RU)
         const locality = inA ? A_LOCALITIES[(k + i) % A_LOCALITIES.length] : B_LOCALITIES[(k * 7 + i) % B_LOCALITIES.length];
         const input = {
-          childIin: p.childIin, childName: `Bala ${k}-${i}`, applicantIin: p.applicantIin, phone: p.phone, locality,
-          language: inA ? 'RU' : 'KK', desiredAdmissionDate: '2026-09-01', notificationLanguage: i % 3 ? 'kk' : 'ru',
+          childIin: p.childIin,
+          childName: `Bala ${k}-${i}`,
+          applicantIin: p.applicantIin,
+          phone: p.phone,
+          locality,
+          language: inA ? 'RU' : 'KK',
+          desiredAdmissionDate: '2026-09-01',
+          notificationLanguage: i % 3 ? 'kk' : 'ru',
         };
-        const b = await call(api, 'registerApplication', `mutation($i: RegisterApplicationInput!) { registerApplication(input: $i) { id number locality } }`,
-          { i: input }, t.token({ role: 'APPLICANT', iin: p.applicantIin }));
+        const b = await call(
+          api,
+          'registerApplication',
+          `mutation($i: RegisterApplicationInput!) { registerApplication(input: $i) { id number locality } }`,
+          { i: input },
+          t.token({ role: 'APPLICANT', iin: p.applicantIin }),
+        );
         const r = b?.data?.registerApplication as { id: string; number: string; locality: string } | undefined;
         if (r) {
           acked.push({ ...r, api });
@@ -245,12 +293,20 @@ describe('cluster under load: 2 API + 2 worker processes on one PostgreSQL and j
         switch (i % 4) {
           case 0:
           case 2:
-            await call(api, 'queuePosition', `query($n: String) { queuePosition(number: $n) { queueNumber total aheadByClass { priorityClass count } } }`,
-              { n: numbers[(i * 7919 + k * 104_729) % numbers.length] });
+            await call(
+              api,
+              'queuePosition',
+              `query($n: String) { queuePosition(number: $n) { queueNumber total aheadByClass { priorityClass count } } }`,
+              { n: numbers[(i * 7919 + k * 104_729) % numbers.length] },
+            );
             break;
           case 1:
-            await call(api, 'bulletin', `query($d: Date!, $l: String) { bulletin(date: $d, kind: VACATED, locality: $l) { position at vacancy { id status } } }`,
-              { d: i % 8 === 1 ? '2026-09-08' : '2026-09-09', l: all[(i + k) % all.length] });
+            await call(
+              api,
+              'bulletin',
+              `query($d: Date!, $l: String) { bulletin(date: $d, kind: VACATED, locality: $l) { position at vacancy { id status } } }`,
+              { d: i % 8 === 1 ? '2026-09-08' : '2026-09-09', l: all[(i + k) % all.length] },
+            );
             break;
           default:
             await call(api, 'ledgerHead', `{ ledgerHead { length headHash } now }`);
@@ -260,12 +316,28 @@ describe('cluster under load: 2 API + 2 worker processes on one PostgreSQL and j
     const staff = async (k: number): Promise<void> => {
       for (let i = 0; running; i++) {
         const org = bOrgs[(k * 5 + i) % bOrgs.length];
-        const b = await call((k + i) % 2, 'publishVacancies', `mutation($i: [PublishVacancyInput!]!) { publishVacancies(input: $i) { id } }`, {
-          i: [{
-            organizationId: org, ageGroup: 'Mixed', language: 'KK', ageFromMonths: 12, ageToMonths: 72, groupType: 'GENERAL',
-            workMode: 'FULL_DAY', admissionMode: 'GENERAL', admissionStartDate: '2026-10-01', count: 1 + (i % 2),
-          }],
-        }, staffOf(t, org));
+        const b = await call(
+          (k + i) % 2,
+          'publishVacancies',
+          `mutation($i: [PublishVacancyInput!]!) { publishVacancies(input: $i) { id } }`,
+          {
+            i: [
+              {
+                organizationId: org,
+                ageGroup: 'Mixed',
+                language: 'KK',
+                ageFromMonths: 12,
+                ageToMonths: 72,
+                groupType: 'GENERAL',
+                workMode: 'FULL_DAY',
+                admissionMode: 'GENERAL',
+                admissionStartDate: '2026-10-01',
+                count: 1 + (i % 2),
+              },
+            ],
+          },
+          staffOf(t, org),
+        );
         for (const v of (b?.data?.publishVacancies ?? []) as { id: string }[]) publishedIds.push(v.id);
         await sleep(400);
       }
@@ -280,7 +352,13 @@ describe('cluster under load: 2 API + 2 worker processes on one PostgreSQL and j
         const mine = families.filter((_, j) => j % ANSWER_LOOPS === k).slice(0, 150);
         const f = mine[(i * 31) % mine.length];
         const tok = t.token({ role: 'APPLICANT', iin: f.applicantIin });
-        const b = await call(api, 'application', `query($id: ID!) { application(id: $id) { status referral { id status } } }`, { id: f.id }, tok);
+        const b = await call(
+          api,
+          'application',
+          `query($id: ID!) { application(id: $id) { status referral { id status } } }`,
+          { id: f.id },
+          tok,
+        );
         const ref = (b?.data?.application as { referral: { id: string; status: string } | null } | undefined)?.referral;
         if (ref?.status !== 'OFFERED') {
           await sleep(50);
@@ -352,30 +430,64 @@ describe('cluster under load: 2 API + 2 worker processes on one PostgreSQL and j
         await sleep(250);
       }
     };
-    await until('day 2 allocation done by a worker', async () =>
-      (await count(`SELECT count(*) FROM scheduled_run WHERE kind = 'allocation' AND due_at = $1`, [DAY2_DUE])) === 1, 180_000);
+    await until(
+      'day 2 allocation done by a worker',
+      async () => (await count(`SELECT count(*) FROM scheduled_run WHERE kind = 'allocation' AND due_at = $1`, [DAY2_DUE])) === 1,
+      180_000,
+    );
     // The simulated clock runs at real speed from DAY2: done_at - DAY2 is the real time since the move.
-    const day2Done = ((await t.ds.query(`SELECT done_at FROM scheduled_run WHERE kind = 'allocation' AND due_at = $1`, [DAY2_DUE])) as { done_at: Date }[])[0].done_at;
+    const day2Done = (
+      (await t.ds.query(`SELECT done_at FROM scheduled_run WHERE kind = 'allocation' AND due_at = $1`, [DAY2_DUE])) as { done_at: Date }[]
+    )[0].done_at;
     mark('day 2 allocation done (worker)', day2MovedAt + day2Done.getTime() - Date.parse(DAY2));
-    await until('allocation tasks finished', async () => (await count(`SELECT count(*) FROM allocation_task WHERE status = 'PENDING'`)) === 0, 180_000);
+    await until(
+      'allocation tasks finished',
+      async () => (await count(`SELECT count(*) FROM allocation_task WHERE status = 'PENDING'`)) === 0,
+      180_000,
+    );
     const drainStart = Date.now();
     const backlog = await count(`SELECT count(*) FROM notification WHERE status = 'PENDING'`);
     // The workers send about 15 texts a second (50 per 3 s delivery tick); allow a third of that.
-    await until('texts delivered', async () => (await count(`SELECT count(*) FROM notification WHERE status = 'PENDING'`)) === 0, 120_000 + backlog * 200);
+    await until(
+      'texts delivered',
+      async () => (await count(`SELECT count(*) FROM notification WHERE status = 'PENDING'`)) === 0,
+      120_000 + backlog * 200,
+    );
     const drainMs = Date.now() - drainStart;
 
     // ---------- figures ----------
-    const rows = (xs: Sample[]): string => `${xs.length} req, p50 ${pct(xs.map((s) => s.ms), 50)} ms, p99 ${pct(xs.map((s) => s.ms), 99)} ms`;
+    const rows = (xs: Sample[]): string =>
+      `${xs.length} req, p50 ${pct(
+        xs.map((s) => s.ms),
+        50,
+      )} ms, p99 ${pct(
+        xs.map((s) => s.ms),
+        99,
+      )} ms`;
     const loadSamples = samples.filter((s) => s.op !== 'now' && s.op !== 'advanceClock');
-    console.log([
-      `cluster load (${process.env.REDIS_URL ? 'Redis' : 'PostgreSQL'} job backend, ${process.env.DATABASE_URL ? 'machine' : 'embedded'} PostgreSQL), ${(loadMs / 1000).toFixed(1)} s, ${REG_LOOPS + READ_LOOPS + STAFF_LOOPS + ANSWER_LOOPS + 2} loops`,
-      `  all: ${rows(loadSamples)}, ${(loadSamples.length / (loadMs / 1000)).toFixed(1)} req/s`,
-      ...[0, 1].map((i) => `  API ${i} (pid ${apis[i].pid}): ${rows(loadSamples.filter((s) => s.api === i))}`),
-      ...['registerApplication', 'queuePosition', 'bulletin', 'ledgerHead', 'publishVacancies', 'application', 'declineReferral', 'confirmReferral', 'runAllocation', 'advanceClock'].map(
-        (op) => `  ${op}: ${rows(samples.filter((s) => s.op === op))}`,
-      ),
-      `  timeline: ${events.sort((a, b) => a.ms - b.ms).map((e) => `${(e.ms / 1000).toFixed(1)} s ${e.what}`).join('; ')}`,
-    ].join('\n'));
+    console.log(
+      [
+        `cluster load (${process.env.REDIS_URL ? 'Redis' : 'PostgreSQL'} job backend, ${process.env.DATABASE_URL ? 'machine' : 'embedded'} PostgreSQL), ${(loadMs / 1000).toFixed(1)} s, ${REG_LOOPS + READ_LOOPS + STAFF_LOOPS + ANSWER_LOOPS + 2} loops`,
+        `  all: ${rows(loadSamples)}, ${(loadSamples.length / (loadMs / 1000)).toFixed(1)} req/s`,
+        ...[0, 1].map((i) => `  API ${i} (pid ${apis[i].pid}): ${rows(loadSamples.filter((s) => s.api === i))}`),
+        ...[
+          'registerApplication',
+          'queuePosition',
+          'bulletin',
+          'ledgerHead',
+          'publishVacancies',
+          'application',
+          'declineReferral',
+          'confirmReferral',
+          'runAllocation',
+          'advanceClock',
+        ].map((op) => `  ${op}: ${rows(samples.filter((s) => s.op === op))}`),
+        `  timeline: ${events
+          .sort((a, b) => a.ms - b.ms)
+          .map((e) => `${(e.ms / 1000).toFixed(1)} s ${e.what}`)
+          .join('; ')}`,
+      ].join('\n'),
+    );
 
     // ---------- no 5xx, no internal error, nothing unexpected ----------
     const bad = samples.filter((s) => s.network || s.http >= 500 || (s.code && !(s.op === 'queuePosition' && s.code === 'CONFLICT')));
@@ -392,48 +504,86 @@ describe('cluster under load: 2 API + 2 worker processes on one PostgreSQL and j
     const errorLines = (): string[] =>
       [...apis, ...workers].flatMap((p) => `${p.stdout()}\n${p.stderr()}`.split('\n').filter((l) => /"level":(50|60)/.test(l)));
     if (errorLines().length) console.log(`  error log lines: ${errorLines().length}\n${errorLines().slice(0, 5).join('\n')}`);
-    if (bad.length) console.log(`  unexpected: ${JSON.stringify(bad.slice(0, 10).map((s) => ({ op: s.op, http: s.http, code: s.code, message: s.message, network: s.network })))}`);
+    if (bad.length) {
+      console.log(
+        `  unexpected: ${JSON.stringify(bad.slice(0, 10).map((s) => ({ op: s.op, http: s.http, code: s.code, message: s.message, network: s.network })))}`,
+      );
+    }
     expect(bad.length).toBe(0);
     expect(samples.filter((s) => s.http >= 500).length).toBe(0);
 
     // ---------- every acknowledged write is there, and nothing else ----------
     const stored: { id: string; number: string; locality: string }[] = await t.ds.query(
-      `SELECT id, number, locality FROM application WHERE id = ANY($1::uuid[])`, [acked.map((a) => a.id)]);
+      `SELECT id, number, locality FROM application WHERE id = ANY($1::uuid[])`,
+      [acked.map((a) => a.id)],
+    );
     const byId = new Map(stored.map((r) => [r.id, r]));
     expect(acked.filter((a) => byId.get(a.id)?.number !== a.number || byId.get(a.id)?.locality !== a.locality)).toEqual([]);
     expect(await count(`SELECT count(*) FROM application`)).toBe(seededApps + acked.length);
     expect(await count(`SELECT count(*) FROM vacancy WHERE id = ANY($1::uuid[])`, [publishedIds])).toBe(publishedIds.length);
-    expect(await count(`SELECT count(*) FROM allocation_run WHERE id = ANY($1::uuid[]) AND finished_at IS NOT NULL`, [runs.map((r) => r.id)])).toBe(runs.length);
+    expect(
+      await count(`SELECT count(*) FROM allocation_run WHERE id = ANY($1::uuid[]) AND finished_at IS NOT NULL`, [runs.map((r) => r.id)]),
+    ).toBe(runs.length);
     expect(acked.length).toBeGreaterThan(0);
     expect(runs.filter((r) => r.api === 0).length).toBeGreaterThan(0);
     expect(runs.filter((r) => r.api === 1).length).toBeGreaterThan(0);
 
     // ---------- each day ran once, the second in a worker that read the moved clock ----------
     const sched: { kind: string; due_at: Date; done_at: Date }[] = await t.ds.query(
-      `SELECT kind, due_at, done_at FROM scheduled_run ORDER BY due_at, kind`);
+      `SELECT kind, due_at, done_at FROM scheduled_run ORDER BY due_at, kind`,
+    );
     for (const kind of ['bulletins', 'allocation']) {
-      expect(sched.filter((s) => s.kind === kind).map((s) => s.due_at.toISOString())).toEqual([DAY1_DUE, DAY2_DUE].map((d) => new Date(d).toISOString()));
+      expect(sched.filter((s) => s.kind === kind).map((s) => s.due_at.toISOString())).toEqual(
+        [DAY1_DUE, DAY2_DUE].map((d) => new Date(d).toISOString()),
+      );
     }
     for (const s of sched) expect(s.done_at.getTime()).toBeGreaterThanOrEqual(s.due_at.getTime());
-    const day2Run: { id: string }[] = await t.ds.query(
-      `SELECT id FROM allocation_run WHERE trigger = 'schedule' AND started_at = $1`, [DAY2_DUE]);
+    const day2Run: { id: string }[] = await t.ds.query(`SELECT id FROM allocation_run WHERE trigger = 'schedule' AND started_at = $1`, [
+      DAY2_DUE,
+    ]);
     expect(day2Run.length).toBe(1);
     const workerIds = new Map<string, string>();
     for (const [i, w] of workers.entries()) workerIds.set(String(w.pid), `worker ${i}`);
     for (const [i, a] of apis.entries()) workerIds.set(String(a.pid), `API ${i}`);
-    const who = (w: string | null): string => workerIds.get(String(w ?? '').split(':').pop() ?? '') ?? `other (${w})`;
+    const who = (w: string | null): string =>
+      workerIds.get(
+        String(w ?? '')
+          .split(':')
+          .pop() ?? '',
+      ) ?? `other (${w})`;
     const day2Tasks: { worker: string }[] = await t.ds.query(`SELECT worker FROM allocation_task WHERE run_id = $1`, [day2Run[0].id]);
     expect(day2Tasks.every((x) => who(x.worker).startsWith('worker'))).toBe(true);
     const split: { worker: string; n: number; issued: number }[] = await t.ds.query(
-      `SELECT worker, count(*)::int AS n, sum(referrals_issued)::int AS issued FROM allocation_task WHERE status = 'DONE' GROUP BY worker ORDER BY worker`);
+      `SELECT worker, count(*)::int AS n, sum(referrals_issued)::int AS issued FROM allocation_task WHERE status = 'DONE' GROUP BY worker ORDER BY worker`,
+    );
 
     // ---------- no duplicate referral; the same allocation as one process ----------
-    expect(await t.ds.query(`SELECT vacancy_id FROM referral WHERE status IN ${LIVE_REFERRAL_STATUSES_SQL} GROUP BY vacancy_id HAVING count(*) > 1`)).toEqual([]);
-    expect(await t.ds.query(`SELECT application_id FROM referral WHERE status IN ${LIVE_REFERRAL_STATUSES_SQL} GROUP BY application_id HAVING count(*) > 1`)).toEqual([]);
+    expect(
+      await t.ds.query(
+        `SELECT vacancy_id FROM referral WHERE status IN ${LIVE_REFERRAL_STATUSES_SQL} GROUP BY vacancy_id HAVING count(*) > 1`,
+      ),
+    ).toEqual([]);
+    expect(
+      await t.ds.query(
+        `SELECT application_id FROM referral WHERE status IN ${LIVE_REFERRAL_STATUSES_SQL} GROUP BY application_id HAVING count(*) > 1`,
+      ),
+    ).toEqual([]);
     // Only the acknowledged answers closed or confirmed referrals, and only in B.
-    const closed: { id: string; status: string }[] = await t.ds.query(`SELECT id, status FROM referral WHERE status NOT IN ('BOOKED','OFFERED')`);
-    expect(closed.filter((r) => r.status === 'DECLINED').map((r) => r.id).sort()).toEqual([...declined].sort());
-    expect(closed.filter((r) => r.status === 'CONFIRMED').map((r) => r.id).sort()).toEqual([...confirmed].sort());
+    const closed: { id: string; status: string }[] = await t.ds.query(
+      `SELECT id, status FROM referral WHERE status NOT IN ('BOOKED','OFFERED')`,
+    );
+    expect(
+      closed
+        .filter((r) => r.status === 'DECLINED')
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual([...declined].sort());
+    expect(
+      closed
+        .filter((r) => r.status === 'CONFIRMED')
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual([...confirmed].sort());
     expect(closed.filter((r) => r.status !== 'DECLINED' && r.status !== 'CONFIRMED')).toEqual([]);
     expect(declined.length).toBeGreaterThan(0);
     const aActual = await actual(t.ds, A_LOCALITIES);
@@ -442,20 +592,47 @@ describe('cluster under load: 2 API + 2 worker processes on one PostgreSQL and j
     expect([...aActual].sort()).toEqual([...aWant].sort());
     // The A places were all in the first bulletin, and no A referral went to a registration of the load.
     expect(await count(`SELECT count(DISTINCT bulletin_date) FROM vacancy WHERE locality = ANY($1)`, [A_LOCALITIES])).toBe(1);
-    expect(await count(`SELECT count(*) FROM referral WHERE application_id = ANY($1::uuid[]) AND vacancy_id IN (SELECT id FROM vacancy WHERE locality = ANY($2))`,
-      [acked.map((a) => a.id), A_LOCALITIES])).toBe(0);
-    const bReferrals = await count(`SELECT count(*) FROM referral r JOIN vacancy v ON v.id = r.vacancy_id WHERE v.locality = ANY($1)`, [B_LOCALITIES]);
-    const bDay2 = await count(`SELECT count(*) FROM referral r JOIN vacancy v ON v.id = r.vacancy_id WHERE v.locality = ANY($1) AND v.bulletin_date = '2026-09-09'`, [B_LOCALITIES]);
+    expect(
+      await count(
+        `SELECT count(*) FROM referral WHERE application_id = ANY($1::uuid[]) AND vacancy_id IN (SELECT id FROM vacancy WHERE locality = ANY($2))`,
+        [acked.map((a) => a.id), A_LOCALITIES],
+      ),
+    ).toBe(0);
+    const bReferrals = await count(`SELECT count(*) FROM referral r JOIN vacancy v ON v.id = r.vacancy_id WHERE v.locality = ANY($1)`, [
+      B_LOCALITIES,
+    ]);
+    const bDay2 = await count(
+      `SELECT count(*) FROM referral r JOIN vacancy v ON v.id = r.vacancy_id WHERE v.locality = ANY($1) AND v.bulletin_date = '2026-09-09'`,
+      [B_LOCALITIES],
+    );
     expect(bReferrals).toBeGreaterThan(0);
     expect(await invariantViolations(t.ds)).toEqual([]);
 
     // ---------- texts: one per stage and subject, each reached the provider exactly once ----------
     expect(await count(`SELECT count(*) FROM notification WHERE status NOT IN ('SENT','DELIVERED')`)).toBe(0);
-    expect(await count(`SELECT count(*) FROM application a WHERE (SELECT count(*) FROM notification n WHERE n.idempotency_key = 'APPLICATION_REGISTERED:' || a.id) <> 1`)).toBe(0);
-    expect(await count(`SELECT count(*) FROM referral r WHERE (SELECT count(*) FROM notification n WHERE n.idempotency_key = 'REFERRAL_OFFERED:' || r.id) <> 1`)).toBe(0);
-    expect(await count(`SELECT count(*) FROM referral r WHERE (SELECT count(*) FROM notification n WHERE n.idempotency_key = 'REFERRAL_DECLINED:' || r.id) <> (r.status = 'DECLINED')::int`)).toBe(0);
-    expect(await count(`SELECT count(*) FROM referral r WHERE (SELECT count(*) FROM notification n WHERE n.idempotency_key = 'REFERRAL_CONFIRMED:' || r.id) <> (r.status = 'CONFIRMED')::int`)).toBe(0);
-    const sent: { phone: string; text: string }[] = await t.ds.query(`SELECT phone, text FROM notification WHERE status IN ('SENT','DELIVERED')`);
+    expect(
+      await count(
+        `SELECT count(*) FROM application a WHERE (SELECT count(*) FROM notification n WHERE n.idempotency_key = 'APPLICATION_REGISTERED:' || a.id) <> 1`,
+      ),
+    ).toBe(0);
+    expect(
+      await count(
+        `SELECT count(*) FROM referral r WHERE (SELECT count(*) FROM notification n WHERE n.idempotency_key = 'REFERRAL_OFFERED:' || r.id) <> 1`,
+      ),
+    ).toBe(0);
+    expect(
+      await count(
+        `SELECT count(*) FROM referral r WHERE (SELECT count(*) FROM notification n WHERE n.idempotency_key = 'REFERRAL_DECLINED:' || r.id) <> (r.status = 'DECLINED')::int`,
+      ),
+    ).toBe(0);
+    expect(
+      await count(
+        `SELECT count(*) FROM referral r WHERE (SELECT count(*) FROM notification n WHERE n.idempotency_key = 'REFERRAL_CONFIRMED:' || r.id) <> (r.status = 'CONFIRMED')::int`,
+      ),
+    ).toBe(0);
+    const sent: { phone: string; text: string }[] = await t.ds.query(
+      `SELECT phone, text FROM notification WHERE status IN ('SENT','DELIVERED')`,
+    );
     const wantTexts = sent.map((n) => `${n.phone.replace(/\D/g, '')}|${n.text}`).sort();
     const gotTexts = sms.messages.map((m) => `${m.to}|${m.text}`).sort();
     expect(gotTexts.length).toBe(wantTexts.length);
@@ -466,13 +643,21 @@ describe('cluster under load: 2 API + 2 worker processes on one PostgreSQL and j
     for (const k of wantTexts) rowsPerText.set(k, (rowsPerText.get(k) ?? 0) + 1);
     expect([...sms.counts()].filter(([k, n]) => rowsPerText.get(k) !== n)).toEqual([]);
     const repeatedWording = [...rowsPerText.values()].filter((n) => n > 1).length;
-    const stages: { stage: string; n: number }[] = await t.ds.query(`SELECT stage, count(*)::int AS n FROM notification GROUP BY stage ORDER BY stage`);
+    const stages: { stage: string; n: number }[] = await t.ds.query(
+      `SELECT stage, count(*)::int AS n FROM notification GROUP BY stage ORDER BY stage`,
+    );
 
     // ---------- ledger and fairness audit, through an API process ----------
     const v = await call(1, 'ledgerVerify', `{ ledgerVerify { valid length firstInvalidSeq } }`);
     expect(v?.errors).toBeUndefined();
     expect(v?.data?.ledgerVerify.valid).toBe(true);
-    const audit = await call(0, 'fairnessAudit', `{ fairnessAudit { ok eventsReplayed referralsChecked violations { check eventSeq referralId message evidence } } }`, {}, t.admin);
+    const audit = await call(
+      0,
+      'fairnessAudit',
+      `{ fairnessAudit { ok eventsReplayed referralsChecked violations { check eventSeq referralId message evidence } } }`,
+      {},
+      t.admin,
+    );
     expect(audit?.errors).toBeUndefined();
     const report = audit?.data?.fairnessAudit as { ok: boolean; eventsReplayed: number; referralsChecked: number; violations: unknown[] };
     if (report.violations.length) {
@@ -481,22 +666,29 @@ describe('cluster under load: 2 API + 2 worker processes on one PostgreSQL and j
       for (const v of report.violations as { evidence: string }[]) {
         for (const m of v.evidence.matchAll(/"applicationId":"([0-9a-f-]{36})"/g)) ids.add(m[1]);
       }
-      const history: { seq: string; type: string; entity_id: string; app: string | null; vacancy: string | null; run: string | null }[] = await t.ds.query(
-        `SELECT seq::text, type, entity_id, coalesce(data->>'applicationId', CASE WHEN entity = 'application' THEN entity_id END) AS app,
+      const history: { seq: string; type: string; entity_id: string; app: string | null; vacancy: string | null; run: string | null }[] =
+        await t.ds.query(
+          `SELECT seq::text, type, entity_id, coalesce(data->>'applicationId', CASE WHEN entity = 'application' THEN entity_id END) AS app,
                 data->>'vacancyId' AS vacancy, data->>'runId' AS run
-         FROM ledger_event WHERE entity_id = ANY($1) OR data->>'applicationId' = ANY($1) ORDER BY seq`, [[...ids]]);
-      console.log(`  fairness findings: ${JSON.stringify(report.violations, null, 1)}\n  ledger of the applications involved:\n${history.map((h) => `    ${h.seq} ${h.type} app=${h.app} vacancy=${h.vacancy ?? ''} run=${h.run ?? ''}`).join('\n')}`);
+         FROM ledger_event WHERE entity_id = ANY($1) OR data->>'applicationId' = ANY($1) ORDER BY seq`,
+          [[...ids]],
+        );
+      console.log(
+        `  fairness findings: ${JSON.stringify(report.violations, null, 1)}\n  ledger of the applications involved:\n${history.map((h) => `    ${h.seq} ${h.type} app=${h.app} vacancy=${h.vacancy ?? ''} run=${h.run ?? ''}`).join('\n')}`,
+      );
     }
     expect(report.violations).toEqual([]);
     expect(report.ok).toBe(true);
 
-    console.log([
-      `  writes acknowledged: ${acked.length} registrations (${acked.filter((a) => A_LOCALITIES.includes(a.locality)).length} into A), ${publishedIds.length} places, ${declined.length} declines, ${confirmed.length} confirmations, ${runs.length} ADMIN allocation runs (${runs.reduce((s, r) => s + r.issued, 0)} referrals)`,
-      `  referrals: ${aActual.size} in A (= pure allocate() over the rewound data), ${bReferrals} in B (${bDay2} for day 2 bulletin places, ${declined.length} declined); 0 duplicate live referrals`,
-      `  allocation tasks by process: ${split.map((s) => `${who(s.worker)} ${s.n} tasks/${s.issued} referrals`).join(', ')}`,
-      `  texts: ${sent.length} sent, ${sms.messages.length} received by the provider (each row once; ${repeatedWording} wordings legitimately repeated to one family), ${backlog} waiting when the load stopped, drained in ${(drainMs / 1000).toFixed(1)} s; ${stages.map((s) => `${s.stage} ${s.n}`).join(', ')}`,
-      `  ledger: ${v?.data?.ledgerVerify.length} blocks valid; fairness audit: ${report.eventsReplayed} events, ${report.referralsChecked} referrals, ${report.violations.length} violations`,
-    ].join('\n'));
+    console.log(
+      [
+        `  writes acknowledged: ${acked.length} registrations (${acked.filter((a) => A_LOCALITIES.includes(a.locality)).length} into A), ${publishedIds.length} places, ${declined.length} declines, ${confirmed.length} confirmations, ${runs.length} ADMIN allocation runs (${runs.reduce((s, r) => s + r.issued, 0)} referrals)`,
+        `  referrals: ${aActual.size} in A (= pure allocate() over the rewound data), ${bReferrals} in B (${bDay2} for day 2 bulletin places, ${declined.length} declined); 0 duplicate live referrals`,
+        `  allocation tasks by process: ${split.map((s) => `${who(s.worker)} ${s.n} tasks/${s.issued} referrals`).join(', ')}`,
+        `  texts: ${sent.length} sent, ${sms.messages.length} received by the provider (each row once; ${repeatedWording} wordings legitimately repeated to one family), ${backlog} waiting when the load stopped, drained in ${(drainMs / 1000).toFixed(1)} s; ${stages.map((s) => `${s.stage} ${s.n}`).join(', ')}`,
+        `  ledger: ${v?.data?.ledgerVerify.length} blocks valid; fairness audit: ${report.eventsReplayed} events, ${report.referralsChecked} referrals, ${report.violations.length} violations`,
+      ].join('\n'),
+    );
 
     // ---------- the processes stop cleanly ----------
     const exits = await Promise.all([...apis, ...workers].map((p) => p.stop('SIGTERM', 60_000)));

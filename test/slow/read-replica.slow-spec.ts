@@ -68,13 +68,25 @@ describe('read replica: queuePosition and bulletins on a streaming standby, fall
   const standbyXacts = async (): Promise<number> =>
     Number((await sql(standby.adminUrl, `SELECT xact_commit::text AS n FROM pg_stat_database WHERE datname = 'kezek'`))[0].n);
   const readConnections = async (): Promise<number> =>
-    (await sql<{ n: number }>(standby.adminUrl, `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'kezek-read' AND datname = 'kezek'`))[0].n;
+    (
+      await sql<{ n: number }>(
+        standby.adminUrl,
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'kezek-read' AND datname = 'kezek'`,
+      )
+    )[0].n;
   const primaryQueued = async (): Promise<number> =>
-    (await sql<{ n: number }>(primary.url('kezek'), `SELECT count(*)::int AS n FROM application WHERE locality = $1 AND status = 'QUEUED'`, [LOC]))[0].n;
+    (
+      await sql<{ n: number }>(
+        primary.url('kezek'),
+        `SELECT count(*)::int AS n FROM application WHERE locality = $1 AND status = 'QUEUED'`,
+        [LOC],
+      )
+    )[0].n;
   const pauseReplay = async (): Promise<void> => {
     await sql(standby.adminUrl, 'SELECT pg_wal_replay_pause()');
     await until('replay paused', async () =>
-      (await sql(standby.adminUrl, 'SELECT pg_get_wal_replay_pause_state() AS s'))[0].s === 'paused' ? true : undefined);
+      (await sql(standby.adminUrl, 'SELECT pg_get_wal_replay_pause_state() AS s'))[0].s === 'paused' ? true : undefined,
+    );
   };
   const resumeReplay = async (): Promise<void> => {
     await sql(standby.adminUrl, 'SELECT pg_wal_replay_resume()');
@@ -82,12 +94,26 @@ describe('read replica: queuePosition and bulletins on a streaming standby, fall
   };
   /** Publishes one place and moves the simulated clock past the next 09:00, which freezes its bulletin. */
   const placeInBulletin = async (org: string, at: string): Promise<void> => {
-    const d = await gql(`mutation($i: [PublishVacancyInput!]!) { publishVacancies(input: $i) { id } }`, {
-      i: [{
-        organizationId: org, ageGroup: 'Middle', language: 'KK', ageFromMonths: 12, ageToMonths: 60, groupType: 'GENERAL',
-        workMode: 'FULL_DAY', admissionMode: 'GENERAL', admissionStartDate: '2026-09-01', count: 1,
-      }],
-    }, ADMIN);
+    const d = await gql(
+      `mutation($i: [PublishVacancyInput!]!) { publishVacancies(input: $i) { id } }`,
+      {
+        i: [
+          {
+            organizationId: org,
+            ageGroup: 'Middle',
+            language: 'KK',
+            ageFromMonths: 12,
+            ageToMonths: 60,
+            groupType: 'GENERAL',
+            workMode: 'FULL_DAY',
+            admissionMode: 'GENERAL',
+            admissionStartDate: '2026-09-01',
+            count: 1,
+          },
+        ],
+      },
+      ADMIN,
+    );
     places.push(...(d.publishVacancies as { id: string }[]).map((v) => v.id));
     await gql(`mutation($to: DateTime!) { advanceClock(to: $to) }`, { to: at }, ADMIN);
   };
@@ -95,9 +121,16 @@ describe('read replica: queuePosition and bulletins on a streaming standby, fall
   let org: string;
   let dataDir: string;
   const env = (): Record<string, string> => ({
-    ROLE: 'all', DATABASE_URL: primary.url('kezek'), DATABASE_READ_URL: standby.url('kezek'),
-    JWT_SECRET: SECRET, DATA_DIR: dataDir, SIMULATION: '1', SIMULATION_START: '2026-03-02T10:00:00+05:00',
-    SCHEDULES: '0', LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '0',
+    ROLE: 'all',
+    DATABASE_URL: primary.url('kezek'),
+    DATABASE_READ_URL: standby.url('kezek'),
+    JWT_SECRET: SECRET,
+    DATA_DIR: dataDir,
+    SIMULATION: '1',
+    SIMULATION_START: '2026-03-02T10:00:00+05:00',
+    SCHEDULES: '0',
+    LOG_LEVEL: 'info',
+    RATE_LIMIT_PER_MINUTE: '0',
   });
 
   beforeAll(async () => {
@@ -109,8 +142,13 @@ describe('read replica: queuePosition and bulletins on a streaming standby, fall
     dataDir = tempDir('kezek-replica-');
     server = startServer(childEnv({ ...env(), PORT: String(await freePort()) }));
     await server.waitHealthy(180_000);
-    org = (await gql(`mutation($i: CreateOrganizationInput!) { createOrganization(input: $i) { id } }`,
-      { i: { name: 'Replica Balapan', bin: makeBin('2003', 4242), locality: PLACES_LOC } }, ADMIN)).createOrganization.id;
+    org = (
+      await gql(
+        `mutation($i: CreateOrganizationInput!) { createOrganization(input: $i) { id } }`,
+        { i: { name: 'Replica Balapan', bin: makeBin('2003', 4242), locality: PLACES_LOC } },
+        ADMIN,
+      )
+    ).createOrganization.id;
   }, 300_000);
 
   afterAll(async () => {
@@ -136,10 +174,14 @@ describe('read replica: queuePosition and bulletins on a streaming standby, fall
     console.log(`read replica: 5 queuePosition + 1 bulletin via the standby in ${Date.now() - t0} ms`);
     expect(await readConnections()).toBeGreaterThan(0);
     // Statistics reach pg_stat_database within about a second of the transactions.
-    const xacts = await until('standby transactions counted', async () => {
-      const n = await standbyXacts();
-      return n >= xacts0 + 6 ? n : undefined;
-    }, 30_000);
+    const xacts = await until(
+      'standby transactions counted',
+      async () => {
+        const n = await standbyXacts();
+        return n >= xacts0 + 6 ? n : undefined;
+      },
+      30_000,
+    );
     console.log(`read replica: standby xact_commit ${xacts0} -> ${xacts}`);
 
     // Freeze the standby in the past: its answers must now differ from the primary's.

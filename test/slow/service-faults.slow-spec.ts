@@ -135,14 +135,16 @@ describe('fault injection: PostgreSQL and Redis go away under a running service'
   });
 
   const spawn = async (env: Record<string, string | undefined>): Promise<ServerProcess> => {
-    const s = startServer(childEnv({
-      PORT: String(await freePort()),
-      JWT_SECRET: SECRET,
-      DATA_DIR: tempDir('kezek-fault-'),
-      RATE_LIMIT_PER_MINUTE: '0',
-      LOG_LEVEL: 'warn',
-      ...env,
-    }));
+    const s = startServer(
+      childEnv({
+        PORT: String(await freePort()),
+        JWT_SECRET: SECRET,
+        DATA_DIR: tempDir('kezek-fault-'),
+        RATE_LIMIT_PER_MINUTE: '0',
+        LOG_LEVEL: 'warn',
+        ...env,
+      }),
+    );
     servers.push(s);
     return s;
   };
@@ -213,7 +215,12 @@ describe('fault injection: PostgreSQL and Redis go away under a running service'
     expect(unknown.length).toBeGreaterThan(0);
     const retried: Record<string, number> = {};
     for (const o of unknown.slice(0, 40)) {
-      const r = await gqlAt(server.url, `mutation($i: RegisterApplicationInput!) { registerApplication(input: $i) { id } }`, { i: o.input }, c.admin);
+      const r = await gqlAt(
+        server.url,
+        `mutation($i: RegisterApplicationInput!) { registerApplication(input: $i) { id } }`,
+        { i: o.input },
+        c.admin,
+      );
       const k = r.errors?.[0]?.extensions?.code ?? 'ok';
       retried[k] = (retried[k] ?? 0) + 1;
     }
@@ -228,80 +235,86 @@ describe('fault injection: PostgreSQL and Redis go away under a running service'
     }
     expect(unsealed).toBe(0);
     await assertConsistent(dbUrl, server.url, c.admin);
-    console.log(`PostgreSQL restart: ${acked.length} registrations acknowledged and stored, ${unknown.length} refused while down; retried: ${JSON.stringify(retried)}`);
+    console.log(
+      `PostgreSQL restart: ${acked.length} registrations acknowledged and stored, ${unknown.length} refused while down; retried: ${JSON.stringify(retried)}`,
+    );
   }, 300_000);
 
   const redisIt = hasRedisServer() ? it : it.skip;
-  redisIt('Redis gone for a minute and back empty: writes go on, schedules come back, every text sent once', async () => {
-    db = await startOwnPostgres();
-    await db.createDatabase('kezek');
-    const dbUrl = db.url('kezek');
-    redis = await startOwnRedis();
-    sms = await FakeMobizon.start();
-    const common = {
-      DATABASE_URL: dbUrl,
-      REDIS_URL: redis.url,
-      JOBS_PREFIX: 'redisfault',
-      SMS_PROVIDER: 'mobizon',
-      SMS_MOBIZON_API_KEY: sms.apiKey,
-      SMS_MOBIZON_URL: sms.url,
-      SMS_SENDER: 'Kezek',
-    };
-    const api = await spawn({ ...common, ROLE: 'api' });
-    await api.waitHealthy(120_000);
-    const worker = await spawn({ ...common, ROLE: 'worker', LOG_LEVEL: 'info' });
-    await worker.waitForOutput('worker started', 120_000);
-    const c = client(api.url);
-    await createOrg(c, 'Redis Fault Org', '751110000');
+  redisIt(
+    'Redis gone for a minute and back empty: writes go on, schedules come back, every text sent once',
+    async () => {
+      db = await startOwnPostgres();
+      await db.createDatabase('kezek');
+      const dbUrl = db.url('kezek');
+      redis = await startOwnRedis();
+      sms = await FakeMobizon.start();
+      const common = {
+        DATABASE_URL: dbUrl,
+        REDIS_URL: redis.url,
+        JOBS_PREFIX: 'redisfault',
+        SMS_PROVIDER: 'mobizon',
+        SMS_MOBIZON_API_KEY: sms.apiKey,
+        SMS_MOBIZON_URL: sms.url,
+        SMS_SENDER: 'Kezek',
+      };
+      const api = await spawn({ ...common, ROLE: 'api' });
+      await api.waitHealthy(120_000);
+      const worker = await spawn({ ...common, ROLE: 'worker', LOG_LEVEL: 'info' });
+      await worker.waitForOutput('worker started', 120_000);
+      const c = client(api.url);
+      await createOrg(c, 'Redis Fault Org', '751110000');
 
-    // Paced like families, not like a benchmark: every text owed must be deliverable soon after.
-    const traffic = load(api.url, c.admin, 4, 250);
-    await sleep(3000);
-    const down = Date.now();
-    await redis.stop();
-    const to503 = await waitHealth(api.url, 503, 30_000);
-    // /health/serving keeps the API in rotation: the database answers, the job backend is only reported.
-    const serving = await fetch(`${api.url}/health/serving`, { signal: AbortSignal.timeout(5000) });
-    expect(serving.status).toBe(200);
-    expect(((await serving.json()) as { info: { jobs: unknown } }).info.jobs).toMatchObject({ status: 'up', reachable: false });
-    await sleep(REDIS_OUTAGE_MS);
-    await redis.start();
-    const up = Date.now();
-    const to200 = await waitHealth(api.url, 200, 60_000);
-    await sleep(3000);
-    const outcomes = await traffic.stop();
-    const during = outcomes.filter((o) => o.at >= down && o.at < up);
-    const acked = outcomes.filter((o) => o.kind === 'register' && o.id);
+      // Paced like families, not like a benchmark: every text owed must be deliverable soon after.
+      const traffic = load(api.url, c.admin, 4, 250);
+      await sleep(3000);
+      const down = Date.now();
+      await redis.stop();
+      const to503 = await waitHealth(api.url, 503, 30_000);
+      // /health/serving keeps the API in rotation: the database answers, the job backend is only reported.
+      const serving = await fetch(`${api.url}/health/serving`, { signal: AbortSignal.timeout(5000) });
+      expect(serving.status).toBe(200);
+      expect(((await serving.json()) as { info: { jobs: unknown } }).info.jobs).toMatchObject({ status: 'up', reachable: false });
+      await sleep(REDIS_OUTAGE_MS);
+      await redis.start();
+      const up = Date.now();
+      const to200 = await waitHealth(api.url, 200, 60_000);
+      await sleep(3000);
+      const outcomes = await traffic.stop();
+      const during = outcomes.filter((o) => o.at >= down && o.at < up);
+      const acked = outcomes.filter((o) => o.kind === 'register' && o.id);
 
-    // PostgreSQL is the truth: registrations went on while Redis was away.
-    expect(during.filter((o) => o.kind === 'register' && o.id).length).toBeGreaterThan(0);
-    expect(outcomes.filter((o) => o.network || o.http >= 500 || o.code)).toEqual([]);
-    expect(api.child.exitCode).toBeNull();
-    expect(worker.child.exitCode).toBeNull();
+      // PostgreSQL is the truth: registrations went on while Redis was away.
+      expect(during.filter((o) => o.kind === 'register' && o.id).length).toBeGreaterThan(0);
+      expect(outcomes.filter((o) => o.network || o.http >= 500 || o.code)).toEqual([]);
+      expect(api.child.exitCode).toBeNull();
+      expect(worker.child.exitCode).toBeNull();
 
-    // The worker puts its schedules back into the empty Redis and delivers everything owed, once.
-    const t0 = Date.now();
-    let pending = -1;
-    while (Date.now() - t0 < 120_000) {
-      pending = Number((await sql<{ n: string }>(dbUrl, `SELECT count(*) AS n FROM notification WHERE status = 'PENDING'`))[0].n);
-      if (pending === 0) break;
-      await sleep(500);
-    }
-    const drainedMs = Date.now() - t0;
-    if (pending !== 0) console.log(`worker output:\n${worker.stdout().slice(-6000)}\n${worker.stderr().slice(-3000)}`);
-    expect(pending).toBe(0);
-    const sent = await sql<{ phone: string; text: string; status: string }>(dbUrl, `SELECT phone, text, status FROM notification`);
-    expect(sent.length).toBeGreaterThanOrEqual(acked.length);
-    expect(sent.filter((n) => n.status !== 'SENT' && n.status !== 'DELIVERED')).toEqual([]);
-    expect([...sms.counts().values()].filter((n) => n !== 1)).toEqual([]);
-    expect(sms.messages.length).toBe(sent.length);
-    const schedules = worker.stdout() + worker.stderr();
-    expect(schedules).toContain('job schedules restored');
-    await assertConsistent(dbUrl, api.url, c.admin);
-    console.log(
-      `Redis outage ${REDIS_OUTAGE_MS} ms: /health 503 after ${to503} ms, 200 ${to200} ms after Redis was back; ` +
-        `${during.length} requests served during the outage (${during.filter((o) => o.id).length} registrations), ${acked.length} registrations acknowledged in all; ` +
-        `${sent.length} texts, each sent once, all sent ${drainedMs} ms after traffic stopped`,
-    );
-  }, 400_000);
+      // The worker puts its schedules back into the empty Redis and delivers everything owed, once.
+      const t0 = Date.now();
+      let pending = -1;
+      while (Date.now() - t0 < 120_000) {
+        pending = Number((await sql<{ n: string }>(dbUrl, `SELECT count(*) AS n FROM notification WHERE status = 'PENDING'`))[0].n);
+        if (pending === 0) break;
+        await sleep(500);
+      }
+      const drainedMs = Date.now() - t0;
+      if (pending !== 0) console.log(`worker output:\n${worker.stdout().slice(-6000)}\n${worker.stderr().slice(-3000)}`);
+      expect(pending).toBe(0);
+      const sent = await sql<{ phone: string; text: string; status: string }>(dbUrl, `SELECT phone, text, status FROM notification`);
+      expect(sent.length).toBeGreaterThanOrEqual(acked.length);
+      expect(sent.filter((n) => n.status !== 'SENT' && n.status !== 'DELIVERED')).toEqual([]);
+      expect([...sms.counts().values()].filter((n) => n !== 1)).toEqual([]);
+      expect(sms.messages.length).toBe(sent.length);
+      const schedules = worker.stdout() + worker.stderr();
+      expect(schedules).toContain('job schedules restored');
+      await assertConsistent(dbUrl, api.url, c.admin);
+      console.log(
+        `Redis outage ${REDIS_OUTAGE_MS} ms: /health 503 after ${to503} ms, 200 ${to200} ms after Redis was back; ` +
+          `${during.length} requests served during the outage (${during.filter((o) => o.id).length} registrations), ${acked.length} registrations acknowledged in all; ` +
+          `${sent.length} texts, each sent once, all sent ${drainedMs} ms after traffic stopped`,
+      );
+    },
+    400_000,
+  );
 });

@@ -20,7 +20,12 @@ import { LIVE_REFERRAL_STATUSES_SQL } from '../../src/referral/domain/referral-s
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs: number, everyMs = 100): Promise<T> {
+async function until<T>(
+  what: string,
+  fn: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  timeoutMs: number,
+  everyMs = 100,
+): Promise<T> {
   const t0 = Date.now();
   for (;;) {
     const v = await fn();
@@ -35,11 +40,19 @@ const one = async (t: TestApp, sql: string, params: unknown[] = []): Promise<num
 
 function workerSpawner(t: () => TestApp, workers: ServerProcess[]) {
   return async (extra: Record<string, string> = {}): Promise<ServerProcess> => {
-    const w = startServer(childEnv({
-      ROLE: 'worker', PORT: String(await freePort()), DATABASE_URL: t().ctx.databaseUrl, REDIS_URL: process.env.REDIS_URL,
-      JOBS_PREFIX: t().ctx.config.JOBS_PREFIX, JWT_SECRET: 'x'.repeat(32), DATA_DIR: tempDir('kezek-wk-'), LOG_LEVEL: 'info',
-      ...extra,
-    }));
+    const w = startServer(
+      childEnv({
+        ROLE: 'worker',
+        PORT: String(await freePort()),
+        DATABASE_URL: t().ctx.databaseUrl,
+        REDIS_URL: process.env.REDIS_URL,
+        JOBS_PREFIX: t().ctx.config.JOBS_PREFIX,
+        JWT_SECRET: 'x'.repeat(32),
+        DATA_DIR: tempDir('kezek-wk-'),
+        LOG_LEVEL: 'info',
+        ...extra,
+      }),
+    );
     workers.push(w);
     await w.waitForOutput('worker started', 120_000);
     return w;
@@ -52,8 +65,11 @@ async function kill(t: TestApp, w: ServerProcess, backendPids: number[] = []): P
   const exit = await w.exited;
   expect(exit.signal).toBe('SIGKILL');
   if (backendPids.length) {
-    await until('the killed worker\'s database sessions to end', async () =>
-      (await one(t, `SELECT count(*) FROM pg_stat_activity WHERE pid = ANY($1::int[])`, [backendPids])) === 0, 60_000);
+    await until(
+      "the killed worker's database sessions to end",
+      async () => (await one(t, `SELECT count(*) FROM pg_stat_activity WHERE pid = ANY($1::int[])`, [backendPids])) === 0,
+      60_000,
+    );
   }
 }
 
@@ -108,10 +124,14 @@ describe('SIGKILL of the worker during the 09:00 bulletin publication', () => {
       `SELECT relation::regclass::text AS rel FROM pg_locks WHERE pid = $1 AND locktype = 'relation' AND mode = 'RowExclusiveLock'`,
       [holders[0].pid],
     );
-    expect(written.map((r) => r.rel)).toEqual(expect.arrayContaining(['bulletin_entry', 'bulletin_publication', 'vacancy', 'ledger_event']));
+    expect(written.map((r) => r.rel)).toEqual(
+      expect.arrayContaining(['bulletin_entry', 'bulletin_publication', 'vacancy', 'ledger_event']),
+    );
 
     // Acknowledged writes while the publication is open: a place handed over after 09:00 and a new application.
-    const [lateOrg] = ((await t.ds.query(`SELECT id FROM organization WHERE locality = $1`, [localities[0]])) as { id: string }[]).map((r) => r.id);
+    const [lateOrg] = ((await t.ds.query(`SELECT id FROM organization WHERE locality = $1`, [localities[0]])) as { id: string }[]).map(
+      (r) => r.id,
+    );
     const [latePlace] = await publish(t, lateOrg, {}, staffOf(t, lateOrg));
     const lateApp = await register(t, { locality: localities[0], birthDate: '2023-02-02' });
 
@@ -139,13 +159,23 @@ describe('SIGKILL of the worker during the 09:00 bulletin publication', () => {
          ORDER BY v.published_at, v.seq`,
         [loc, DUE],
       );
-      const apps = await t.ds.query(`SELECT ${APPLICATION_COLUMNS} FROM application a WHERE a.locality = $1 AND a.status = 'QUEUED' ORDER BY a.seq`, [loc]);
-      const excl: { application_id: string; vacancy_id: string }[] = await t.ds.query(`SELECT application_id, vacancy_id FROM referral_exclusion`);
-      const cyc: { cohort: number; position: number }[] = await t.ds.query(`SELECT cohort, position FROM queue_cycle WHERE locality = $1`, [loc]);
+      const apps = await t.ds.query(
+        `SELECT ${APPLICATION_COLUMNS} FROM application a WHERE a.locality = $1 AND a.status = 'QUEUED' ORDER BY a.seq`,
+        [loc],
+      );
+      const excl: { application_id: string; vacancy_id: string }[] = await t.ds.query(
+        `SELECT application_id, vacancy_id FROM referral_exclusion`,
+      );
+      const cyc: { cohort: number; position: number }[] = await t.ds.query(`SELECT cohort, position FROM queue_cycle WHERE locality = $1`, [
+        loc,
+      ]);
       const cycles: Record<string, number> = {};
       for (const c of cyc) cycles[`${loc}:${c.cohort}`] = c.position;
       const r = allocate({
-        vacancies: vacs.map(toVacancyView), applications: apps.map(toApplicationView), cycles, ratio: s[0].value,
+        vacancies: vacs.map(toVacancyView),
+        applications: apps.map(toApplicationView),
+        cycles,
+        ratio: s[0].value,
         excluded: new Set(excl.map((e) => exclusionKey(e.application_id, e.vacancy_id))),
       });
       for (const ref of r.referrals) want.add(`${ref.applicationId}:${ref.vacancyId}`);
@@ -155,31 +185,44 @@ describe('SIGKILL of the worker during the 09:00 bulletin publication', () => {
     // Restart: the start-up catch-up runs the 09:00 bulletin, then allocation, exactly once.
     const t0 = Date.now();
     const w2 = await startWorker({ SIMULATION: '1' });
-    await until('every 09:00 task to be done (the scheduler past 09:00)', async () =>
-      (await one(t, `SELECT count(*) FROM scheduler_state WHERE since > $1`, [DUE])) === 1, 240_000, 250);
+    await until(
+      'every 09:00 task to be done (the scheduler past 09:00)',
+      async () => (await one(t, `SELECT count(*) FROM scheduler_state WHERE since > $1`, [DUE])) === 1,
+      240_000,
+      250,
+    );
     const restartMs = Date.now() - t0;
 
     const pubs: { kind: string; entries: number }[] = await t.ds.query(
-      `SELECT kind, entries FROM bulletin_publication WHERE bulletin_date = $1 ORDER BY kind`, [DAY],
+      `SELECT kind, entries FROM bulletin_publication WHERE bulletin_date = $1 ORDER BY kind`,
+      [DAY],
     );
-    expect(pubs).toEqual([{ kind: 'REVOKED', entries: 0 }, { kind: 'VACATED', entries: 12 }]);
+    expect(pubs).toEqual([
+      { kind: 'REVOKED', entries: 0 },
+      { kind: 'VACATED', entries: 12 },
+    ]);
     const entries: { position: number; vacancy_id: string }[] = await t.ds.query(
       `SELECT e.position, e.vacancy_id FROM bulletin_entry e JOIN vacancy v ON v.id = e.vacancy_id
-       WHERE e.bulletin_date = $1 AND e.kind = 'VACATED' ORDER BY e.position`, [DAY],
+       WHERE e.bulletin_date = $1 AND e.kind = 'VACATED' ORDER BY e.position`,
+      [DAY],
     );
     expect(entries.map((e) => e.position)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
     expect(entries.map((e) => e.vacancy_id).sort()).toEqual([...places].sort());
     // Hand-over order: the bulletin lists places as their seq (publication order) goes.
-    const bySeq: { id: string }[] = await t.ds.query(`SELECT id FROM vacancy WHERE id = ANY($1::uuid[]) ORDER BY published_at, seq`, [places]);
+    const bySeq: { id: string }[] = await t.ds.query(`SELECT id FROM vacancy WHERE id = ANY($1::uuid[]) ORDER BY published_at, seq`, [
+      places,
+    ]);
     expect(entries.map((e) => e.vacancy_id)).toEqual(bySeq.map((v) => v.id));
     expect(await one(t, `SELECT count(*) FROM ledger_event WHERE type = 'bulletin.published'`)).toBe(2);
     const runs: { kind: string; n: number }[] = await t.ds.query(
-      `SELECT kind, count(*)::int AS n FROM scheduled_run WHERE due_at >= $1 GROUP BY kind ORDER BY kind`, [DUE],
+      `SELECT kind, count(*)::int AS n FROM scheduled_run WHERE due_at >= $1 GROUP BY kind ORDER BY kind`,
+      [DUE],
     );
     expect(runs.map((r) => r.kind)).toEqual(expect.arrayContaining(['bulletins', 'allocation', 'open-place-notice']));
     expect(runs.filter((r) => r.n !== 1)).toEqual([]);
     const summary: { summary: { date: string; vacated: number; revoked: number } }[] = await t.ds.query(
-      `SELECT summary FROM scheduled_run WHERE kind = 'bulletins' AND due_at = $1`, [DUE],
+      `SELECT summary FROM scheduled_run WHERE kind = 'bulletins' AND due_at = $1`,
+      [DUE],
     );
     expect(summary[0].summary).toEqual({ date: DAY, vacated: 12, revoked: 0 });
 
@@ -191,7 +234,9 @@ describe('SIGKILL of the worker during the 09:00 bulletin publication', () => {
     expect(await one(t, `SELECT count(*) FROM referral`)).toBe(12);
     expect(await one(t, `SELECT count(DISTINCT vacancy_id) FROM referral WHERE vacancy_id = ANY($1::uuid[])`, [places])).toBe(12);
     // The place handed over after 09:00 waits for tomorrow's bulletin.
-    expect(await one(t, `SELECT count(*) FROM vacancy WHERE id = $1 AND status = 'PUBLISHED' AND bulletin_date IS NULL`, [latePlace])).toBe(1);
+    expect(await one(t, `SELECT count(*) FROM vacancy WHERE id = $1 AND status = 'PUBLISHED' AND bulletin_date IS NULL`, [latePlace])).toBe(
+      1,
+    );
 
     await w2.stop('SIGTERM', 60_000);
     await assertInvariants(t.ds);
@@ -202,7 +247,10 @@ describe('SIGKILL of the worker during the 09:00 bulletin publication', () => {
     await qr.connect();
     try {
       await qr.startTransaction();
-      await qr.query(`UPDATE ledger_event SET data = data || '{"vacancies":[]}'::jsonb WHERE type = 'bulletin.published' AND entity_id = $1`, [`${DAY}:VACATED`]);
+      await qr.query(
+        `UPDATE ledger_event SET data = data || '{"vacancies":[]}'::jsonb WHERE type = 'bulletin.published' AND entity_id = $1`,
+        [`${DAY}:VACATED`],
+      );
       await qr.query(`UPDATE application SET status = 'QUEUED' WHERE id = $1`, [live[0].application_id]);
       const v = await invariantViolations(qr.manager);
       expect(v.some((m) => m.startsWith('[5] the ledger verifies'))).toBe(true);
@@ -226,8 +274,13 @@ describe('SIGKILL of the worker while texts are in flight to the SMS provider', 
   // Small request timeout: the lease of a text whose send is in flight is SMS_HTTP_TIMEOUT_MS × 8 + 30 s.
   const HTTP_TIMEOUT_MS = 1000;
   const smsEnv = (): Record<string, string> => ({
-    SMS_PROVIDER: 'mobizon', SMS_MOBIZON_API_KEY: 'kill-key', SMS_MOBIZON_URL: sms.url, SMS_SENDER: 'Kezek',
-    SMS_HTTP_TIMEOUT_MS: String(HTTP_TIMEOUT_MS), SMS_RETRY_BASE_MS: '50', SMS_UNCERTAIN_RETRY_MS: '1000',
+    SMS_PROVIDER: 'mobizon',
+    SMS_MOBIZON_API_KEY: 'kill-key',
+    SMS_MOBIZON_URL: sms.url,
+    SMS_SENDER: 'Kezek',
+    SMS_HTTP_TIMEOUT_MS: String(HTTP_TIMEOUT_MS),
+    SMS_RETRY_BASE_MS: '50',
+    SMS_UNCERTAIN_RETRY_MS: '1000',
   });
 
   beforeAll(async () => {
@@ -281,8 +334,12 @@ describe('SIGKILL of the worker while texts are in flight to the SMS provider', 
     // lease runs out, are found already sent (provider's list) instead of being sent again.
     sms.mode = 'ok';
     await startWorker(smsEnv());
-    await until('every text to be sent', async () =>
-      (await one(t, `SELECT count(*) FROM notification WHERE status IN ('SENT','DELIVERED')`)) === total, 240_000, 250);
+    await until(
+      'every text to be sent',
+      async () => (await one(t, `SELECT count(*) FROM notification WHERE status IN ('SENT','DELIVERED')`)) === total,
+      240_000,
+      250,
+    );
     const allSentMs = Date.now() - killedAt;
 
     const rows: { id: string; phone: string; text: string; attempts: number; provider_message_id: string; status: string }[] =

@@ -36,10 +36,9 @@ export async function expected(ds: DataSource, localities: string[], at: Date): 
     const excl: { application_id: string; vacancy_id: string }[] = await ds.query(
       `SELECT application_id, vacancy_id FROM referral_exclusion`,
     );
-    const cyc: { cohort: number; position: number }[] = await ds.query(
-      `SELECT cohort, position FROM queue_cycle WHERE locality = $1`,
-      [loc],
-    );
+    const cyc: { cohort: number; position: number }[] = await ds.query(`SELECT cohort, position FROM queue_cycle WHERE locality = $1`, [
+      loc,
+    ]);
     const cycles: Record<string, number> = {};
     for (const c of cyc) cycles[`${loc}:${c.cohort}`] = c.position;
     const r = allocate({

@@ -22,14 +22,21 @@ export const BACKGROUND: Record<string, readonly string[] | 'all'> = {
   notification: ['status', 'attempts', 'next_attempt_at', 'sent_at', 'delivered_at', 'provider_message_id', 'last_error'],
 };
 
-export async function snapshot(ds: DataSource, tables?: string[], ignore: Record<string, readonly string[] | 'all'> = BACKGROUND): Promise<DbSnapshot> {
+export async function snapshot(
+  ds: DataSource,
+  tables?: string[],
+  ignore: Record<string, readonly string[] | 'all'> = BACKGROUND,
+): Promise<DbSnapshot> {
   const names = (tables ?? (await tableNames(ds))).filter((n) => ignore[n] !== 'all');
   const row = (n: string): string => {
     const cols = ignore[n];
     return Array.isArray(cols) && cols.length ? `(to_jsonb(x) - ARRAY[${cols.map((c) => `'${c}'`).join(',')}]::text[])::text` : 'x::text';
   };
   const sql = names
-    .map((n) => `SELECT '${n}' AS t, count(*)::int AS rows, coalesce(md5(string_agg(${row(n)}, '|' ORDER BY ${row(n)})), '') AS hash FROM "${n}" x`)
+    .map(
+      (n) =>
+        `SELECT '${n}' AS t, count(*)::int AS rows, coalesce(md5(string_agg(${row(n)}, '|' ORDER BY ${row(n)})), '') AS hash FROM "${n}" x`,
+    )
     .join(' UNION ALL ');
   const rows: { t: string; rows: number; hash: string }[] = await ds.query(sql);
   return Object.fromEntries(rows.map((r) => [r.t, { rows: r.rows, hash: r.hash }]));

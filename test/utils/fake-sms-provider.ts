@@ -116,10 +116,7 @@ export class FakeMobizon {
     }
   }
 
-  private answer(
-    method: string,
-    p: URLSearchParams,
-  ): { code: number; data: unknown; message: string } {
+  private answer(method: string, p: URLSearchParams): { code: number; data: unknown; message: string } {
     if (p.get('apiKey') !== this.apiKey || p.get('output') !== 'json' || p.get('api') !== 'v1') {
       return { code: 8, data: null, message: 'Authorization failed' };
     }
@@ -146,9 +143,7 @@ export class FakeMobizon {
         const page = Number(p.get('pagination[currentPage]') ?? 0);
         const size = Number(p.get('pagination[pageSize]') ?? 25);
         const all = this.messages.filter((m) => !to || m.to === to);
-        const items = all
-          .slice(page * size, page * size + size)
-          .map((m) => ({ ...m, status: this.statusOf(m) }));
+        const items = all.slice(page * size, page * size + size).map((m) => ({ ...m, status: this.statusOf(m) }));
         return { code: 0, data: { items, totalItemCount: all.length }, message: '' };
       }
       case 'getsmsstatus': {

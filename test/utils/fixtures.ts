@@ -8,8 +8,11 @@ export const LOCALITY = '751110000';
 
 export async function createOrg(t: TestApp, name = `Balapan ${serial}`, locality = LOCALITY): Promise<string> {
   const d = ok(
-    await t.gql(`mutation($i: CreateOrganizationInput!) { createOrganization(input: $i) { id } }`,
-      { i: { name, bin: makeBin('2003', 1000 + nextSerial()), locality } }, t.admin),
+    await t.gql(
+      `mutation($i: CreateOrganizationInput!) { createOrganization(input: $i) { id } }`,
+      { i: { name, bin: makeBin('2003', 1000 + nextSerial()), locality } },
+      t.admin,
+    ),
   );
   return d.createOrganization.id as string;
 }
@@ -50,22 +53,44 @@ export function applicationInput(spec: ChildSpec = {}): Record<string, unknown> 
   };
 }
 
-export async function register(t: TestApp, spec: ChildSpec = {}, token = t.admin): Promise<{ id: string; number: string; applicantIin: string }> {
+export async function register(
+  t: TestApp,
+  spec: ChildSpec = {},
+  token = t.admin,
+): Promise<{ id: string; number: string; applicantIin: string }> {
   const d = ok(
-    await t.gql(`mutation($i: RegisterApplicationInput!) { registerApplication(input: $i) { id number applicantIin } }`,
-      { i: applicationInput(spec) }, token),
+    await t.gql(
+      `mutation($i: RegisterApplicationInput!) { registerApplication(input: $i) { id number applicantIin } }`,
+      { i: applicationInput(spec) },
+      token,
+    ),
   );
   return d.registerApplication;
 }
 
 export async function publish(t: TestApp, organizationId: string, extra: Record<string, unknown> = {}, token = t.admin): Promise<string[]> {
   const d = ok(
-    await t.gql(`mutation($i: [PublishVacancyInput!]!) { publishVacancies(input: $i) { id } }`, {
-      i: [{
-        organizationId, ageGroup: 'Middle', language: 'KK', ageFromMonths: 12, ageToMonths: 60, groupType: 'GENERAL',
-        workMode: 'FULL_DAY', admissionMode: 'GENERAL', admissionStartDate: '2026-09-01', count: 1, ...extra,
-      }],
-    }, token),
+    await t.gql(
+      `mutation($i: [PublishVacancyInput!]!) { publishVacancies(input: $i) { id } }`,
+      {
+        i: [
+          {
+            organizationId,
+            ageGroup: 'Middle',
+            language: 'KK',
+            ageFromMonths: 12,
+            ageToMonths: 60,
+            groupType: 'GENERAL',
+            workMode: 'FULL_DAY',
+            admissionMode: 'GENERAL',
+            admissionStartDate: '2026-09-01',
+            count: 1,
+            ...extra,
+          },
+        ],
+      },
+      token,
+    ),
   );
   return d.publishVacancies.map((v: { id: string }) => v.id);
 }

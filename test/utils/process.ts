@@ -46,11 +46,10 @@ export function ensureBuilt(): void {
     execSync('npm run -s build', { cwd: ROOT, stdio: 'pipe', timeout: 180_000 });
   } catch (e) {
     const out = `${String((e as { stdout?: Buffer }).stdout ?? '')}${String((e as { stderr?: Buffer }).stderr ?? '')}`;
-    if (!existsSync(MAIN) || !existsSync(TOKEN_CLI))
-      {throw new Error(`npm run build failed:\n${out}`);}
-    console.warn(
-      `npm run build reported errors (dist/ was emitted anyway):\n${out.slice(0, 2000)}`,
-    );
+    if (!existsSync(MAIN) || !existsSync(TOKEN_CLI)) {
+      throw new Error(`npm run build failed:\n${out}`);
+    }
+    console.warn(`npm run build reported errors (dist/ was emitted anyway):\n${out.slice(0, 2000)}`);
   }
 }
 
@@ -106,12 +105,7 @@ export interface RunResult extends Exit {
 }
 
 /** Runs a built entry point to completion (killed after `timeoutMs`). */
-export function runNode(
-  script: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  timeoutMs = 60_000,
-): Promise<RunResult> {
+export function runNode(script: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<RunResult> {
   return new Promise((res, rej) => {
     const child = spawn(process.execPath, [script, ...args], {
       env,
@@ -175,9 +169,7 @@ export function startServer(env: NodeJS.ProcessEnv): ServerProcess {
     });
   });
   const died = (): Error =>
-    new Error(
-      `server exited (${JSON.stringify(exit)}) before it was ready\nstdout:\n${out.slice(-3000)}\nstderr:\n${err.slice(-3000)}`,
-    );
+    new Error(`server exited (${JSON.stringify(exit)}) before it was ready\nstdout:\n${out.slice(-3000)}\nstderr:\n${err.slice(-3000)}`);
   const url = `http://127.0.0.1:${port}`;
   return {
     child,
@@ -199,9 +191,7 @@ export function startServer(env: NodeJS.ProcessEnv): ServerProcess {
         }
         await sleep(25);
       }
-      throw new Error(
-        `no 200 from ${url}/health within ${timeoutMs} ms\nstdout:\n${out.slice(-3000)}\nstderr:\n${err.slice(-3000)}`,
-      );
+      throw new Error(`no 200 from ${url}/health within ${timeoutMs} ms\nstdout:\n${out.slice(-3000)}\nstderr:\n${err.slice(-3000)}`);
     },
     async waitForOutput(text, timeoutMs = 120_000) {
       while (Date.now() - startedAt < timeoutMs) {
@@ -209,9 +199,7 @@ export function startServer(env: NodeJS.ProcessEnv): ServerProcess {
         if (exit) throw died();
         await sleep(25);
       }
-      throw new Error(
-        `"${text}" not printed within ${timeoutMs} ms\nstdout:\n${out.slice(-3000)}\nstderr:\n${err.slice(-3000)}`,
-      );
+      throw new Error(`"${text}" not printed within ${timeoutMs} ms\nstdout:\n${out.slice(-3000)}\nstderr:\n${err.slice(-3000)}`);
     },
     rssMiB() {
       const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
@@ -235,9 +223,7 @@ export function startServer(env: NodeJS.ProcessEnv): ServerProcess {
       if (!result) {
         child.kill('SIGKILL');
         await exited;
-        throw new Error(
-          `server did not exit within ${timeoutMs} ms of ${signal}\nstdout:\n${out.slice(-3000)}`,
-        );
+        throw new Error(`server did not exit within ${timeoutMs} ms of ${signal}\nstdout:\n${out.slice(-3000)}`);
       }
       return { ...result, ms: Date.now() - t0 };
     },

@@ -229,11 +229,7 @@ class Demo {
   }
 
   /** `count` children of the given cohorts, registered before `before` (epoch ms), sorted by registration. */
-  private childrenPlan(
-    count: number,
-    before: number,
-    cohorts: { year: number; weight: number }[],
-  ): Child[] {
+  private childrenPlan(count: number, before: number, cohorts: { year: number; weight: number }[]): Child[] {
     const d = this.dice;
     const orgsBy = new Map<string, Org[]>();
     for (const o of this.orgs) orgsBy.set(o.locality, [...(orgsBy.get(o.locality) ?? []), o]);
@@ -242,29 +238,17 @@ class Demo {
       const { year } = d.weighted(cohorts);
       // 2020: only children still under 6 on 1 September (a few turn 6 during the month).
       const from = year === 2020 ? Date.UTC(2020, 8, 5) : Date.UTC(year, 0, 1);
-      const to = Math.min(
-        Date.UTC(year, 11, 31),
-        Math.floor(before / DAY_MS) * DAY_MS - 2 * DAY_MS,
-      );
+      const to = Math.min(Date.UTC(year, 11, 31), Math.floor(before / DAY_MS) * DAY_MS - 2 * DAY_MS);
       const birth = from + Math.floor(d.next() * ((to - from) / DAY_MS + 1)) * DAY_MS;
       const birthDate = isoDate(birth);
       // Most families register within months of the birth (proactively since 2022).
-      const delay =
-        (7 + Math.floor(-Math.log(1 - d.next()) * 150)) * DAY_MS +
-        d.int(9 * 3600, 18 * 3600) * 1000;
+      const delay = (7 + Math.floor(-Math.log(1 - d.next()) * 150)) * DAY_MS + d.int(9 * 3600, 18 * 3600) * 1000;
       const registeredAt = Math.min(birth + delay, before - d.int(1, 20 * 24 * 3600) * 1000);
       const district = d.weighted(DISTRICTS);
       const local = orgsBy.get(district.kato) ?? [];
       const language = d.chance(0.6) ? 'KK' : 'RU';
       const roll = d.next();
-      const categories =
-        roll < 0.02
-          ? [d.pick(CLASS0)]
-          : roll < 0.1
-            ? [d.pick(CLASS1)]
-            : roll < 0.11
-              ? [d.pick(CLASS1)]
-              : [];
+      const categories = roll < 0.02 ? [d.pick(CLASS0)] : roll < 0.1 ? [d.pick(CLASS1)] : roll < 0.11 ? [d.pick(CLASS1)] : [];
       const special = categories[0] === 'SPECIAL_NEEDS' && d.chance(0.7);
       const modeRoll = d.next();
       const workModes =
@@ -276,13 +260,7 @@ class Demo {
               ? [WorkMode.HALF_DAY]
               : [WorkMode.FULL_DAY, WorkMode.ROUND_THE_CLOCK];
       // Wanted from: the start of this school year, or the child's 2nd/3rd birthday.
-      const wanted = d.pick([
-        START,
-        START,
-        '2025-09-01',
-        `${year + 2}${birthDate.slice(4)}`,
-        `${year + 3}${birthDate.slice(4)}`,
-      ]);
+      const wanted = d.pick([START, START, '2025-09-01', `${year + 2}${birthDate.slice(4)}`, `${year + 3}${birthDate.slice(4)}`]);
       const real = isRealDate(wanted) ? wanted : `${wanted.slice(0, 4)}-03-01`;
       const desiredAdmissionDate = real >= birthDate ? real : `${year + 1}-09-01`;
       const child: Child = {
@@ -290,19 +268,14 @@ class Demo {
         registeredAt,
         locality: district.kato,
         language,
-        organizationIds:
-          d.chance(0.3) || !local.length ? [] : d.sample(local, d.int(1, 4)).map((o) => o.id),
+        organizationIds: d.chance(0.3) || !local.length ? [] : d.sample(local, d.int(1, 4)).map((o) => o.id),
         workModes,
         groupType: special ? GroupType.SPECIAL : GroupType.GENERAL,
         desiredAdmissionDate,
         acceptsTemporaryStay: d.chance(0.2),
         categories,
         confirm: roll < 0.1,
-        applicantIin: makeIin(
-          `${d.int(1984, 2000)}-${pad(d.int(1, 12))}-${pad(d.int(1, 28))}`,
-          d.chance(0.8) ? 'F' : 'M',
-          d.int(0, 9999),
-        ),
+        applicantIin: makeIin(`${d.int(1984, 2000)}-${pad(d.int(1, 12))}-${pad(d.int(1, 28))}`, d.chance(0.8) ? 'F' : 'M', d.int(0, 9999)),
         phone: `+77${d.pick(['01', '02', '05', '07', '08', '47', '71', '75', '76', '77'])}${pad(d.int(0, 9_999_999), 7)}`,
         twin: false,
       };
@@ -319,11 +292,7 @@ class Demo {
     return out.sort((a, b) => a.registeredAt - b.registeredAt);
   }
 
-  private registrationInput(
-    c: Child,
-    index: number,
-    siblingsOf: string | undefined,
-  ): RegisterApplicationInput {
+  private registrationInput(c: Child, index: number, siblingsOf: string | undefined): RegisterApplicationInput {
     const sex = index % 2 ? 'M' : 'F';
     const key = `${c.birthDate}:${sex}`;
     const n = (this.childSerial.get(key) ?? 0) + 1;
@@ -361,16 +330,10 @@ class Demo {
    * Registers children through QueueService.register (the API's code path), `lanes` at a time;
    * a family's twins stay in one lane, in order. Returns the ids.
    */
-  async registerViaService(
-    children: Child[],
-    at: (c: Child) => Date | undefined = (c) => new Date(c.registeredAt),
-  ): Promise<string[]> {
+  async registerViaService(children: Child[], at: (c: Child) => Date | undefined = (c) => new Date(c.registeredAt)): Promise<string[]> {
     const ids = new Array<string>(children.length);
     const sibling = this.siblings(children);
-    const lanes: number[][] = Array.from(
-      { length: Math.min(this.opts.lanes, children.length) || 1 },
-      () => [],
-    );
+    const lanes: number[][] = Array.from({ length: Math.min(this.opts.lanes, children.length) || 1 }, () => []);
     const laneOf: number[] = [];
     children.forEach((_, i) => {
       laneOf[i] = sibling[i] >= 0 ? laneOf[sibling[i]] : i % lanes.length;
@@ -378,19 +341,13 @@ class Demo {
     });
     let done = 0;
     const tty = process.stdout.isTTY && children.length > 500;
-    const progress = tty
-      ? setInterval(() => process.stdout.write(`\r  registered ${done} / ${children.length}`), 1000)
-      : null;
+    const progress = tty ? setInterval(() => process.stdout.write(`\r  registered ${done} / ${children.length}`), 1000) : null;
     try {
       await Promise.all(
         lanes.map(async (lane) => {
           for (const i of lane) {
             const c = children[i];
-            const input = this.registrationInput(
-              c,
-              i,
-              sibling[i] >= 0 ? ids[sibling[i]] : undefined,
-            );
+            const input = this.registrationInput(c, i, sibling[i] >= 0 ? ids[sibling[i]] : undefined);
             const app = await this.queue.register(input, ADMIN, at(c));
             ids[i] = app.id;
             if (c.confirm) {
@@ -456,10 +413,7 @@ class Demo {
 
   // ---------- a day ----------
 
-  private placesFor(
-    date: string,
-    calendar: WorkingCalendar,
-  ): { org: Org; input: PublishVacancyInput }[] {
+  private placesFor(date: string, calendar: WorkingCalendar): { org: Org; input: PublishVacancyInput }[] {
     const d = this.dice;
     const out: { org: Org; input: PublishVacancyInput }[] = [];
     // Organizations hand places over on working days (weekends, holidays and transferred days off).
@@ -473,15 +427,8 @@ class Demo {
         const group = d.weighted(AGE_GROUPS);
         const modeRoll = d.next();
         const admissionMode =
-          modeRoll < 0.85
-            ? AdmissionMode.GENERAL
-            : modeRoll < 0.95
-              ? AdmissionMode.EARLY_BOOKING
-              : AdmissionMode.TEMPORARY_STAY;
-        const admissionStartDate = addCalendarDays(
-          date,
-          admissionMode === AdmissionMode.EARLY_BOOKING ? d.int(7, 20) : d.int(1, 7),
-        );
+          modeRoll < 0.85 ? AdmissionMode.GENERAL : modeRoll < 0.95 ? AdmissionMode.EARLY_BOOKING : AdmissionMode.TEMPORARY_STAY;
+        const admissionStartDate = addCalendarDays(date, admissionMode === AdmissionMode.EARLY_BOOKING ? d.int(7, 20) : d.int(1, 7));
         const wm = d.next();
         out.push({
           org,
@@ -492,18 +439,10 @@ class Demo {
             ageFromMonths: group.from,
             ageToMonths: group.to,
             groupType: d.chance(0.02) ? GroupType.SPECIAL : GroupType.GENERAL,
-            workMode:
-              wm < 0.85
-                ? WorkMode.FULL_DAY
-                : wm < 0.97
-                  ? WorkMode.HALF_DAY
-                  : WorkMode.ROUND_THE_CLOCK,
+            workMode: wm < 0.85 ? WorkMode.FULL_DAY : wm < 0.97 ? WorkMode.HALF_DAY : WorkMode.ROUND_THE_CLOCK,
             admissionMode,
             admissionStartDate,
-            attendanceUntil:
-              admissionMode === AdmissionMode.TEMPORARY_STAY
-                ? addCalendarDays(admissionStartDate, d.int(60, 120))
-                : null,
+            attendanceUntil: admissionMode === AdmissionMode.TEMPORARY_STAY ? addCalendarDays(admissionStartDate, d.int(60, 120)) : null,
             count: d.chance(0.7) ? 1 : d.int(2, 3),
           },
         });
@@ -537,32 +476,13 @@ class Demo {
         const roll = this.dice.next();
         const docRoll = this.dice.next();
         plan = {
-          respond:
-            roll < 0.55
-              ? 'confirm'
-              : roll < 0.7
-                ? 'confirm-next-day'
-                : roll < 0.8
-                  ? 'decline'
-                  : 'ignore',
-          documents:
-            docRoll < 0.84
-              ? 'enroll'
-              : docRoll < 0.88
-                ? 'extend'
-                : docRoll < 0.91
-                  ? 'refuse'
-                  : 'lapse',
+          respond: roll < 0.55 ? 'confirm' : roll < 0.7 ? 'confirm-next-day' : roll < 0.8 ? 'decline' : 'ignore',
+          documents: docRoll < 0.84 ? 'enroll' : docRoll < 0.88 ? 'extend' : docRoll < 0.91 ? 'refuse' : 'lapse',
           docDelay: this.dice.int(1, 4),
         };
         this.plans.set(r.id, plan);
       }
-      const due =
-        plan.respond === 'confirm'
-          ? r.issued
-          : plan.respond === 'confirm-next-day'
-            ? addCalendarDays(r.issued, 1)
-            : r.issued;
+      const due = plan.respond === 'confirm' ? r.issued : plan.respond === 'confirm-next-day' ? addCalendarDays(r.issued, 1) : r.issued;
       if (date < due) continue;
       const who = applicant(r.applicant_iin);
       if (plan.respond === 'decline') await this.referrals.decline(r.id, who);
@@ -572,11 +492,10 @@ class Demo {
 
   /** Early-booked places actually free up (14:00): the organization marks them vacated. */
   async markVacated(date: string): Promise<void> {
-    const rows: { vacancy_id: string; organization_id: string; start: string }[] =
-      await this.ds.query(
-        `SELECT r.vacancy_id, v.organization_id, to_char(v.admission_start_date, 'YYYY-MM-DD') AS start
+    const rows: { vacancy_id: string; organization_id: string; start: string }[] = await this.ds.query(
+      `SELECT r.vacancy_id, v.organization_id, to_char(v.admission_start_date, 'YYYY-MM-DD') AS start
        FROM referral r JOIN vacancy v ON v.id = r.vacancy_id WHERE r.status = 'BOOKED' ORDER BY r.issued_at, r.id`,
-      );
+    );
     for (const r of rows) {
       let on = this.vacatePlans.get(r.vacancy_id);
       if (!on) {
@@ -591,12 +510,11 @@ class Demo {
 
   /** Organizations take documents and sign contracts (16:00); a few refuse, a few families never come. */
   async staffAct(date: string): Promise<void> {
-    const rows: { id: string; organization_id: string; confirmed: string; required: string[] }[] =
-      await this.ds.query(
-        `SELECT r.id, v.organization_id, to_char((r.confirmed_at AT TIME ZONE 'UTC') + interval '5 hours', 'YYYY-MM-DD') AS confirmed,
+    const rows: { id: string; organization_id: string; confirmed: string; required: string[] }[] = await this.ds.query(
+      `SELECT r.id, v.organization_id, to_char((r.confirmed_at AT TIME ZONE 'UTC') + interval '5 hours', 'YYYY-MM-DD') AS confirmed,
          r.required_documents AS required
        FROM referral r JOIN vacancy v ON v.id = r.vacancy_id WHERE r.status = 'CONFIRMED' ORDER BY r.confirmed_at, r.id`,
-      );
+    );
     for (const r of rows) {
       const plan: Plan = this.plans.get(r.id) ?? {
         respond: 'confirm',
@@ -665,11 +583,7 @@ class Demo {
         [date],
       );
       if (free[0]) {
-        await this.vacancies.revoke(
-          free[0].id,
-          'the group is merged with another',
-          staff(free[0].organization_id),
-        );
+        await this.vacancies.revoke(free[0].id, 'the group is merged with another', staff(free[0].organization_id));
       }
     }
     if (d.chance(0.3)) {
@@ -678,19 +592,12 @@ class Demo {
         [date],
       );
       if (who[0]) {
-        await this.stopList.add(
-          who[0].id,
-          'documents under review by the operator',
-          addCalendarDays(date, 7),
-          ADMIN,
-        );
+        await this.stopList.add(who[0].id, 'documents under review by the operator', addCalendarDays(date, 7), ADMIN);
       }
     }
   }
 
-  async simulateMonth(
-    sealer: LedgerSealerService,
-  ): Promise<{ places: number; registered: number; claims: number }> {
+  async simulateMonth(sealer: LedgerSealerService): Promise<{ places: number; registered: number; claims: number }> {
     let places = 0;
     let registered = 0;
     let claims = 0;
@@ -701,10 +608,9 @@ class Demo {
       const published = await this.publishPlaces(date); // handed over before 09:00: in today's bulletin
       places += published;
       await this.advance(new Date(almatyAt(date, 9).getTime() + 30_000)); // 09:00 bulletin and allocation
-      const issued: { n: number }[] = await this.ds.query(
-        `SELECT count(*)::int AS n FROM referral WHERE issued_at = $1`,
-        [almatyAt(date, 9)],
-      );
+      const issued: { n: number }[] = await this.ds.query(`SELECT count(*)::int AS n FROM referral WHERE issued_at = $1`, [
+        almatyAt(date, 9),
+      ]);
       await this.advance(almatyAt(date, 11));
       const fresh = await this.registerNew(date);
       registered += fresh;
@@ -751,8 +657,7 @@ async function freshDatabase(url: string, name: string): Promise<string> {
 }
 
 async function summary(ds: BootContext['dataSource']): Promise<string[]> {
-  const one = async (sql: string): Promise<number> =>
-    ((await ds.query(`SELECT (${sql})::int AS n`)) as { n: number }[])[0].n;
+  const one = async (sql: string): Promise<number> => ((await ds.query(`SELECT (${sql})::int AS n`)) as { n: number }[])[0].n;
   const byStatus: { status: string; n: number }[] = await ds.query(
     `SELECT status, count(*)::int AS n FROM referral GROUP BY status ORDER BY status`,
   );
@@ -812,9 +717,7 @@ async function main(): Promise<void> {
   };
   for (const [k, v] of Object.entries(opts)) {
     if (!Number.isInteger(v) || v < (k === 'daily' ? 0 : 1)) {
-      throw new ConfigError(
-        `--${k} must be a ${k === 'daily' ? 'non-negative' : 'positive'} integer`,
-      );
+      throw new ConfigError(`--${k} must be a ${k === 'daily' ? 'non-negative' : 'positive'} integer`);
     }
   }
   if (values['via-service']) {
@@ -850,15 +753,11 @@ async function main(): Promise<void> {
     app.useLogger(app.get(Logger));
     await app.init();
     const demo = new Demo(app, ctx, opts);
-    line(
-      `booted in ${seconds(started)}; simulated clock at ${app.get(ClockService).now().toISOString()}`,
-    );
+    line(`booted in ${seconds(started)}; simulated clock at ${app.get(ClockService).now().toISOString()}`);
 
     let t = Date.now();
     await demo.createOrganizations();
-    line(
-      `${opts.organizations} organizations in ${DISTRICTS.length} districts of ${CITY} (${seconds(t)})`,
-    );
+    line(`${opts.organizations} organizations in ${DISTRICTS.length} districts of ${CITY} (${seconds(t)})`);
     const reg = await demo.registerWaitingList();
     line(
       `${opts.applications} applications waiting on ${START} (classes 0/1/2: ${reg.classes.join('/')}; ` +
@@ -895,9 +794,7 @@ async function main(): Promise<void> {
     await ctx.shutdown();
     exit(report.ok && v.valid ? 0 : 1);
   } catch (e) {
-    process.stderr.write(
-      `demo failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
-    );
+    process.stderr.write(`demo failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     await app?.close().catch(() => undefined);
     await ctx?.shutdown().catch(() => undefined);
     exit(2);

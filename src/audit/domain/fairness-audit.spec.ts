@@ -50,11 +50,7 @@ interface SimRef {
 }
 
 /** Chooses the application for one place: the correct rule, or a planted fault. */
-type Picker = (
-  candidates: ApplicationView[],
-  vacancy: VacancyView,
-  world: World,
-) => ApplicationView;
+type Picker = (candidates: ApplicationView[], vacancy: VacancyView, world: World) => ApplicationView;
 
 /**
  * A small, correct model of the system that emits the ledger events the services append (same
@@ -76,13 +72,7 @@ class World {
 
   constructor(private readonly picker: Picker | null = null) {}
 
-  emit(
-    type: string,
-    entity: string,
-    entityId: string,
-    data: Record<string, unknown>,
-    at = this.now,
-  ): AuditEvent {
+  emit(type: string, entity: string, entityId: string, data: Record<string, unknown>, at = this.now): AuditEvent {
     const e: AuditEvent = {
       seq: this.events.length + 1,
       type,
@@ -185,26 +175,14 @@ class World {
   }
 
   /** Issues a referral exactly as ReferralService.issue records it (optionally with planted values). */
-  issue(
-    appId: string,
-    vacId: string,
-    o: { runId?: string | null; claimed?: boolean; confirmBy?: Date | null } = {},
-  ): string {
+  issue(appId: string, vacId: string, o: { runId?: string | null; claimed?: boolean; confirmBy?: Date | null } = {}): string {
     const app = this.apps.get(appId)!;
     const vac = this.vacs.get(vacId)!;
     const id = `ref-${++this.n}`;
     const booked = vac.view.admissionMode === 'EARLY_BOOKING' && vac.vacatedAt === null;
-    const clockStart = booked
-      ? null
-      : vac.vacatedAt && vac.vacatedAt.getTime() > this.now.getTime()
-        ? vac.vacatedAt
-        : this.now;
+    const clockStart = booked ? null : vac.vacatedAt && vac.vacatedAt.getTime() > this.now.getTime() ? vac.vacatedAt : this.now;
     const confirmBy =
-      o.confirmBy !== undefined
-        ? o.confirmBy
-        : clockStart
-          ? workingDaysDeadline(CAL, clockStart, SETTINGS.confirmWorkingDays)
-          : null;
+      o.confirmBy !== undefined ? o.confirmBy : clockStart ? workingDaysDeadline(CAL, clockStart, SETTINGS.confirmWorkingDays) : null;
     const claimed = o.claimed ?? false;
     this.refs.set(id, {
       id,
@@ -232,11 +210,7 @@ class World {
     });
     if (!claimed) {
       const key = queueKeyOf(app.view);
-      this.cycles[key] = advanceCycle(
-        this.cycles[key] ?? 0,
-        app.view.priorityClass,
-        SETTINGS.interleave,
-      );
+      this.cycles[key] = advanceCycle(this.cycles[key] ?? 0, app.view.priorityClass, SETTINGS.interleave);
     }
     return id;
   }
@@ -286,9 +260,7 @@ class World {
   }
 
   live(status?: SimRef['status']): SimRef[] {
-    return [...this.refs.values()].filter((r) =>
-      status ? r.status === status : ['BOOKED', 'OFFERED', 'CONFIRMED'].includes(r.status),
-    );
+    return [...this.refs.values()].filter((r) => (status ? r.status === status : ['BOOKED', 'OFFERED', 'CONFIRMED'].includes(r.status)));
   }
 
   markVacated(vacId: string): void {
@@ -373,16 +345,11 @@ class World {
   midnight(opts: { skipStopListFor?: string } = {}): void {
     const now = this.now;
     for (const r of this.live()) {
-      const deadline =
-        r.status === 'OFFERED' ? r.confirmBy : r.status === 'CONFIRMED' ? r.validUntil : null;
+      const deadline = r.status === 'OFFERED' ? r.confirmBy : r.status === 'CONFIRMED' ? r.validUntil : null;
       if (!deadline || deadline.getTime() > now.getTime()) continue;
       const lastDay = toAlmatyDate(new Date(deadline.getTime() - 1));
       const until = addCalendarDays(lastDay, SETTINGS.stopListCalendarDays);
-      this.release(
-        r,
-        'EXPIRED',
-        r.status === 'OFFERED' ? 'not confirmed in time' : 'documents not completed in time',
-      );
+      this.release(r, 'EXPIRED', r.status === 'OFFERED' ? 'not confirmed in time' : 'documents not completed in time');
       const app = this.apps.get(r.app)!;
       app.stopUntil = until;
       if (opts.skipStopListFor !== r.id) {
@@ -426,8 +393,7 @@ class World {
   }
 }
 
-const checks = (r: FairnessReport): string[] =>
-  r.violations.map((v) => `${v.check}:${v.referralId}`);
+const checks = (r: FairnessReport): string[] => r.violations.map((v) => `${v.check}:${v.referralId}`);
 
 describe('fairness audit: tables', () => {
   it('a correct daily cycle (allocation, confirm, decline, expiry, stop-list, release) has no violations', () => {
@@ -702,9 +668,7 @@ describe('fairness audit: tables', () => {
     w.at('2026-09-11', 0);
     w.midnight({ skipStopListFor: refs[0] });
     // refs[1]: the term is a day short.
-    const added = w.events.find(
-      (e) => e.type === 'stop_list.added' && e.data.referralId === refs[1],
-    )!;
+    const added = w.events.find((e) => e.type === 'stop_list.added' && e.data.referralId === refs[1])!;
     Object.assign(added.data, { until: '2026-09-19' });
     // refs[2]: released on 15 Sep although the term runs to 20 Sep.
     w.at('2026-09-15', 0);
@@ -719,16 +683,8 @@ describe('fairness audit: tables', () => {
     const report = w.audit();
     expect(report.violations.map((v) => [v.check, v.referralId, v.message])).toEqual([
       ['STOP_LIST', refs[0], 'expired referral without the stop-list entry that must follow it'],
-      [
-        'STOP_LIST',
-        refs[1],
-        'stop-list term is not the 10 calendar days after the last day of the referral',
-      ],
-      [
-        'STOP_LIST',
-        refs[3],
-        'stop-list term over but the application was not returned to the queue',
-      ],
+      ['STOP_LIST', refs[1], 'stop-list term is not the 10 calendar days after the last day of the referral'],
+      ['STOP_LIST', refs[3], 'stop-list term over but the application was not returned to the queue'],
       ['STOP_LIST', refs[2], 'stop-list term ended before its last day was over'],
     ]);
   });
@@ -813,9 +769,7 @@ function randomWorld(seed: number, picker: Picker | null = null): World {
     const prevApp = prev ? w.apps.get(prev)!.view : null;
     if (!picker && prevApp && chance(0.12) && prevApp.batchId === null) {
       const { locality, birthDate, language, workModes, organizationIds } = prevApp;
-      apps.push(
-        w.register({ locality, birthDate, language, workModes, organizationIds, siblingOf: prev }),
-      );
+      apps.push(w.register({ locality, birthDate, language, workModes, organizationIds, siblingOf: prev }));
     } else {
       apps.push(w.register(spec));
     }
@@ -855,8 +809,7 @@ function randomWorld(seed: number, picker: Picker | null = null): World {
 }
 
 /** Takes the worst-ranked eligible application instead of the best (a planted fault). */
-const worstFirst: Picker = (candidates) =>
-  candidates.reduce((worst, c) => (compareHeads(c, worst) > 0 ? c : worst));
+const worstFirst: Picker = (candidates) => candidates.reduce((worst, c) => (compareHeads(c, worst) > 0 ? c : worst));
 
 describe('fairness audit: random worlds (fast-check)', () => {
   it('a world run by the rules has no violations', () => {
@@ -899,9 +852,7 @@ describe('fairness audit: random worlds (fast-check)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.nat(), (seed, k) => {
         const w = randomWorld(seed);
-        const offered = w.events.filter(
-          (e) => e.type === 'referral.issued' && e.data.status === 'OFFERED',
-        );
+        const offered = w.events.filter((e) => e.type === 'referral.issued' && e.data.status === 'OFFERED');
         fc.pre(offered.length > 0);
         const target = offered[k % offered.length];
         const mutated = w.events.map((e) =>
@@ -916,9 +867,7 @@ describe('fairness audit: random worlds (fast-check)', () => {
             : e,
         );
         const r1 = auditFairness(mutated, { calendar: CAL, settings: SETTINGS, asOf: w.now });
-        expect(
-          r1.violations.some((v) => v.check === 'DEADLINE' && v.referralId === target.entityId),
-        ).toBe(true);
+        expect(r1.violations.some((v) => v.check === 'DEADLINE' && v.referralId === target.entityId)).toBe(true);
 
         const stops = w.events.filter((e) => e.type === 'stop_list.added');
         if (stops.length) {
@@ -927,11 +876,7 @@ describe('fairness audit: random worlds (fast-check)', () => {
             w.events.filter((e) => e !== drop),
             { calendar: CAL, settings: SETTINGS, asOf: w.now },
           );
-          expect(
-            r2.violations.some(
-              (v) => v.check === 'STOP_LIST' && v.referralId === drop.data.referralId,
-            ),
-          ).toBe(true);
+          expect(r2.violations.some((v) => v.check === 'STOP_LIST' && v.referralId === drop.data.referralId)).toBe(true);
         }
       }),
       { numRuns: 100 },
@@ -941,20 +886,16 @@ describe('fairness audit: random worlds (fast-check)', () => {
   it('class-0 referrals leave the cycle alone; the audit agrees with allocate() on mixed classes', () => {
     const classes: PriorityClass[] = [0, 1, 2];
     fc.assert(
-      fc.property(
-        fc.array(fc.constantFrom(...classes), { minLength: 3, maxLength: 20 }),
-        fc.integer({ min: 1, max: 8 }),
-        (cls, places) => {
-          const w = new World();
-          for (const c of cls) {
-            const id = w.register();
-            if (c !== 2) w.confirmPriority(id, c);
-          }
-          for (let i = 0; i < places; i++) w.publish();
-          w.day('2026-09-08');
-          expect(w.audit().violations).toEqual([]);
-        },
-      ),
+      fc.property(fc.array(fc.constantFrom(...classes), { minLength: 3, maxLength: 20 }), fc.integer({ min: 1, max: 8 }), (cls, places) => {
+        const w = new World();
+        for (const c of cls) {
+          const id = w.register();
+          if (c !== 2) w.confirmPriority(id, c);
+        }
+        for (let i = 0; i < places; i++) w.publish();
+        w.day('2026-09-08');
+        expect(w.audit().violations).toEqual([]);
+      }),
       { numRuns: 100 },
     );
   });
@@ -965,10 +906,7 @@ describe('fairness audit: indexed picks agree with the literal rule (fast-check)
 
   /** Both reports of one ledger: the rank-ordered lists (default) and the literal scan. */
   function both(events: AuditEvent[], asOf: Date): [FairnessReport, FairnessReport] {
-    return [
-      auditFairness(events, { ...OPTS, asOf }),
-      auditFairness(events, { ...OPTS, asOf, literal: true }),
-    ];
+    return [auditFairness(events, { ...OPTS, asOf }), auditFairness(events, { ...OPTS, asOf, literal: true })];
   }
 
   it('same report on worlds run by the rules and worst-first', () => {

@@ -54,22 +54,10 @@
  *
  * Pure: time comes from the events and the options; no clock, no I/O.
  */
-import {
-  addCalendarDays,
-  endOfAlmatyDay,
-  toAlmatyDate,
-} from '../../calendar/domain/almaty-time.js';
+import { addCalendarDays, endOfAlmatyDay, toAlmatyDate } from '../../calendar/domain/almaty-time.js';
 import { calendarDaysDeadline, workingDaysDeadline } from '../../calendar/domain/deadlines.js';
 import type { WorkingCalendar } from '../../calendar/domain/working-days.js';
-import {
-  advanceCycle,
-  compareHeads,
-  nextTurn,
-  normalizeCycle,
-  pickClass,
-  pickNext,
-  type PriorityClass,
-} from '../../queue/domain/index.js';
+import { advanceCycle, compareHeads, nextTurn, normalizeCycle, pickClass, pickNext, type PriorityClass } from '../../queue/domain/index.js';
 import {
   birthDateWindow,
   exclusionKey,
@@ -183,8 +171,7 @@ const LIVE: readonly RefStatus[] = LIVE_REFERRAL_STATUSES;
 const WORK_MODES: readonly WorkMode[] = ['FULL_DAY', 'HALF_DAY', 'ROUND_THE_CLOCK'];
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
-const sameInstant = (a: Date | null, b: Date | null): boolean =>
-  a === null || b === null ? a === b : a.getTime() === b.getTime();
+const sameInstant = (a: Date | null, b: Date | null): boolean => (a === null || b === null ? a === b : a.getTime() === b.getTime());
 
 /**
  * Locality, language and group type: an application can be eligible for a place only in the same
@@ -384,9 +371,7 @@ export class FairnessAuditor {
     const batchId = read.str(d, 'batchId');
     const registeredAt = read.instant(d, 'registeredAt') ?? e.at;
     const organizationIds = read.strs(d, 'organizationIds');
-    const workModes = read
-      .strs(d, 'workModes')
-      .filter((m): m is WorkMode => (WORK_MODES as readonly string[]).includes(m));
+    const workModes = read.strs(d, 'workModes').filter((m): m is WorkMode => (WORK_MODES as readonly string[]).includes(m));
     const modesKey = workModes.join(',');
     let modes = this.modeLists.get(modesKey);
     if (!modes) this.modeLists.set(modesKey, (modes = workModes));
@@ -500,16 +485,10 @@ export class FairnessAuditor {
 
     if (!app || !vac) {
       if (check) {
-        this.flag(
-          'NO_SKIP',
-          e.seq,
-          id,
-          `referral for ${app ? 'a place' : 'an application'} the ledger never registered`,
-          {
-            applicationId,
-            vacancyId,
-          },
-        );
+        this.flag('NO_SKIP', e.seq, id, `referral for ${app ? 'a place' : 'an application'} the ledger never registered`, {
+          applicationId,
+          vacancyId,
+        });
       }
     } else {
       if (check) {
@@ -519,10 +498,7 @@ export class FairnessAuditor {
       }
       if (!claimed) {
         const key = queueKeyOf(app.view);
-        this.cycles.set(
-          key,
-          advanceCycle(this.cycles.get(key) ?? 0, app.view.priorityClass, this.s.interleave),
-        );
+        this.cycles.set(key, advanceCycle(this.cycles.get(key) ?? 0, app.view.priorityClass, this.s.interleave));
         this.lastAllocation = { runId: read.str(d, 'runId'), batchId: app.view.batchId };
       }
       this.setStatus(app, 'REFERRED');
@@ -560,40 +536,18 @@ export class FairnessAuditor {
       return false;
     }
     if (app.status !== 'QUEUED') {
-      this.flag(
-        'NO_SKIP',
-        e.seq,
-        id,
-        `referral issued to an application that was ${app.status}, not waiting in the queue`,
-        evidence,
-      );
+      this.flag('NO_SKIP', e.seq, id, `referral issued to an application that was ${app.status}, not waiting in the queue`, evidence);
       return false;
     }
     if (vac.status !== 'PUBLISHED') {
-      this.flag(
-        'NO_SKIP',
-        e.seq,
-        id,
-        `referral issued for a place that was ${vac.status}, not free`,
-        evidence,
-      );
+      this.flag('NO_SKIP', e.seq, id, `referral issued for a place that was ${vac.status}, not free`, evidence);
       return false;
     }
     if (this.excluded.has(exclusionKey(app.view.id, vac.view.id))) {
-      this.flag(
-        'NO_SKIP',
-        e.seq,
-        id,
-        'place offered again to an application that declined it or let it expire',
-        evidence,
-      );
+      this.flag('NO_SKIP', e.seq, id, 'place offered again to an application that declined it or let it expire', evidence);
       return false;
     }
-    if (
-      claimed
-        ? !fitsForClaim(app.view, vac.view, this.excluded)
-        : !isEligible(app.view, vac.view, this.excluded)
-    ) {
+    if (claimed ? !fitsForClaim(app.view, vac.view, this.excluded) : !isEligible(app.view, vac.view, this.excluded)) {
       this.flag(
         'NO_SKIP',
         e.seq,
@@ -609,17 +563,11 @@ export class FairnessAuditor {
       (recordedClass !== null && recordedClass !== app.view.priorityClass) ||
       (!claimed && recordedQueue !== null && recordedQueue !== queueKeyOf(app.view))
     ) {
-      this.flag(
-        'NO_SKIP',
-        e.seq,
-        id,
-        'referral records another class or queue than the application had',
-        {
-          ...evidence,
-          recordedClass,
-          recordedQueue,
-        },
-      );
+      this.flag('NO_SKIP', e.seq, id, 'referral records another class or queue than the application had', {
+        ...evidence,
+        recordedClass,
+        recordedQueue,
+      });
     }
     return true;
   }
@@ -684,8 +632,7 @@ export class FairnessAuditor {
         skippedBatches: [...skipped],
       };
       const own = pickOf(key);
-      const wrongTurn = (p: ApplicationView): boolean =>
-        p.priorityClass !== app.view.priorityClass && p.priorityClass !== 0;
+      const wrongTurn = (p: ApplicationView): boolean => p.priorityClass !== app.view.priorityClass && p.priorityClass !== 0;
       if (queueKeyOf(winner) !== key && own && own.id !== app.view.id && wrongTurn(own)) {
         winner = own;
       }
@@ -710,19 +657,13 @@ export class FairnessAuditor {
           );
         }
       } else {
-        this.flag(
-          'NO_SKIP',
-          e.seq,
-          id,
-          `the head ${winner.id} of queue ${queueKeyOf(winner)} ranked better for this place`,
-          {
-            ...base,
-            better: {
-              ...rankEvidence(winner),
-              cyclePosition: normalizeCycle(this.cycles.get(queueKeyOf(winner)) ?? 0, ratio),
-            },
+        this.flag('NO_SKIP', e.seq, id, `the head ${winner.id} of queue ${queueKeyOf(winner)} ranked better for this place`, {
+          ...base,
+          better: {
+            ...rankEvidence(winner),
+            cyclePosition: normalizeCycle(this.cycles.get(queueKeyOf(winner)) ?? 0, ratio),
           },
-        );
+        });
       }
       return;
     }
@@ -735,11 +676,7 @@ export class FairnessAuditor {
   private literalPicker(vac: VacState): Picker {
     const byQueue = new Map<string, ApplicationView[]>();
     // The place's birth-date window: a cheap string test before isEligible (as allocate does).
-    const { earliest, latest } = birthDateWindow(
-      vac.view.admissionStartDate,
-      vac.view.ageFromMonths,
-      vac.view.ageToMonths,
-    );
+    const { earliest, latest } = birthDateWindow(vac.view.admissionStartDate, vac.view.ageFromMonths, vac.view.ageToMonths);
     const queued: AppState[] = [];
     for (const years of this.queued.get(sliceOf(vac.view))?.values() ?? []) {
       for (const lists of years.values()) for (const list of lists) queued.push(...list);
@@ -758,9 +695,7 @@ export class FairnessAuditor {
       queues: () => byQueue.keys(),
       pick: (queue, skipped) => {
         const list = byQueue.get(queue) ?? [];
-        const candidates = skipped.size
-          ? list.filter((a) => a.batchId === null || !skipped.has(a.batchId))
-          : list;
+        const candidates = skipped.size ? list.filter((a) => a.batchId === null || !skipped.has(a.batchId)) : list;
         return pickNext(candidates, this.cycles.get(queue) ?? 0, ratio);
       },
     };
@@ -773,21 +708,14 @@ export class FairnessAuditor {
    * not fit the place, not the whole queue. The class is chosen by {@link pickClass}, as pickNext.
    */
   private indexedPicker(vac: VacState): Picker {
-    const { earliest, latest } = birthDateWindow(
-      vac.view.admissionStartDate,
-      vac.view.ageFromMonths,
-      vac.view.ageToMonths,
-    );
+    const { earliest, latest } = birthDateWindow(vac.view.admissionStartDate, vac.view.ageFromMonths, vac.view.ageToMonths);
     // Any birth date in [earliest, latest] has its first 4 characters in [fromYear, toYear].
     const fromYear = yearOf(earliest);
     const toYear = yearOf(latest);
     const queues = this.queued.get(sliceOf(vac.view)) ?? new Map<string, Map<string, ClassLists>>();
     const place = vac.view;
     const excluded = this.excluded;
-    const first = (
-      list: readonly AppState[],
-      skipped: ReadonlySet<string>,
-    ): AppState | undefined => {
+    const first = (list: readonly AppState[], skipped: ReadonlySet<string>): AppState | undefined => {
       for (const a of list) {
         const v = a.view;
         if (v.birthDate < earliest || v.birthDate > latest) continue;
@@ -856,43 +784,24 @@ export class FairnessAuditor {
       }
       return;
     }
-    const expectedStart =
-      vac.vacatedAt && vac.vacatedAt.getTime() > e.at.getTime() ? vac.vacatedAt : e.at;
+    const expectedStart = vac.vacatedAt && vac.vacatedAt.getTime() > e.at.getTime() ? vac.vacatedAt : e.at;
     if (!sameInstant(clockStart, expectedStart)) {
-      this.flag(
-        'DEADLINE',
-        e.seq,
-        id,
-        'clock start is not the issue instant (or the vacated instant of an early-booked place)',
-        {
-          ...ev,
-          expectedClockStart: expectedStart.toISOString(),
-        },
-      );
+      this.flag('DEADLINE', e.seq, id, 'clock start is not the issue instant (or the vacated instant of an early-booked place)', {
+        ...ev,
+        expectedClockStart: expectedStart.toISOString(),
+      });
     }
     this.checkConfirmBy(e, id, clockStart ?? expectedStart, confirmBy, ev);
   }
 
-  private checkConfirmBy(
-    e: AuditEvent,
-    id: string,
-    start: Date,
-    confirmBy: Date | null,
-    ev: Record<string, unknown>,
-  ): void {
+  private checkConfirmBy(e: AuditEvent, id: string, start: Date, confirmBy: Date | null, ev: Record<string, unknown>): void {
     const expected = workingDaysDeadline(this.opts.calendar, start, this.s.confirmWorkingDays);
     if (!sameInstant(confirmBy, expected)) {
-      this.flag(
-        'DEADLINE',
-        e.seq,
-        id,
-        `confirmBy is not ${this.s.confirmWorkingDays} working days from the clock start`,
-        {
-          ...ev,
-          expectedConfirmBy: expected.toISOString(),
-          confirmWorkingDays: this.s.confirmWorkingDays,
-        },
-      );
+      this.flag('DEADLINE', e.seq, id, `confirmBy is not ${this.s.confirmWorkingDays} working days from the clock start`, {
+        ...ev,
+        expectedConfirmBy: expected.toISOString(),
+        confirmWorkingDays: this.s.confirmWorkingDays,
+      });
     }
   }
 
@@ -912,22 +821,10 @@ export class FairnessAuditor {
         confirmBy: iso(confirmBy),
       };
       if (r.status !== 'BOOKED') {
-        this.flag(
-          'DEADLINE',
-          e.seq,
-          r.id,
-          `clock started on a referral that was ${r.status}, not BOOKED`,
-          ev,
-        );
+        this.flag('DEADLINE', e.seq, r.id, `clock started on a referral that was ${r.status}, not BOOKED`, ev);
       } else {
         if (vac?.vacatedAt && !sameInstant(clockStart, vac.vacatedAt)) {
-          this.flag(
-            'DEADLINE',
-            e.seq,
-            r.id,
-            'clock start is not the instant the place was marked vacated',
-            ev,
-          );
+          this.flag('DEADLINE', e.seq, r.id, 'clock start is not the instant the place was marked vacated', ev);
         }
         this.checkConfirmBy(e, r.id, clockStart ?? e.at, confirmBy, ev);
       }
@@ -959,17 +856,11 @@ export class FairnessAuditor {
       }
       const expected = workingDaysDeadline(this.opts.calendar, e.at, this.s.documentsWorkingDays);
       if (!sameInstant(validUntil, expected)) {
-        this.flag(
-          'DEADLINE',
-          e.seq,
-          r.id,
-          `validUntil is not ${this.s.documentsWorkingDays} working days from the confirmation`,
-          {
-            ...ev,
-            expectedValidUntil: expected.toISOString(),
-            documentsWorkingDays: this.s.documentsWorkingDays,
-          },
-        );
+        this.flag('DEADLINE', e.seq, r.id, `validUntil is not ${this.s.documentsWorkingDays} working days from the confirmation`, {
+          ...ev,
+          expectedValidUntil: expected.toISOString(),
+          documentsWorkingDays: this.s.documentsWorkingDays,
+        });
       }
     }
     r.status = 'CONFIRMED';
@@ -996,13 +887,7 @@ export class FairnessAuditor {
       }
       if (r.extended) this.flag('DEADLINE', e.seq, r.id, 'extended a second time', ev);
       if (!validUntil || validUntil.getTime() > limit.getTime()) {
-        this.flag(
-          'DEADLINE',
-          e.seq,
-          r.id,
-          `extended beyond ${this.s.extensionCalendarDays} calendar days from the start of validity`,
-          ev,
-        );
+        this.flag('DEADLINE', e.seq, r.id, `extended beyond ${this.s.extensionCalendarDays} calendar days from the start of validity`, ev);
       }
     }
     r.extended = true;
@@ -1028,13 +913,7 @@ export class FairnessAuditor {
       if (check) this.checked.add(r.id);
       if (!deadline) {
         if (check) {
-          this.flag(
-            'DEADLINE',
-            e.seq,
-            r.id,
-            `expired a referral that was ${r.status} (no running deadline)`,
-            { status: r.status },
-          );
+          this.flag('DEADLINE', e.seq, r.id, `expired a referral that was ${r.status} (no running deadline)`, { status: r.status });
         }
       } else {
         const ev = {
@@ -1142,21 +1021,9 @@ export class FairnessAuditor {
         due: due.toISOString(),
       };
       if (e.at.getTime() < due.getTime()) {
-        this.flag(
-          'STOP_LIST',
-          e.seq,
-          term.referralId,
-          'stop-list term ended before its last day was over',
-          ev,
-        );
+        this.flag('STOP_LIST', e.seq, term.referralId, 'stop-list term ended before its last day was over', ev);
       } else if (e.at.getTime() >= due.getTime() + DAY_MS) {
-        this.flag(
-          'STOP_LIST',
-          e.seq,
-          term.referralId,
-          'stop-list term ended more than a day late',
-          ev,
-        );
+        this.flag('STOP_LIST', e.seq, term.referralId, 'stop-list term ended more than a day late', ev);
       }
     }
     app.stop = null;
@@ -1169,38 +1036,25 @@ export class FairnessAuditor {
     const { from, to, asOf } = this.opts;
     for (const p of this.pendingStops.values()) {
       if (!p.inPeriod) continue;
-      this.flag(
-        'STOP_LIST',
-        p.expiredSeq,
-        p.referralId,
-        'expired referral without the stop-list entry that must follow it',
-        {
-          applicationId: p.applicationId,
-          expectedStartsOn: p.startsOn,
-          expectedUntil: p.until,
-        },
-      );
+      this.flag('STOP_LIST', p.expiredSeq, p.referralId, 'expired referral without the stop-list entry that must follow it', {
+        applicationId: p.applicationId,
+        expectedStartsOn: p.startsOn,
+        expectedUntil: p.until,
+      });
     }
     this.pendingStops.clear();
     if (asOf) {
-      const due = (d: Date): boolean =>
-        d.getTime() + DAY_MS <= asOf.getTime() && (!from || d.getTime() >= from.getTime());
+      const due = (d: Date): boolean => d.getTime() + DAY_MS <= asOf.getTime() && (!from || d.getTime() >= from.getTime());
       for (const r of this.refs.values()) {
         if (!LIVE.includes(r.status)) continue;
         const deadline = this.deadlineOf(r);
         if (deadline && due(deadline)) {
           this.checked.add(r.id);
-          this.flag(
-            'DEADLINE',
-            r.termSeq,
-            r.id,
-            `still ${r.status} a day after its deadline: it was not expired`,
-            {
-              status: r.status,
-              deadline: deadline.toISOString(),
-              asOf: asOf.toISOString(),
-            },
-          );
+          this.flag('DEADLINE', r.termSeq, r.id, `still ${r.status} a day after its deadline: it was not expired`, {
+            status: r.status,
+            deadline: deadline.toISOString(),
+            asOf: asOf.toISOString(),
+          });
         }
       }
       for (const app of this.apps.values()) {
@@ -1208,17 +1062,11 @@ export class FairnessAuditor {
         if (!term?.until || app.status !== 'STOP_LISTED') continue;
         const end = endOfAlmatyDay(term.until);
         if (due(end)) {
-          this.flag(
-            'STOP_LIST',
-            term.seq,
-            term.referralId,
-            'stop-list term over but the application was not returned to the queue',
-            {
-              applicationId: app.view.id,
-              until: term.until,
-              asOf: asOf.toISOString(),
-            },
-          );
+          this.flag('STOP_LIST', term.seq, term.referralId, 'stop-list term over but the application was not returned to the queue', {
+            applicationId: app.view.id,
+            until: term.until,
+            asOf: asOf.toISOString(),
+          });
         }
       }
     }
@@ -1235,10 +1083,7 @@ export class FairnessAuditor {
 }
 
 /** Replays `events` (in `seq` order) and returns the report. */
-export function auditFairness(
-  events: Iterable<AuditEvent>,
-  opts: FairnessAuditOptions,
-): FairnessReport {
+export function auditFairness(events: Iterable<AuditEvent>, opts: FairnessAuditOptions): FairnessReport {
   const auditor = new FairnessAuditor(opts);
   for (const e of events) auditor.apply(e);
   return auditor.finish();

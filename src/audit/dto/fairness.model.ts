@@ -25,8 +25,7 @@ export class FairnessViolation {
 }
 
 @ObjectType({
-  description:
-    'The ledger replayed and checked against the allocation rules, deadlines and stop-list terms',
+  description: 'The ledger replayed and checked against the allocation rules, deadlines and stop-list terms',
 })
 export class FairnessReport {
   @Field(() => Date, { nullable: true }) from: Date | null;

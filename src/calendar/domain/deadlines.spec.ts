@@ -101,12 +101,8 @@ describe('calendarDaysDeadline', () => {
   });
 
   it('crosses month and year ends, and n = 0 is the end of the event day', () => {
-    expect(formatAlmaty(calendarDaysDeadline(almatyAt('2026-12-30', 9), 30))).toBe(
-      '2027-01-30T00:00:00.000+05:00',
-    );
-    expect(formatAlmaty(calendarDaysDeadline(almatyAt('2026-12-30', 9), 0))).toBe(
-      '2026-12-31T00:00:00.000+05:00',
-    );
+    expect(formatAlmaty(calendarDaysDeadline(almatyAt('2026-12-30', 9), 30))).toBe('2027-01-30T00:00:00.000+05:00');
+    expect(formatAlmaty(calendarDaysDeadline(almatyAt('2026-12-30', 9), 0))).toBe('2026-12-31T00:00:00.000+05:00');
   });
 
   it('rejects negative or fractional n', () => {

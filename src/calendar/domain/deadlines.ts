@@ -12,11 +12,7 @@ import type { WorkingCalendar } from './working-days.js';
  */
 
 /** The exclusive deadline of an N-working-day period that starts after `eventInstant`. */
-export function workingDaysDeadline(
-  cal: Pick<WorkingCalendar, 'addWorkingDays'>,
-  eventInstant: Date,
-  n: number,
-): Date {
+export function workingDaysDeadline(cal: Pick<WorkingCalendar, 'addWorkingDays'>, eventInstant: Date, n: number): Date {
   return endOfAlmatyDay(cal.addWorkingDays(toAlmatyDate(eventInstant), n));
 }
 

@@ -28,10 +28,7 @@ describe('KZ_CALENDAR_2024_2027 data', () => {
     const kurban = ['2024-06-16', '2025-06-06', '2026-05-27', '2027-05-16'];
     for (const year of KZ_CALENDAR_YEARS) {
       const dates = holidays.filter((r) => r.date.startsWith(`${year}-`)).map((r) => r.date);
-      const expected = [
-        ...fixed.map((md) => `${year}-${md}`),
-        ...kurban.filter((k) => k.startsWith(`${year}-`)),
-      ];
+      const expected = [...fixed.map((md) => `${year}-${md}`), ...kurban.filter((k) => k.startsWith(`${year}-`))];
       expect(dates.sort()).toEqual(expected.sort());
     }
   });
@@ -67,9 +64,9 @@ describe('KZ_CALENDAR_2024_2027 data', () => {
       }
       derived.push(d);
     }
-    const codeTransfers = KZ_CALENDAR_2024_2027.filter(
-      (r) => r.kind === 'TRANSFERRED_DAY_OFF' && r.name.includes('Трудовой кодекс'),
-    ).map((r) => r.date);
+    const codeTransfers = KZ_CALENDAR_2024_2027.filter((r) => r.kind === 'TRANSFERRED_DAY_OFF' && r.name.includes('Трудовой кодекс')).map(
+      (r) => r.date,
+    );
     expect(codeTransfers).toEqual(derived);
   });
 
@@ -187,9 +184,7 @@ describe('WorkingCalendar construction', () => {
   });
 
   it('rejects malformed dates in rows', () => {
-    expect(() => new WorkingCalendar([{ date: '2026-3-21', kind: 'HOLIDAY', name: 'x' }])).toThrow(
-      RangeError,
-    );
+    expect(() => new WorkingCalendar([{ date: '2026-3-21', kind: 'HOLIDAY', name: 'x' }])).toThrow(RangeError);
   });
 
   it('does not depend on the input array after construction', () => {
@@ -208,9 +203,7 @@ describe('WorkingCalendar construction', () => {
 });
 
 describe('WorkingCalendar properties', () => {
-  const dateArb = fc
-    .integer({ min: 0, max: 365 * 4 + 60 })
-    .map((offset) => addCalendarDays('2023-12-01', offset));
+  const dateArb = fc.integer({ min: 0, max: 365 * 4 + 60 }).map((offset) => addCalendarDays('2023-12-01', offset));
 
   it('addWorkingDays(d, n) is a working day, strictly increasing in n, with exactly n working days in (d, result]', () => {
     fc.assert(

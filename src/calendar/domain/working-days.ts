@@ -1,9 +1,5 @@
 import { addCalendarDays, dayOfWeek, isIsoDate } from './almaty-time.js';
-import {
-  KZ_CALENDAR_2024_2027,
-  type CalendarDayKind,
-  type CalendarDayRow,
-} from './holidays.data.js';
+import { KZ_CALENDAR_2024_2027, type CalendarDayKind, type CalendarDayRow } from './holidays.data.js';
 
 /**
  * Upper bound on consecutive non-working days the calendar will scan through before concluding

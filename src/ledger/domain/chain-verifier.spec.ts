@@ -7,7 +7,14 @@ async function* from<T>(xs: T[]): AsyncGenerator<T> {
 }
 
 function event(seq: number, i = seq): StoredEvent {
-  const e = { at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(), type: 'organization.created', entity: 'organization', entityId: `o${i}`, actor: 'ADMIN:a', data: { i, tags: ['x', i % 3] } };
+  const e = {
+    at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+    type: 'organization.created',
+    entity: 'organization',
+    entityId: `o${i}`,
+    actor: 'ADMIN:a',
+    data: { i, tags: ['x', i % 3] },
+  };
   return { seq, blockSeq: null, ...e, hash: eventHash(e) };
 }
 
@@ -19,8 +26,13 @@ function seal(events: StoredEvent[], blocks: StoredBlock[], upTo: number, size: 
     const chunk = todo.slice(i, i + size);
     const seq = (prev?.seq ?? 0) + 1;
     const facts = {
-      seq, prevHash: prev?.hash ?? ZERO_HASH, merkleRoot: merkleRoot(chunk.map((e) => e.hash)),
-      firstEvent: chunk[0].seq, lastEvent: chunk[chunk.length - 1].seq, eventCount: chunk.length, sealedAt: '2026-01-02T00:00:00.000Z',
+      seq,
+      prevHash: prev?.hash ?? ZERO_HASH,
+      merkleRoot: merkleRoot(chunk.map((e) => e.hash)),
+      firstEvent: chunk[0].seq,
+      lastEvent: chunk[chunk.length - 1].seq,
+      eventCount: chunk.length,
+      sealedAt: '2026-01-02T00:00:00.000Z',
     };
     const b = { ...facts, hash: blockHash(facts) };
     for (const e of chunk) e.blockSeq = seq;
@@ -38,7 +50,8 @@ function ledger(n: number, gaps: number[] = [], size = 4, sealUpTo = n): { event
   return { events, blocks };
 }
 
-const run = (l: { events: StoredEvent[]; blocks: StoredBlock[] }): ReturnType<typeof verifyChain> => verifyChain(from(l.blocks), from(l.events));
+const run = (l: { events: StoredEvent[]; blocks: StoredBlock[] }): ReturnType<typeof verifyChain> =>
+  verifyChain(from(l.blocks), from(l.events));
 const blockOf = (l: { events: StoredEvent[] }, seq: number): number | null => l.events.find((e) => e.seq === seq)!.blockSeq;
 
 describe('verifyChain', () => {
@@ -70,7 +83,11 @@ describe('verifyChain', () => {
   it('deleted event → count of its block', async () => {
     const l = ledger(30);
     const [gone] = l.events.splice(9, 1);
-    expect(await run(l)).toMatchObject({ valid: false, firstInvalidSeq: gone.blockSeq, reason: expect.stringMatching(/3 events .* sealed with 4/) });
+    expect(await run(l)).toMatchObject({
+      valid: false,
+      firstInvalidSeq: gone.blockSeq,
+      reason: expect.stringMatching(/3 events .* sealed with 4/),
+    });
   });
 
   it('forged event in a sealed range (in a gap of seq) → that block, sealed or not', async () => {
@@ -123,7 +140,12 @@ describe('verifyChain', () => {
       fc.asyncProperty(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 6 }), fc.nat(), fc.nat(3), async (n, size, k, field) => {
         const l = ledger(n, [], size);
         const e = l.events[k % l.events.length];
-        const edits = [() => (e.data = { changed: true }), () => (e.entityId += '!'), () => (e.at = '2020-01-01T00:00:00.000Z'), () => (e.blockSeq = (e.blockSeq ?? 0) + 1)];
+        const edits = [
+          () => (e.data = { changed: true }),
+          () => (e.entityId += '!'),
+          () => (e.at = '2020-01-01T00:00:00.000Z'),
+          () => (e.blockSeq = (e.blockSeq ?? 0) + 1),
+        ];
         edits[field]();
         const v = await run(l);
         expect(v.valid).toBe(false);

@@ -73,10 +73,7 @@ const factsOf = (b: StoredBlock): Parameters<typeof blockHash>[0] => ({
  * Stops reading events at the first problem (the blocks stream is still drained for length/head).
  * Memory: one block's leaves at a time.
  */
-export async function verifyChain(
-  blocks: AsyncIterable<StoredBlock>,
-  events: AsyncIterable<StoredEvent>,
-): Promise<ChainVerification> {
+export async function verifyChain(blocks: AsyncIterable<StoredBlock>, events: AsyncIterable<StoredEvent>): Promise<ChainVerification> {
   const evIt = events[Symbol.asyncIterator]();
   let ev: StoredEvent | null = null;
   let evDone = false;
@@ -133,24 +130,38 @@ export async function verifyChain(
       return new Invalid(b.seq, `block ${b.seq}: impossible range ${b.firstEvent}..${b.lastEvent} for ${b.eventCount} events`);
     }
     if (prev && b.firstEvent <= prev.lastEvent) {
-      return new Invalid(b.seq, `block ${b.seq}: range starts at ${b.firstEvent}, not after block ${prev.seq}'s last event ${prev.lastEvent}`);
+      return new Invalid(
+        b.seq,
+        `block ${b.seq}: range starts at ${b.firstEvent}, not after block ${prev.seq}'s last event ${prev.lastEvent}`,
+      );
     }
     const leaves: string[] = [];
     while (ev && ev.seq <= b.lastEvent) {
       if (ev.seq < b.firstEvent) {
-        return new Invalid(b.seq, `event ${ev.seq} lies below block ${b.seq}'s range ${b.firstEvent}..${b.lastEvent} but in no block (inserted after sealing)`);
+        return new Invalid(
+          b.seq,
+          `event ${ev.seq} lies below block ${b.seq}'s range ${b.firstEvent}..${b.lastEvent} but in no block (inserted after sealing)`,
+        );
       }
       if (ev.blockSeq !== b.seq) {
-        return new Invalid(b.seq, `event ${ev.seq} lies in block ${b.seq}'s range but is marked ${ev.blockSeq === null ? 'unsealed' : `as block ${ev.blockSeq}`}`);
+        return new Invalid(
+          b.seq,
+          `event ${ev.seq} lies in block ${b.seq}'s range but is marked ${ev.blockSeq === null ? 'unsealed' : `as block ${ev.blockSeq}`}`,
+        );
       }
       if (eventHash(ev) !== ev.hash) return new Invalid(b.seq, `event ${ev.seq}: its contents do not match its hash (edited)`);
       leaves.push(ev.hash);
       ev = await nextEvent();
     }
     if (leaves.length !== b.eventCount) {
-      return new Invalid(b.seq, `block ${b.seq}: ${leaves.length} events in range ${b.firstEvent}..${b.lastEvent}, sealed with ${b.eventCount} (events deleted or inserted)`);
+      return new Invalid(
+        b.seq,
+        `block ${b.seq}: ${leaves.length} events in range ${b.firstEvent}..${b.lastEvent}, sealed with ${b.eventCount} (events deleted or inserted)`,
+      );
     }
-    if (merkleRoot(leaves) !== b.merkleRoot) return new Invalid(b.seq, `block ${b.seq}: Merkle root of its events does not match merkle_root`);
+    if (merkleRoot(leaves) !== b.merkleRoot) {
+      return new Invalid(b.seq, `block ${b.seq}: Merkle root of its events does not match merkle_root`);
+    }
     if (blockHash(factsOf(b)) !== b.hash) return new Invalid(b.seq, `block ${b.seq}: block hash does not match its contents`);
     return null;
   }
@@ -158,7 +169,10 @@ export async function verifyChain(
   async function checkTail(): Promise<Invalid | null> {
     while (ev) {
       if (ev.blockSeq !== null) {
-        return new Invalid(ev.blockSeq, `event ${ev.seq} is marked as block ${ev.blockSeq}, which does not cover it (head is block ${prev?.seq ?? 0})`);
+        return new Invalid(
+          ev.blockSeq,
+          `event ${ev.seq} is marked as block ${ev.blockSeq}, which does not cover it (head is block ${prev?.seq ?? 0})`,
+        );
       }
       unsealedEvents++;
       if (eventHash(ev) !== ev.hash) return new Invalid(null, `unsealed event ${ev.seq}: its contents do not match its hash (edited)`);

@@ -13,8 +13,11 @@ describe('canonicalJson', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (v) => {
         const back = JSON.parse(JSON.stringify(v)) as unknown;
-        const reversed = JSON.parse(JSON.stringify(v, (_k, x: unknown) =>
-          x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).reverse()) : x)) as unknown;
+        const reversed = JSON.parse(
+          JSON.stringify(v, (_k, x: unknown) =>
+            x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).reverse()) : x,
+          ),
+        ) as unknown;
         expect(canonicalJson(back)).toBe(canonicalJson(reversed));
         expect(JSON.parse(canonicalJson(back))).toEqual(back);
       }),

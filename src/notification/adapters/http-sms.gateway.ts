@@ -49,10 +49,7 @@ export class HttpSmsGateway extends SmsGateway {
     const s = reply.status;
     if (s >= 200 && s < 300) {
       const providerMessageId = messageIdOf(reply.body) ?? `http:${idempotencyKey}`;
-      this.log.log(
-        { to: maskPhone(to), chars: text.length, key: idempotencyKey, providerMessageId },
-        'sms accepted by http provider',
-      );
+      this.log.log({ to: maskPhone(to), chars: text.length, key: idempotencyKey, providerMessageId }, 'sms accepted by http provider');
       return { providerMessageId };
     }
     const permanent = s >= 400 && s < 500 && s !== 408 && s !== 429;

@@ -1,10 +1,4 @@
-import {
-  classifyMobizonCode,
-  formEncode,
-  mobizonDeliveryState,
-  mobizonRecipient,
-  parseMobizonAnswer,
-} from './mobizon-protocol.js';
+import { classifyMobizonCode, formEncode, mobizonDeliveryState, mobizonRecipient, parseMobizonAnswer } from './mobizon-protocol.js';
 import { safeProviderMessage } from './http-call.js';
 
 describe('Mobizon protocol', () => {
@@ -35,14 +29,10 @@ describe('Mobizon protocol', () => {
   });
   it('encodes recipients and list parameters as the API expects', () => {
     expect(mobizonRecipient('+77011234567')).toBe('77011234567');
-    expect(formEncode({ ids: ['1', '2'], text: 'иә 1', from: undefined })).toBe(
-      'ids%5B0%5D=1&ids%5B1%5D=2&text=%D0%B8%D3%99+1',
-    );
+    expect(formEncode({ ids: ['1', '2'], text: 'иә 1', from: undefined })).toBe('ids%5B0%5D=1&ids%5B1%5D=2&text=%D0%B8%D3%99+1');
   });
   it('masks phone numbers in provider messages', () => {
-    expect(safeProviderMessage('recipient 77011234567 is invalid')).toBe(
-      'recipient *** is invalid',
-    );
+    expect(safeProviderMessage('recipient 77011234567 is invalid')).toBe('recipient *** is invalid');
     expect(safeProviderMessage('номер +7 (701) 123-45-67 неверен')).toBe('номер *** неверен');
   });
 });

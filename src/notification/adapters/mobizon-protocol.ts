@@ -41,12 +41,7 @@ export function parseMobizonAnswer(body: string): MobizonAnswer | null {
   }
   if (typeof v !== 'object' || v === null) return null;
   const o = v as { code?: unknown; data?: unknown; message?: unknown };
-  const code =
-    typeof o.code === 'number'
-      ? o.code
-      : typeof o.code === 'string' && /^\d+$/.test(o.code)
-        ? Number(o.code)
-        : null;
+  const code = typeof o.code === 'number' ? o.code : typeof o.code === 'string' && /^\d+$/.test(o.code) ? Number(o.code) : null;
   if (code === null) return null;
   return { code, data: o.data ?? null, message: typeof o.message === 'string' ? o.message : '' };
 }
@@ -76,9 +71,7 @@ export function mobizonRecipient(phone: string): string {
 }
 
 /** Form encoding of flat and list parameters (`ids[0]=…&ids[1]=…`, as in the docs' examples). */
-export function formEncode(
-  params: Record<string, string | number | readonly (string | number)[] | undefined>,
-): string {
+export function formEncode(params: Record<string, string | number | readonly (string | number)[] | undefined>): string {
   const out = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) {
     if (v === undefined) continue;

@@ -1,11 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { maskPhone } from '../../platform/identifiers/phone.js';
-import {
-  SmsGateway,
-  SmsSendError,
-  type DeliveryReport,
-  type SmsSendResult,
-} from '../ports/sms-gateway.js';
+import { SmsGateway, SmsSendError, type DeliveryReport, type SmsSendResult } from '../ports/sms-gateway.js';
 import { httpCall, safeProviderMessage } from './http-call.js';
 import {
   classifyMobizonCode,
@@ -52,20 +47,12 @@ export class MobizonSmsGateway extends SmsGateway {
     this.check(answer, 'send');
     const data = (answer.data ?? {}) as { messageId?: unknown; campaignId?: unknown };
     const id = data.messageId ?? data.campaignId;
-    const providerMessageId =
-      typeof id === 'number' || typeof id === 'string' ? String(id) : `mobizon:${idempotencyKey}`;
-    this.log.log(
-      { to: maskPhone(to), chars: text.length, key: idempotencyKey, providerMessageId },
-      'sms accepted by mobizon',
-    );
+    const providerMessageId = typeof id === 'number' || typeof id === 'string' ? String(id) : `mobizon:${idempotencyKey}`;
+    this.log.log({ to: maskPhone(to), chars: text.length, key: idempotencyKey, providerMessageId }, 'sms accepted by mobizon');
     return { providerMessageId };
   }
 
-  override async findSent(
-    to: string,
-    text: string,
-    exclude: ReadonlySet<string>,
-  ): Promise<SmsSendResult | null> {
+  override async findSent(to: string, text: string, exclude: ReadonlySet<string>): Promise<SmsSendResult | null> {
     const recipient = mobizonRecipient(to);
     for (let page = 0; page < LIST_MAX_PAGES; page++) {
       const answer = await this.call('list', {
@@ -75,9 +62,7 @@ export class MobizonSmsGateway extends SmsGateway {
       });
       this.check(answer, 'list');
       const data = (answer.data ?? {}) as { items?: unknown; totalItemCount?: unknown };
-      const items = Array.isArray(data.items)
-        ? (data.items as { id?: unknown; to?: unknown; text?: unknown }[])
-        : [];
+      const items = Array.isArray(data.items) ? (data.items as { id?: unknown; to?: unknown; text?: unknown }[]) : [];
       for (const m of items) {
         const id = typeof m.id === 'number' || typeof m.id === 'string' ? String(m.id) : null;
         const mTo = typeof m.to === 'string' || typeof m.to === 'number' ? String(m.to) : '';
@@ -89,10 +74,7 @@ export class MobizonSmsGateway extends SmsGateway {
       if (items.length < LIST_PAGE_SIZE || (page + 1) * LIST_PAGE_SIZE >= total) return null;
     }
     // More messages to this number than we page through: cannot tell, so do not risk a double.
-    throw new SmsSendError(
-      'mobizon: too many messages to this number to check for an earlier send',
-      false,
-    );
+    throw new SmsSendError('mobizon: too many messages to this number to check for an earlier send', false);
   }
 
   override async deliveryReports(providerMessageIds: string[]): Promise<DeliveryReport[]> {
@@ -102,9 +84,7 @@ export class MobizonSmsGateway extends SmsGateway {
         ids: providerMessageIds.slice(i, i + STATUS_BATCH),
       });
       this.check(answer, 'status');
-      const rows = Array.isArray(answer.data)
-        ? (answer.data as { id?: unknown; status?: unknown }[])
-        : [];
+      const rows = Array.isArray(answer.data) ? (answer.data as { id?: unknown; status?: unknown }[]) : [];
       for (const r of rows) {
         if (r.id === undefined || typeof r.status !== 'string') continue;
         out.push({
@@ -120,10 +100,7 @@ export class MobizonSmsGateway extends SmsGateway {
   private check(answer: MobizonAnswer, what: string): void {
     const outcome = classifyMobizonCode(answer.code);
     if (outcome === 'ok') return;
-    throw new SmsSendError(
-      `mobizon ${what}: code ${answer.code} ${safeProviderMessage(answer.message)}`.trim(),
-      outcome === 'permanent',
-    );
+    throw new SmsSendError(`mobizon ${what}: code ${answer.code} ${safeProviderMessage(answer.message)}`.trim(), outcome === 'permanent');
   }
 
   private async call(
@@ -150,10 +127,6 @@ export class MobizonSmsGateway extends SmsGateway {
     // Not an API answer (proxy, outage page): judge by the HTTP status alone.
     const s = reply.status;
     const retry = s >= 500 || s === 408 || s === 429 || s < 400;
-    throw new SmsSendError(
-      `mobizon ${method}: HTTP ${s} without an API answer`,
-      !retry,
-      s === 502 || s === 504 || s < 400,
-    );
+    throw new SmsSendError(`mobizon ${method}: HTTP ${s} without an API answer`, !retry, s === 502 || s === 504 || s < 400);
   }
 }

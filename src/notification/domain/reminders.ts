@@ -12,10 +12,7 @@ export function lastDayOf(deadline: Date): string {
 }
 
 /** The working day on which the reminder for `deadline` is due. */
-export function reminderDay(
-  cal: Pick<WorkingCalendar, 'workingDayBefore'>,
-  deadline: Date,
-): string {
+export function reminderDay(cal: Pick<WorkingCalendar, 'workingDayBefore'>, deadline: Date): string {
   return cal.workingDayBefore(lastDayOf(deadline));
 }
 
@@ -24,12 +21,7 @@ export function reminderDay(
  * reminder day, or later while the deadline has not passed (a referral issued after that day's run, or
  * runs missed while no worker ran); the idempotency key keeps it to one text per deadline.
  */
-export function reminderDue(
-  cal: Pick<WorkingCalendar, 'workingDayBefore'>,
-  deadline: Date,
-  today: string,
-  at: Date,
-): boolean {
+export function reminderDue(cal: Pick<WorkingCalendar, 'workingDayBefore'>, deadline: Date, today: string, at: Date): boolean {
   return at.getTime() < deadline.getTime() && reminderDay(cal, deadline) <= today;
 }
 

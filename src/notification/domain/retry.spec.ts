@@ -4,9 +4,7 @@ const p: RetryPolicy = { baseMs: 1000, uncertainMinMs: 60_000, maxAttempts: 20 }
 
 describe('retry policy', () => {
   it('doubles from the base delay, without jitter at random = 0.5', () => {
-    expect([1, 2, 3, 4, 5].map((a) => retryDelayMs(a, false, p, 0.5))).toEqual([
-      1000, 2000, 4000, 8000, 16000,
-    ]);
+    expect([1, 2, 3, 4, 5].map((a) => retryDelayMs(a, false, p, 0.5))).toEqual([1000, 2000, 4000, 8000, 16000]);
   });
   it('is capped at 10 minutes and jitters by ±20 %', () => {
     expect(retryDelayMs(30, false, p, 0.5)).toBe(MAX_RETRY_DELAY_MS);

@@ -14,12 +14,7 @@ export const MAX_RETRY_DELAY_MS = 10 * 60_000;
  * 10 minutes, with ±20 % jitter (`random` in [0, 1)) so that many texts failing together do not retry
  * together; never below `uncertainMinMs` after an uncertain failure.
  */
-export function retryDelayMs(
-  attempts: number,
-  uncertain: boolean,
-  p: RetryPolicy,
-  random: number,
-): number {
+export function retryDelayMs(attempts: number, uncertain: boolean, p: RetryPolicy, random: number): number {
   const exp = Math.min(p.baseMs * 2 ** Math.max(0, attempts - 1), MAX_RETRY_DELAY_MS);
   const jittered = Math.round(exp * (0.8 + 0.4 * random));
   return uncertain ? Math.max(jittered, p.uncertainMinMs) : jittered;

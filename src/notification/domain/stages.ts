@@ -28,11 +28,13 @@ export type Language = 'kk' | 'ru';
 
 /** Fills `{name}` placeholders; a missing parameter is an error (never send a half-filled text). */
 export function renderTemplate(template: string, params: Record<string, string | number>): string {
-  return template.replace(/\{(\w+)\}/g, (_, key: string) => {
-    const v = params[key];
-    if (v === undefined) throw new Error(`template parameter ${key} missing`);
-    return String(v);
-  }).trim();
+  return template
+    .replace(/\{(\w+)\}/g, (_, key: string) => {
+      const v = params[key];
+      if (v === undefined) throw new Error(`template parameter ${key} missing`);
+      return String(v);
+    })
+    .trim();
 }
 
 export function placeholders(template: string): string[] {

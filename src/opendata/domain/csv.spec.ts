@@ -29,14 +29,20 @@ describe('CSV (RFC 4180)', () => {
   it('parses what it writes, for any text (round trip)', () => {
     fc.assert(
       fc.property(fc.array(fc.array(fc.string({ unit: 'binary' }), { minLength: 2, maxLength: 2 }), { maxLength: 8 }), (records) => {
-        const csv = toCsv(['h1', 'h2'] as const, records.map(([h1, h2]) => ({ h1, h2 })));
+        const csv = toCsv(
+          ['h1', 'h2'] as const,
+          records.map(([h1, h2]) => ({ h1, h2 })),
+        );
         expect(parseCsv(csv)).toEqual([['h1', 'h2'], ...records]);
       }),
     );
   });
 
   it('accepts LF line ends and a missing final line end', () => {
-    expect(parseCsv('a,b\n1,2')).toEqual([['a', 'b'], ['1', '2']]);
+    expect(parseCsv('a,b\n1,2')).toEqual([
+      ['a', 'b'],
+      ['1', '2'],
+    ]);
     expect(parseCsv('a,\r\n')).toEqual([['a', '']]);
   });
 

@@ -103,13 +103,7 @@ export interface QueueEntryFacts {
  * The rows of one queue (locality, cohort) for `date`. `order` is the allocation order of the queue
  * (QueueRankingService.rankedQueue), so queue_number is the position in it, 1..N, as queuePosition says.
  */
-export function queueRows(
-  date: string,
-  locality: string,
-  cohort: number,
-  order: readonly QueueEntryFacts[],
-  key: string,
-): QueueRow[] {
+export function queueRows(date: string, locality: string, cohort: number, order: readonly QueueEntryFacts[], key: string): QueueRow[] {
   return order.map((e, i) => ({
     date,
     locality,

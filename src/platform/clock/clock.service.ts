@@ -35,10 +35,7 @@ export class ClockService extends Clock implements OnModuleInit, OnModuleDestroy
   async onModuleInit(): Promise<void> {
     if (!this.sim) return;
     const start = this.config.SIMULATION_START ? new Date(this.config.SIMULATION_START) : new Date();
-    await this.ds.query(
-      `INSERT INTO clock_state (id, sim_base, real_anchor) VALUES (1, $1, now()) ON CONFLICT (id) DO NOTHING`,
-      [start],
-    );
+    await this.ds.query(`INSERT INTO clock_state (id, sim_base, real_anchor) VALUES (1, $1, now()) ON CONFLICT (id) DO NOTHING`, [start]);
     await this.refresh();
     this.timer = setInterval(() => void this.refresh().catch(() => undefined), 1000);
     this.timer.unref();

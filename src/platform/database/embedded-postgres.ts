@@ -44,9 +44,7 @@ export async function startEmbeddedPostgres(opts: {
   try {
     await server.start();
   } catch {
-    throw new Error(
-      `embedded PostgreSQL did not start on port ${opts.port} (is another server using it, or is ${clusterDir} locked?)`,
-    );
+    throw new Error(`embedded PostgreSQL did not start on port ${opts.port} (is another server using it, or is ${clusterDir} locked?)`);
   }
   const url = `postgres://postgres:${password}@127.0.0.1:${opts.port}/${opts.database}`;
   await ensureDatabase(`postgres://postgres:${password}@127.0.0.1:${opts.port}/postgres`, opts.database);

@@ -48,8 +48,8 @@ export async function lockLocalityForQueueChange(em: EntityManager, locality: st
 export async function lockLocalitiesForQueueChange(em: EntityManager, localities: Iterable<string>): Promise<void> {
   const sorted = [...new Set(localities)].sort();
   if (!sorted.length) return;
-  await em.query(
-    `SELECT pg_advisory_xact_lock_shared($1, hashtext(l)) FROM unnest($2::text[]) WITH ORDINALITY AS x(l, n) ORDER BY n`,
-    [LOCK_KEYS.localityQueue, sorted],
-  );
+  await em.query(`SELECT pg_advisory_xact_lock_shared($1, hashtext(l)) FROM unnest($2::text[]) WITH ORDINALITY AS x(l, n) ORDER BY n`, [
+    LOCK_KEYS.localityQueue,
+    sorted,
+  ]);
 }

@@ -5,9 +5,7 @@ import { ConfigError } from '../config/config.js';
 async function main(): Promise<void> {
   try {
     const ctx = await boot(process.env, (m) => process.stdout.write(`${m}\n`));
-    const rows: { name: string }[] = await ctx.dataSource.query(
-      `SELECT name FROM typeorm_migrations ORDER BY id`,
-    );
+    const rows: { name: string }[] = await ctx.dataSource.query(`SELECT name FROM typeorm_migrations ORDER BY id`);
     process.stdout.write(`database is at: ${rows.map((r) => r.name).join(', ')}\n`);
     await ctx.shutdown();
   } catch (e) {

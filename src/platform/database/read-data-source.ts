@@ -20,7 +20,8 @@ export const REPLICA_STATEMENT_TIMEOUT_MS = 5000;
  * (40001 on a standby; the read paths never run SERIALIZABLE) or by the replica's statement timeout (57014).
  */
 export function replicaUnavailable(e: unknown): boolean {
-  const code = (e as { code?: unknown; driverError?: { code?: unknown } } | null)?.driverError?.code ?? (e as { code?: unknown } | null)?.code;
+  const code =
+    (e as { code?: unknown; driverError?: { code?: unknown } } | null)?.driverError?.code ?? (e as { code?: unknown } | null)?.code;
   return isUnavailable(e) || code === '40001' || code === '57014';
 }
 

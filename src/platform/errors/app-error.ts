@@ -16,16 +16,11 @@ export class AppError extends Error {
   }
 }
 
-export const badInput = (field: string, problem: string): AppError =>
-  new AppError('BAD_USER_INPUT', `${field}: ${problem}`, field);
-export const notFound = (what: string, id: string): AppError =>
-  new AppError('NOT_FOUND', `${what} ${id} not found`, 'id');
-export const conflict = (message: string, field?: string): AppError =>
-  new AppError('CONFLICT', message, field);
-export const forbidden = (message = 'you are not allowed to do this'): AppError =>
-  new AppError('FORBIDDEN', message);
-export const unauthenticated = (message = 'authentication required'): AppError =>
-  new AppError('UNAUTHENTICATED', message);
+export const badInput = (field: string, problem: string): AppError => new AppError('BAD_USER_INPUT', `${field}: ${problem}`, field);
+export const notFound = (what: string, id: string): AppError => new AppError('NOT_FOUND', `${what} ${id} not found`, 'id');
+export const conflict = (message: string, field?: string): AppError => new AppError('CONFLICT', message, field);
+export const forbidden = (message = 'you are not allowed to do this'): AppError => new AppError('FORBIDDEN', message);
+export const unauthenticated = (message = 'authentication required'): AppError => new AppError('UNAUTHENTICATED', message);
 
 export function assertUnreachable(x: never): never {
   throw new Error(`unreachable: ${String(x)}`);

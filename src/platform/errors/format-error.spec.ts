@@ -11,7 +11,10 @@ describe('formatError', () => {
     ['socket closed', new Error('Connection terminated unexpectedly')],
     ['pool timeout', new Error('timeout exceeded when trying to connect')],
     ['commit cut off', Object.assign(new Error('Query runner already released'), { name: 'QueryRunnerAlreadyReleasedError' })],
-    ['transaction cut off', Object.assign(new Error('query runner was already released'), { name: 'QueryRunnerProviderAlreadyReleasedError' })],
+    [
+      'transaction cut off',
+      Object.assign(new Error('query runner was already released'), { name: 'QueryRunnerProviderAlreadyReleasedError' }),
+    ],
     ['wrapped by TypeORM', Object.assign(new Error('query failed'), { driverError: { code: '08006', message: 'connection failure' } })],
   ])('a database that cannot be reached (%s) is SERVICE_UNAVAILABLE, not INTERNAL', (_, e) => {
     expect(isUnavailable(e)).toBe(true);

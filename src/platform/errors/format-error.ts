@@ -12,7 +12,16 @@ const KNOWN: ReadonlySet<string> = new Set<ErrorCode>([
 
 /** SQLSTATE classes and socket errors that mean "the database is not reachable now", not a bug. */
 const UNAVAILABLE_SQLSTATES = /^(08...|57P0[123]|53300|53400)$/;
-const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const UNAVAILABLE_NODE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 const UNAVAILABLE_MESSAGES =
   /connection terminated|timeout exceeded when trying to connect|connection error and is not queryable|connection is closed|server closed the connection|the database system is (starting up|shutting down|in recovery mode|not yet accepting)/i;
 

@@ -19,7 +19,9 @@ export function graphqlBodyErrors(maxBytes: number): ErrorRequestHandler {
     } else if (e.type === 'entity.parse.failed') {
       res.status(400).json({ errors: [{ message: 'request body is not valid JSON', extensions: { code: 'BAD_USER_INPUT' } }] });
     } else if (e.status && e.status >= 400 && e.status < 500) {
-      res.status(e.status).json({ errors: [{ message: 'request body could not be read', extensions: { code: 'BAD_USER_INPUT', reason: e.type } }] });
+      res
+        .status(e.status)
+        .json({ errors: [{ message: 'request body could not be read', extensions: { code: 'BAD_USER_INPUT', reason: e.type } }] });
     } else {
       next(err);
     }

@@ -29,10 +29,7 @@ function metricsPlugin(metrics: Metrics): ApolloServerPlugin {
         // eslint-disable-next-line @typescript-eslint/require-await
         async willSendResponse({ errors }) {
           const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-          metrics.graphqlDuration.observe(
-            { operation: operation.slice(0, 60), type, outcome: errors?.length ? 'error' : 'ok' },
-            seconds,
-          );
+          metrics.graphqlDuration.observe({ operation: operation.slice(0, 60), type, outcome: errors?.length ? 'error' : 'ok' }, seconds);
         },
       };
     },

@@ -16,7 +16,6 @@ export function memo<T>(ctx: RequestContext, key: string, fn: () => Promise<T>):
   return p;
 }
 
-
 /** A per-request DataLoader (batches every `load` of one tick into one query). */
 export function loader<V>(
   ctx: RequestContext,

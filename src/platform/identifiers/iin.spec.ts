@@ -1,22 +1,10 @@
 import fc from 'fast-check';
-import {
-  ageInMonths,
-  ageInYears,
-  checkDigit,
-  isValidBin,
-  isValidIin,
-  makeBin,
-  makeIin,
-  parseBin,
-  parseIin,
-  type Sex,
-} from './iin.js';
+import { ageInMonths, ageInYears, checkDigit, isValidBin, isValidIin, makeBin, makeIin, parseBin, parseIin, type Sex } from './iin.js';
 
 /** Independent re-implementation of the check digit, written from the spec, for cross-checks. */
 function referenceCheckDigit(first11: string): number | null {
   const digits = [...first11].map(Number);
-  const pass = (weights: number[]): number =>
-    digits.reduce((sum, digit, i) => sum + digit * weights[i], 0) % 11;
+  const pass = (weights: number[]): number => digits.reduce((sum, digit, i) => sum + digit * weights[i], 0) % 11;
   const a = pass([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
   if (a < 10) return a;
   const b = pass([3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2]);
@@ -24,9 +12,7 @@ function referenceCheckDigit(first11: string): number | null {
 }
 
 const digitString = (length: number): fc.Arbitrary<string> =>
-  fc
-    .array(fc.integer({ min: 0, max: 9 }), { minLength: length, maxLength: length })
-    .map((ds) => ds.join(''));
+  fc.array(fc.integer({ min: 0, max: 9 }), { minLength: length, maxLength: length }).map((ds) => ds.join(''));
 
 /** Random real dates 1900-01-01 .. 2099-12-31 as YYYY-MM-DD. */
 const isoDate1900to2099 = fc
@@ -119,17 +105,11 @@ describe('parseIin', () => {
 
   it('mutating the check digit always invalidates', () => {
     fc.assert(
-      fc.property(
-        isoDate1900to2099,
-        sexArb,
-        serialArb,
-        fc.integer({ min: 1, max: 9 }),
-        (birthDate, sex, serial, delta) => {
-          const iin = makeIin(birthDate, sex, serial);
-          const mutated = iin.slice(0, 11) + String((Number(iin[11]) + delta) % 10);
-          expect(parseIin(mutated)).toEqual({ ok: false, reason: 'check digit mismatch' });
-        },
-      ),
+      fc.property(isoDate1900to2099, sexArb, serialArb, fc.integer({ min: 1, max: 9 }), (birthDate, sex, serial, delta) => {
+        const iin = makeIin(birthDate, sex, serial);
+        const mutated = iin.slice(0, 11) + String((Number(iin[11]) + delta) % 10);
+        expect(parseIin(mutated)).toEqual({ ok: false, reason: 'check digit mismatch' });
+      }),
       { numRuns: 1000 },
     );
   });
@@ -293,15 +273,11 @@ describe('BIN', () => {
 
   it('mutating the check digit of a BIN always invalidates', () => {
     fc.assert(
-      fc.property(
-        fc.integer({ min: 0, max: 99999 }),
-        fc.integer({ min: 1, max: 9 }),
-        (serial, delta) => {
-          const bin = makeBin('2503', serial);
-          const mutated = bin.slice(0, 11) + String((Number(bin[11]) + delta) % 10);
-          expect(isValidBin(mutated)).toBe(false);
-        },
-      ),
+      fc.property(fc.integer({ min: 0, max: 99999 }), fc.integer({ min: 1, max: 9 }), (serial, delta) => {
+        const bin = makeBin('2503', serial);
+        const mutated = bin.slice(0, 11) + String((Number(bin[11]) + delta) % 10);
+        expect(isValidBin(mutated)).toBe(false);
+      }),
     );
   });
 });

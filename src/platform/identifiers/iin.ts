@@ -15,12 +15,10 @@
 
 export type Sex = 'M' | 'F';
 
-export type IinParseResult =
-  { ok: true; birthDate: string; sex: Sex } | { ok: false; reason: string };
+export type IinParseResult = { ok: true; birthDate: string; sex: Sex } | { ok: false; reason: string };
 
 export type BinParseResult =
-  | { ok: true; registrationYear: number; registrationMonth: number; entityType: 4 | 5 | 6 }
-  | { ok: false; reason: string };
+  { ok: true; registrationYear: number; registrationMonth: number; entityType: 4 | 5 | 6 } | { ok: false; reason: string };
 
 const WEIGHTS_1 = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] as const;
 const WEIGHTS_2 = [3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2] as const;

@@ -5,10 +5,7 @@ describe('isKato', () => {
     expect(isKato(code)).toBe(true);
   });
 
-  it.each(['', '75111000', '7511100000', '75111000a', ' 751110000', '751 110 000'])(
-    '%p is not',
-    (code) => {
-      expect(isKato(code)).toBe(false);
-    },
-  );
+  it.each(['', '75111000', '7511100000', '75111000a', ' 751110000', '751 110 000'])('%p is not', (code) => {
+    expect(isKato(code)).toBe(false);
+  });
 });

@@ -43,9 +43,7 @@ describe('normalizeKzPhone', () => {
   });
 
   it('is idempotent and always yields +77 followed by 9 digits', () => {
-    const national = fc
-      .array(fc.integer({ min: 0, max: 9 }), { minLength: 9, maxLength: 9 })
-      .map((ds) => '7' + ds.join(''));
+    const national = fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 9, maxLength: 9 }).map((ds) => '7' + ds.join(''));
     const prefix = fc.constantFrom('+7', '8', '7', '+7 ', '8 ', '');
     fc.assert(
       fc.property(prefix, national, (p, n) => {

@@ -1,11 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import {
-  createPostgresBackend,
-  Queue,
-  Worker,
-  type Job,
-  type JobsOptions,
-} from 'bullmq';
+import { createPostgresBackend, Queue, Worker, type Job, type JobsOptions } from 'bullmq';
 import { ENV_CONFIG, type EnvConfig } from '../config/config.js';
 import { DATABASE_URL } from '../database/database.tokens.js';
 import { Metrics, QUEUE_STATES, type QueueSample } from '../metrics/metrics.js';

@@ -59,10 +59,7 @@ export class SchedulerService {
     let ran = 0;
     try {
       await runner.query('SELECT pg_advisory_lock($1)', [LOCK_KEYS.scheduler]);
-      await runner.query(
-        `INSERT INTO scheduler_state (id, since) VALUES (1, $1) ON CONFLICT (id) DO NOTHING`,
-        [now],
-      );
+      await runner.query(`INSERT INTO scheduler_state (id, since) VALUES (1, $1) ON CONFLICT (id) DO NOTHING`, [now]);
       const [{ since }] = (await runner.query(`SELECT since FROM scheduler_state WHERE id = 1`)) as { since: Date }[];
       if (now.getTime() <= since.getTime()) return 0;
       const due: { at: Date; task: DailyTask }[] = [];
@@ -71,10 +68,7 @@ export class SchedulerService {
       }
       due.sort((a, b) => a.at.getTime() - b.at.getTime() || a.task.order - b.task.order);
       for (const { at, task } of due) {
-        const done = (await runner.query(`SELECT 1 FROM scheduled_run WHERE kind = $1 AND due_at = $2`, [
-          task.kind,
-          at,
-        ])) as unknown[];
+        const done = (await runner.query(`SELECT 1 FROM scheduled_run WHERE kind = $1 AND due_at = $2`, [task.kind, at])) as unknown[];
         if (done.length) continue;
         const summary = (await task.run(at)) ?? {};
         await runner.query(
@@ -83,9 +77,7 @@ export class SchedulerService {
         );
         // Progress is durable task by task; since stays just before `at` so that tasks due at the
         // same instant and not yet done are still found after a crash (done ones are skipped above).
-        await runner.query(`UPDATE scheduler_state SET since = $1 WHERE id = 1 AND since < $1`, [
-          new Date(at.getTime() - 1),
-        ]);
+        await runner.query(`UPDATE scheduler_state SET since = $1 WHERE id = 1 AND since < $1`, [new Date(at.getTime() - 1)]);
         ran++;
         this.log.log({ task: task.kind, dueAt: at.toISOString(), summary }, 'scheduled task done');
       }

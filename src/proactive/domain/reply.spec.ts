@@ -22,21 +22,12 @@ describe('parseReply', () => {
     expect(parseReply(text)).toEqual({ answer, code: null });
   });
 
-  it.each([
-    '',
-    '   ',
-    'что это?',
-    'да нет',
-    '1 0',
-    'yes please',
-    '12',
-    'иәә',
-    'нетт',
-    'ok',
-    'дa' /* Latin a */,
-  ])('%j is not an answer', (text) => {
-    expect(parseReply(text).answer).toBeNull();
-  });
+  it.each(['', '   ', 'что это?', 'да нет', '1 0', 'yes please', '12', 'иәә', 'нетт', 'ok', 'дa' /* Latin a */])(
+    '%j is not an answer',
+    (text) => {
+      expect(parseReply(text).answer).toBeNull();
+    },
+  );
 
   it('takes an offer code next to the answer, in any case', () => {
     expect(parseReply('иә abcd2345')).toEqual({ answer: 'consent', code: 'ABCD2345' });

@@ -17,8 +17,7 @@ import { DateScalarType } from '../../platform/graphql/scalars.js';
 import { IsKatoLocality, IsLanguageCode } from '../../platform/graphql/validators.js';
 
 @InputType({
-  description:
-    'A birth registration from the civil registry: the child the state offers to put in the queue',
+  description: 'A birth registration from the civil registry: the child the state offers to put in the queue',
 })
 export class BirthInput {
   @Field({ description: "Child's IIN (12 digits; birth date from it)" })
@@ -82,8 +81,7 @@ export class BirthInput {
 }
 
 @ObjectType({
-  description:
-    "The state's offer to put a newborn in the queue; the parent consents from their phone",
+  description: "The state's offer to put a newborn in the queue; the parent consents from their phone",
 })
 export class ProactiveOffer {
   @Field(() => ID) id: string;
@@ -98,8 +96,7 @@ export class ProactiveOffer {
   applicationNumber: string | null;
   @Field(() => String, {
     nullable: true,
-    description:
-      'The one-time code, only in the answer to registerBirth (it is also in the text to the parent)',
+    description: 'The one-time code, only in the answer to registerBirth (it is also in the text to the parent)',
   })
   token: string | null;
   /** Not a field: the application, resolved for ADMIN or its applicant only. */

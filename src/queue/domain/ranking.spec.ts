@@ -15,22 +15,18 @@ import {
   type RankedApplication,
 } from './ranking.js';
 
-const app = (
-  id: string,
-  priorityClass: PriorityClass,
-  registeredAt: number,
-  seq: number,
-): RankedApplication => ({ id, priorityClass, registeredAt, seq });
+const app = (id: string, priorityClass: PriorityClass, registeredAt: number, seq: number): RankedApplication => ({
+  id,
+  priorityClass,
+  registeredAt,
+  seq,
+});
 
 /**
  * Naive reference written straight from the rule, independent of ranking.ts: repeatedly scan the
  * remaining set for the best of each class and take one by the cycle rule.
  */
-function naiveRank(
-  apps: readonly RankedApplication[],
-  p0: number,
-  ratio: InterleaveRatio,
-): RankedApplication[] {
+function naiveRank(apps: readonly RankedApplication[], p0: number, ratio: InterleaveRatio): RankedApplication[] {
   const n = ratio.first + ratio.general;
   let p = ((p0 % n) + n) % n;
   const remaining = [...apps];
@@ -154,29 +150,11 @@ describe('rankQueue (tables)', () => {
     ];
     const ranked = rankQueue(apps, 0, DEFAULT_RATIO);
     expect(classes(ranked)).toEqual([1, 2, 2, 2, 1, 2, 2, 2, 1, 2, 2]);
-    expect(ranked.map((a) => a.id)).toEqual([
-      'f0',
-      'g0',
-      'g1',
-      'g2',
-      'f1',
-      'g3',
-      'g4',
-      'g5',
-      'f2',
-      'g6',
-      'g7',
-    ]);
+    expect(ranked.map((a) => a.id)).toEqual(['f0', 'g0', 'g1', 'g2', 'f1', 'g3', 'g4', 'g5', 'f2', 'g6', 'g7']);
   });
 
   it('starting mid-cycle (p=2 with 1:3): two general, then first', () => {
-    const apps = [
-      app('f0', 1, 1, 1),
-      app('f1', 1, 2, 2),
-      app('g0', 2, 0, 3),
-      app('g1', 2, 0, 4),
-      app('g2', 2, 0, 5),
-    ];
+    const apps = [app('f0', 1, 1, 1), app('f1', 1, 2, 2), app('g0', 2, 0, 3), app('g1', 2, 0, 4), app('g2', 2, 0, 5)];
     expect(rankQueue(apps, 2).map((a) => a.id)).toEqual(['g0', 'g1', 'f0', 'g2', 'f1']);
   });
 
@@ -233,9 +211,7 @@ describe('rankQueue (properties)', () => {
   it('equals the naive repeated-pick reference', () => {
     fc.assert(
       fc.property(appsArb(), cycleArb, ratioArb, (apps, p, ratio) => {
-        expect(rankQueue(apps, p, ratio).map((a) => a.id)).toEqual(
-          naiveRank(apps, p, ratio).map((a) => a.id),
-        );
+        expect(rankQueue(apps, p, ratio).map((a) => a.id)).toEqual(naiveRank(apps, p, ratio).map((a) => a.id));
       }),
     );
   });

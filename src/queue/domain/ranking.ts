@@ -56,9 +56,7 @@ export const DEFAULT_RATIO: Readonly<InterleaveRatio> = Object.freeze({ first: 1
 export function cycleLength(ratio: Readonly<InterleaveRatio>): number {
   const { first, general } = ratio;
   if (!Number.isInteger(first) || !Number.isInteger(general) || first < 0 || general < 0) {
-    throw new RangeError(
-      `Interleave ratio parts must be non-negative integers: ${first}:${general}`,
-    );
+    throw new RangeError(`Interleave ratio parts must be non-negative integers: ${first}:${general}`);
   }
   if (first + general === 0) {
     throw new RangeError('Interleave ratio must have a positive sum');
@@ -83,11 +81,7 @@ export function nextTurn(p: number, ratio: Readonly<InterleaveRatio> = DEFAULT_R
  * class 0 leaves it unchanged; the turn class advances it by one (mod a + b); the other class
  * leaves it unchanged (the turn class keeps its owed slot). The result is always normalized.
  */
-export function advanceCycle(
-  p: number,
-  chosenClass: PriorityClass,
-  ratio: Readonly<InterleaveRatio> = DEFAULT_RATIO,
-): number {
+export function advanceCycle(p: number, chosenClass: PriorityClass, ratio: Readonly<InterleaveRatio> = DEFAULT_RATIO): number {
   const q = normalizeCycle(p, ratio);
   if (chosenClass === 0) return q;
   return chosenClass === nextTurn(q, ratio) ? (q + 1) % cycleLength(ratio) : q;

@@ -44,13 +44,7 @@
 import { advanceCycle, pickClass, type InterleaveRatio } from '../../queue/domain/index.js';
 import type { AllocationInput, AllocationResult, IssuedReferral } from './allocate.js';
 import { ALIVE, EligibilityForest, KEY_MAX, KEY_MIN } from './eligibility-forest.js';
-import {
-  birthDateWindow,
-  isEligible,
-  queueKeyOf,
-  type ApplicationView,
-  type VacancyView,
-} from './eligibility.js';
+import { birthDateWindow, isEligible, queueKeyOf, type ApplicationView, type VacancyView } from './eligibility.js';
 
 /** One queue (locality, cohort) restricted to one language and one group type. */
 interface Slice {
@@ -123,28 +117,10 @@ function dayKey(s: string): number {
   const d0 = s.charCodeAt(8) - 48;
   const d1 = s.charCodeAt(9) - 48;
   // A digit is 0..9; anything else is negative or above 9 (`>>> 0` makes negatives huge).
-  if (
-    y0 >>> 0 > 9 ||
-    y1 >>> 0 > 9 ||
-    y2 >>> 0 > 9 ||
-    y3 >>> 0 > 9 ||
-    m0 >>> 0 > 9 ||
-    m1 >>> 0 > 9 ||
-    d0 >>> 0 > 9 ||
-    d1 >>> 0 > 9
-  ) {
+  if (y0 >>> 0 > 9 || y1 >>> 0 > 9 || y2 >>> 0 > 9 || y3 >>> 0 > 9 || m0 >>> 0 > 9 || m1 >>> 0 > 9 || d0 >>> 0 > 9 || d1 >>> 0 > 9) {
     return -1;
   }
-  return (
-    y0 * 10_000_000 +
-    y1 * 1_000_000 +
-    y2 * 100_000 +
-    y3 * 10_000 +
-    m0 * 1000 +
-    m1 * 100 +
-    d0 * 10 +
-    d1
-  );
+  return y0 * 10_000_000 + y1 * 1_000_000 + y2 * 100_000 + y3 * 10_000 + m0 * 1000 + m1 * 100 + d0 * 10 + d1;
 }
 
 /** As {@link dayKey}, and -1 unless it is a calendar date (the birth-date window is exact for those). */
@@ -234,24 +210,9 @@ export function rankOrder(reg: Float64Array, seq: Float64Array): Int32Array {
 }
 
 /** Sorts `idx` by (reg, seq, item) with TimSort into `order`. */
-function sortExactly(
-  idx: number[],
-  reg: Float64Array,
-  seq: Float64Array,
-  order: Int32Array,
-): Int32Array {
+function sortExactly(idx: number[], reg: Float64Array, seq: Float64Array, order: Int32Array): Int32Array {
   const n = idx.length;
-  idx.sort((x, y) =>
-    reg[x] !== reg[y]
-      ? reg[x] < reg[y]
-        ? -1
-        : 1
-      : seq[x] !== seq[y]
-        ? seq[x] < seq[y]
-          ? -1
-          : 1
-        : x - y,
-  );
+  idx.sort((x, y) => (reg[x] !== reg[y] ? (reg[x] < reg[y] ? -1 : 1) : seq[x] !== seq[y] ? (seq[x] < seq[y] ? -1 : 1) : x - y));
   for (let i = 0; i < n; i++) order[i] = idx[i];
   return order;
 }
@@ -481,14 +442,7 @@ export class IndexedAllocation {
   }
 
   /** Application idx (of class `cls`) into the lists of `place`, if it joins any. */
-  private addCandidate(
-    idx: number,
-    app: ApplicationView,
-    cls: number,
-    place: Place,
-    birth: number,
-    mask: number,
-  ): void {
+  private addCandidate(idx: number, app: ApplicationView, cls: number, place: Place, birth: number, mask: number): void {
     const c = this.candidates;
     const slice = sliceFor(place, app);
     this.memStart[c] = this.members;
@@ -555,15 +509,7 @@ export class IndexedAllocation {
     const forest = new EligibilityForest(listSize);
     for (let c = 0; c < m; c++) {
       for (let k = memStart[c]; k < memStart[c + 1]; k++) {
-        forest.set(
-          memList[k],
-          memPos[k],
-          cand[c],
-          this.desired[c],
-          this.birthLow[c],
-          this.birthHigh[c],
-          this.masks[c],
-        );
+        forest.set(memList[k], memPos[k], cand[c], this.desired[c], this.birthLow[c], this.birthHigh[c], this.masks[c]);
       }
     }
     forest.build();
@@ -582,9 +528,7 @@ export class IndexedAllocation {
       const earliest = this.vacancyEarliest[i];
       const latest = this.vacancyLatest[i];
       this.forest.query(this.vacancyStart[i], earliest, latest, this.vacancyBit[i]);
-      const active = this.vacancyPlace[i].slices.filter(
-        (s) => s.maxBirth >= earliest && s.minBirth <= latest,
-      );
+      const active = this.vacancyPlace[i].slices.filter((s) => s.maxBirth >= earliest && s.minBirth <= latest);
       if (active.length === 0) continue;
 
       const picks = active.map((slice) => this.pickOf(slice, vacancy));
@@ -599,9 +543,7 @@ export class IndexedAllocation {
           this.issue(best, vacancy);
           break;
         }
-        const siblings = (this.batches.get(batchId) ?? []).filter(
-          (idx) => idx !== best && this.allocated[idx] === 0,
-        );
+        const siblings = (this.batches.get(batchId) ?? []).filter((idx) => idx !== best && this.allocated[idx] === 0);
         const sameOrg = this.orgVacancies.get(vacancy.organizationId) ?? [];
         const taken: number[] = [];
         for (const sibling of siblings) {
@@ -657,10 +599,7 @@ export class IndexedAllocation {
       const fromAny = slice.any[c] >= 0 ? this.firstIn(slice.any[c], vacancy) : -1;
       const orgList = slice.orgs.length > 0 ? slice.orgs[3 * this.vacancyOrgNo + c] : -1;
       const fromOrg = orgList >= 0 ? this.firstIn(orgList, vacancy) : -1;
-      found[c] =
-        fromAny < 0 || (fromOrg >= 0 && this.rank[fromOrg] < this.rank[fromAny])
-          ? fromOrg
-          : fromAny;
+      found[c] = fromAny < 0 || (fromOrg >= 0 && this.rank[fromOrg] < this.rank[fromAny]) ? fromOrg : fromAny;
       return found[c] >= 0;
     });
     return cls === null ? -1 : found[cls];

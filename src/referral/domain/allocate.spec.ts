@@ -1,15 +1,6 @@
 import fc from 'fast-check';
-import {
-  DEFAULT_RATIO,
-  type InterleaveRatio,
-  type PriorityClass,
-} from '../../queue/domain/index.js';
-import {
-  allocate,
-  allocateReference,
-  type AllocationInput,
-  type AllocationResult,
-} from './allocate.js';
+import { DEFAULT_RATIO, type InterleaveRatio, type PriorityClass } from '../../queue/domain/index.js';
+import { allocate, allocateReference, type AllocationInput, type AllocationResult } from './allocate.js';
 import { rankOrder } from './allocate-indexed.js';
 import { ALIVE, EligibilityForest, KEY_MAX, KEY_MIN } from './eligibility-forest.js';
 import {
@@ -43,16 +34,10 @@ const birthDateArb = fc
     month: fc.integer({ min: 1, max: 12 }),
     day: fc.integer({ min: 1, max: 28 }),
   })
-  .map(
-    ({ year, month, day }) =>
-      `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`,
-  );
+  .map(({ year, month, day }) => `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`);
 
 /** Work modes a family accepts: usually including FULL_DAY. */
-const workModesArb = fc.oneof(
-  fc.constant<WorkMode[]>(['FULL_DAY']),
-  fc.subarray(WORK_MODES, { minLength: 1 }),
-);
+const workModesArb = fc.oneof(fc.constant<WorkMode[]>(['FULL_DAY']), fc.subarray(WORK_MODES, { minLength: 1 }));
 
 /** One family: a child, or twins/triplets sharing everything but the work-mode wishes. */
 const familyArb = fc.record({
@@ -77,27 +62,14 @@ const vacancyArb = fc.record({
   ageFromMonths: fc.constantFrom(0, 12, 18, 24, 36),
   span: fc.constantFrom(11, 23, 35, 47, 59),
   groupType: fc.constantFrom<GroupType>('GENERAL', 'GENERAL', 'GENERAL', 'GENERAL', 'SPECIAL'),
-  workMode: fc.constantFrom<WorkMode>(
-    'FULL_DAY',
-    'FULL_DAY',
-    'FULL_DAY',
-    'HALF_DAY',
-    'ROUND_THE_CLOCK',
-  ),
-  admissionMode: fc.constantFrom<AdmissionMode>(
-    'GENERAL',
-    'GENERAL',
-    'EARLY_BOOKING',
-    'TEMPORARY_STAY',
-  ),
+  workMode: fc.constantFrom<WorkMode>('FULL_DAY', 'FULL_DAY', 'FULL_DAY', 'HALF_DAY', 'ROUND_THE_CLOCK'),
+  admissionMode: fc.constantFrom<AdmissionMode>('GENERAL', 'GENERAL', 'EARLY_BOOKING', 'TEMPORARY_STAY'),
   admissionStartDate: fc.constantFrom(...ADMISSION_DATES),
 });
 
 const ratioArb: fc.Arbitrary<InterleaveRatio> = fc.oneof(
   fc.constant({ first: 1, general: 3 }),
-  fc
-    .record({ first: fc.integer({ min: 0, max: 3 }), general: fc.integer({ min: 0, max: 4 }) })
-    .filter((r) => r.first + r.general > 0),
+  fc.record({ first: fc.integer({ min: 0, max: 3 }), general: fc.integer({ min: 0, max: 4 }) }).filter((r) => r.first + r.general > 0),
 );
 
 const inputArb: fc.Arbitrary<AllocationInput> = fc
@@ -114,9 +86,7 @@ const inputArb: fc.Arbitrary<AllocationInput> = fc
   .map(({ families, vacancies, ratio, cycleSeeds, exclusionPicks, orderKeys, dense }) => {
     const applications: ApplicationView[] = [];
     families.forEach((raw, fi) => {
-      const f = dense
-        ? { ...raw, locality: LOCALITIES[0], language: 'kk', groupType: 'GENERAL' as const }
-        : raw;
+      const f = dense ? { ...raw, locality: LOCALITIES[0], language: 'kk', groupType: 'GENERAL' as const } : raw;
       const organizationIds = ORGS[f.locality].filter((_, k) => (f.choiceMask >> k) & 1);
       for (let k = 0; k < f.size; k++) {
         const n = applications.length;
@@ -140,13 +110,9 @@ const inputArb: fc.Arbitrary<AllocationInput> = fc
       }
     });
     // Unique seqs in an order unrelated to the input order; then shuffle the input order too.
-    const seqOrder = applications
-      .map((_, i) => i)
-      .sort((x, y) => orderKeys[x] - orderKeys[y] || x - y);
+    const seqOrder = applications.map((_, i) => i).sort((x, y) => orderKeys[x] - orderKeys[y] || x - y);
     seqOrder.forEach((i, rank) => (applications[i].seq = 1000 + rank));
-    applications.sort(
-      (x, y) => orderKeys[(x.seq * 7) % 90] - orderKeys[(y.seq * 7) % 90] || x.seq - y.seq,
-    );
+    applications.sort((x, y) => orderKeys[(x.seq * 7) % 90] - orderKeys[(y.seq * 7) % 90] || x.seq - y.seq);
 
     const vacancyViews = vacancies.map((raw, i): VacancyView => {
       const v = dense
@@ -174,9 +140,7 @@ const inputArb: fc.Arbitrary<AllocationInput> = fc
     const excluded = new Set<string>();
     if (applications.length > 0 && vacancyViews.length > 0) {
       for (const [a, v] of exclusionPicks) {
-        excluded.add(
-          `${applications[a % applications.length].id}:${vacancyViews[v % vacancyViews.length].id}`,
-        );
+        excluded.add(`${applications[a % applications.length].id}:${vacancyViews[v % vacancyViews.length].id}`);
       }
     }
     const cycles: Record<string, number> = {};
@@ -228,9 +192,7 @@ describe('allocate (properties)', () => {
         expect(actual).toEqual(expected);
         checkInvariants(input, actual);
         referralsSeen += actual.referrals.length;
-        const batched = new Set(
-          input.applications.filter((a) => a.batchId !== null).map((a) => a.id),
-        );
+        const batched = new Set(input.applications.filter((a) => a.batchId !== null).map((a) => a.id));
         twinsPlaced += actual.referrals.filter((r) => batched.has(r.applicationId)).length;
       }),
       { numRuns: 400 },
@@ -262,24 +224,8 @@ describe('allocate (properties)', () => {
 // ---------------------------------------------------------------------------------------------
 
 const NATIONAL = ['711000000', '351010000'];
-const NATIONAL_ORGS = [
-  'org-n1',
-  'org-n2',
-  'org-n3',
-  'org-n4',
-  'org-n5',
-  'org-n6',
-  'org-n7',
-  'org-n8',
-];
-const NATIONAL_STARTS = [
-  '2026-06-01',
-  '2026-09-01',
-  '2026-09-01',
-  '2026-09-01',
-  '2026-10-15',
-  '2027-01-11',
-];
+const NATIONAL_ORGS = ['org-n1', 'org-n2', 'org-n3', 'org-n4', 'org-n5', 'org-n6', 'org-n7', 'org-n8'];
+const NATIONAL_STARTS = ['2026-06-01', '2026-09-01', '2026-09-01', '2026-09-01', '2026-10-15', '2027-01-11'];
 const NATIONAL_COHORTS = [2020, 2021, 2022, 2023, 2024, 2025];
 const DAY_MS = 86_400_000;
 const isoDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
@@ -313,39 +259,17 @@ const BIRTH_EDGES = [
 const DESIRED_EDGES = [...new Set(NATIONAL_STARTS.flatMap((d) => [dayBefore(d), d, dayAfter(d)]))];
 
 const nationalFamilyArb = fc.record({
-  otherLocality: fc.constantFrom(
-    false,
-    false,
-    false,
-    false,
-    false,
-    false,
-    false,
-    false,
-    false,
-    true,
-  ),
+  otherLocality: fc.constantFrom(false, false, false, false, false, false, false, false, false, true),
   cohort: fc.constantFrom(...NATIONAL_COHORTS),
   dayOfYear: fc.integer({ min: 0, max: 364 }),
   /** Now and then a date of the right form that is no calendar date (never pruned by the index). */
-  oddBirth: fc.constantFrom<string | null>(
-    ...Array<null>(40).fill(null),
-    '02-29',
-    '02-30',
-    '04-31',
-  ),
+  oddBirth: fc.constantFrom<string | null>(...Array<null>(40).fill(null), '02-29', '02-30', '04-31'),
   registrationDelayDays: fc.integer({ min: 0, max: 900 }),
   /** 0: registered at midnight — ties of registeredAt, broken by seq. */
   registrationMs: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: DAY_MS - 1 })),
   desiredDay: fc.integer({ min: 0, max: 729 }),
-  birthEdge: fc.oneof(
-    { weight: 6, arbitrary: fc.constant(null) },
-    { weight: 1, arbitrary: fc.constantFrom(...BIRTH_EDGES) },
-  ),
-  desiredEdge: fc.oneof(
-    { weight: 8, arbitrary: fc.constant(null) },
-    { weight: 1, arbitrary: fc.constantFrom(...DESIRED_EDGES) },
-  ),
+  birthEdge: fc.oneof({ weight: 6, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom(...BIRTH_EDGES) }),
+  desiredEdge: fc.oneof({ weight: 8, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom(...DESIRED_EDGES) }),
   priorityClass: fc.constantFrom<PriorityClass>(0, 1, 1, 2, 2, 2, 2, 2, 2, 2),
   /** ~30 % choose 1–4 organizations (a repeated choice now and then). */
   choices: fc.oneof(
@@ -364,39 +288,15 @@ const nationalFamilyArb = fc.record({
 });
 
 const nationalVacancyArb = fc.record({
-  otherLocality: fc.constantFrom(
-    false,
-    false,
-    false,
-    false,
-    false,
-    false,
-    false,
-    false,
-    false,
-    true,
-  ),
+  otherLocality: fc.constantFrom(false, false, false, false, false, false, false, false, false, true),
   /** Skewed: some organizations get many places, some few. */
   org: fc.constantFrom(0, 0, 0, 0, 0, 1, 1, 2, 3, 4, 5, 6, 7),
   /** Age periods (months on the start date) that fit one or two cohorts. */
   window: fc.constantFrom(...NATIONAL_WINDOWS),
   language: fc.constantFrom('kk', 'kk', 'kk', 'ru'),
   groupType: fc.constantFrom<GroupType>(...Array<GroupType>(11).fill('GENERAL'), 'SPECIAL'),
-  workMode: fc.constantFrom<WorkMode>(
-    'FULL_DAY',
-    'FULL_DAY',
-    'FULL_DAY',
-    'FULL_DAY',
-    'HALF_DAY',
-    'ROUND_THE_CLOCK',
-  ),
-  admissionMode: fc.constantFrom<AdmissionMode>(
-    'GENERAL',
-    'GENERAL',
-    'GENERAL',
-    'EARLY_BOOKING',
-    'TEMPORARY_STAY',
-  ),
+  workMode: fc.constantFrom<WorkMode>('FULL_DAY', 'FULL_DAY', 'FULL_DAY', 'FULL_DAY', 'HALF_DAY', 'ROUND_THE_CLOCK'),
+  admissionMode: fc.constantFrom<AdmissionMode>('GENERAL', 'GENERAL', 'GENERAL', 'EARLY_BOOKING', 'TEMPORARY_STAY'),
   start: fc.constantFrom(...NATIONAL_STARTS),
 });
 
@@ -420,100 +320,81 @@ function nationalArb(
       order: fc.constantFrom<InputOrder>('sorted', 'seq', 'shuffled'),
       shuffleSeed: fc.integer(),
     })
-    .map(
-      ({
-        families: fams,
-        vacancies: vacs,
-        ratio,
-        cycleSeeds,
-        seqSwaps,
-        exclusions,
-        order,
-        shuffleSeed,
-      }) => {
-        const applications: ApplicationView[] = [];
-        fams.forEach((f, fi) => {
-          const born =
-            f.birthEdge !== null
-              ? Date.parse(f.birthEdge)
-              : Date.UTC(f.cohort, 0, 1) + f.dayOfYear * DAY_MS;
-          const birthDate =
-            f.oddBirth !== null
-              ? `${f.cohort === 2020 ? 2021 : f.cohort}-${f.oddBirth}`
-              : isoDay(born);
-          for (let k = 0; k < f.size; k++) {
-            applications.push({
-              id: `app-${applications.length}`,
-              seq: 0, // assigned below
-              priorityClass: f.priorityClass,
-              registeredAt: born + f.registrationDelayDays * DAY_MS + f.registrationMs,
-              locality: NATIONAL[f.otherLocality ? 1 : 0],
-              cohort: Number(birthDate.slice(0, 4)),
-              birthDate,
-              organizationIds: f.choices,
-              language: f.language,
-              groupType: f.groupType,
-              specialNeedsConfirmed: f.specialNeedsConfirmed,
-              workModes: f.workModes[k],
-              desiredAdmissionDate: f.desiredEdge ?? isoDay(DESIRED_FROM + f.desiredDay * DAY_MS),
-              acceptsTemporaryStay: f.acceptsTemporaryStay,
-              batchId: f.size > 1 ? `batch-${fi}` : null,
-            });
-          }
-        });
-        // Numbers in registration order, a few swapped.
-        applications.sort((x, y) => x.registeredAt - y.registeredAt);
-        const seqs = applications.map((_, i) => 5000 + i);
-        for (const [a, b] of seqSwaps) {
-          if (seqs.length === 0) break;
-          const i = a % seqs.length;
-          const j = b % seqs.length;
-          [seqs[i], seqs[j]] = [seqs[j], seqs[i]];
+    .map(({ families: fams, vacancies: vacs, ratio, cycleSeeds, seqSwaps, exclusions, order, shuffleSeed }) => {
+      const applications: ApplicationView[] = [];
+      fams.forEach((f, fi) => {
+        const born = f.birthEdge !== null ? Date.parse(f.birthEdge) : Date.UTC(f.cohort, 0, 1) + f.dayOfYear * DAY_MS;
+        const birthDate = f.oddBirth !== null ? `${f.cohort === 2020 ? 2021 : f.cohort}-${f.oddBirth}` : isoDay(born);
+        for (let k = 0; k < f.size; k++) {
+          applications.push({
+            id: `app-${applications.length}`,
+            seq: 0, // assigned below
+            priorityClass: f.priorityClass,
+            registeredAt: born + f.registrationDelayDays * DAY_MS + f.registrationMs,
+            locality: NATIONAL[f.otherLocality ? 1 : 0],
+            cohort: Number(birthDate.slice(0, 4)),
+            birthDate,
+            organizationIds: f.choices,
+            language: f.language,
+            groupType: f.groupType,
+            specialNeedsConfirmed: f.specialNeedsConfirmed,
+            workModes: f.workModes[k],
+            desiredAdmissionDate: f.desiredEdge ?? isoDay(DESIRED_FROM + f.desiredDay * DAY_MS),
+            acceptsTemporaryStay: f.acceptsTemporaryStay,
+            batchId: f.size > 1 ? `batch-${fi}` : null,
+          });
         }
-        applications.forEach((a, i) => (a.seq = seqs[i]));
-        if (order === 'sorted') {
-          applications.sort((x, y) => x.registeredAt - y.registeredAt || x.seq - y.seq);
-        } else if (order === 'seq') {
-          applications.sort((x, y) => x.seq - y.seq);
-        } else {
-          let r = shuffleSeed >>> 0;
-          const next = (): number => (r = (Math.imul(r, 1_103_515_245) + 12_345) >>> 0);
-          for (let i = applications.length - 1; i > 0; i--) {
-            const j = next() % (i + 1);
-            [applications[i], applications[j]] = [applications[j], applications[i]];
-          }
+      });
+      // Numbers in registration order, a few swapped.
+      applications.sort((x, y) => x.registeredAt - y.registeredAt);
+      const seqs = applications.map((_, i) => 5000 + i);
+      for (const [a, b] of seqSwaps) {
+        if (seqs.length === 0) break;
+        const i = a % seqs.length;
+        const j = b % seqs.length;
+        [seqs[i], seqs[j]] = [seqs[j], seqs[i]];
+      }
+      applications.forEach((a, i) => (a.seq = seqs[i]));
+      if (order === 'sorted') {
+        applications.sort((x, y) => x.registeredAt - y.registeredAt || x.seq - y.seq);
+      } else if (order === 'seq') {
+        applications.sort((x, y) => x.seq - y.seq);
+      } else {
+        let r = shuffleSeed >>> 0;
+        const next = (): number => (r = (Math.imul(r, 1_103_515_245) + 12_345) >>> 0);
+        for (let i = applications.length - 1; i > 0; i--) {
+          const j = next() % (i + 1);
+          [applications[i], applications[j]] = [applications[j], applications[i]];
         }
+      }
 
-        const vacancyViews = vacs.map((v, i): VacancyView => ({
-          id: `vac-${i}`,
-          organizationId: NATIONAL_ORGS[v.org],
-          locality: NATIONAL[v.otherLocality ? 1 : 0],
-          language: v.language,
-          ageFromMonths: v.window[0],
-          ageToMonths: v.window[1],
-          groupType: v.groupType,
-          workMode: v.workMode,
-          admissionMode: v.admissionMode,
-          admissionStartDate: v.start,
-        }));
-        const excluded = new Set<string>();
-        for (const [a, v, anyone] of exclusions) {
-          if (applications.length === 0 || vacancyViews.length === 0) break;
-          const target = vacancyViews[v % vacancyViews.length];
-          const fits = anyone
-            ? []
-            : applications.filter((app) => isEligible(app, target, NO_EXCLUSIONS));
-          const pool = fits.length > 0 ? fits : applications;
-          excluded.add(`${pool[a % pool.length].id}:${target.id}`);
-        }
-        const cycles: Record<string, number> = {};
-        NATIONAL_COHORTS.forEach((cohort, k) => {
-          if (cycleSeeds[k] >= 0) cycles[`${NATIONAL[0]}:${cohort}`] = cycleSeeds[k];
-          if (cycleSeeds[k + 6] >= 0) cycles[`${NATIONAL[1]}:${cohort}`] = cycleSeeds[k + 6];
-        });
-        return { vacancies: vacancyViews, applications, cycles, ratio, excluded, order };
-      },
-    );
+      const vacancyViews = vacs.map((v, i): VacancyView => ({
+        id: `vac-${i}`,
+        organizationId: NATIONAL_ORGS[v.org],
+        locality: NATIONAL[v.otherLocality ? 1 : 0],
+        language: v.language,
+        ageFromMonths: v.window[0],
+        ageToMonths: v.window[1],
+        groupType: v.groupType,
+        workMode: v.workMode,
+        admissionMode: v.admissionMode,
+        admissionStartDate: v.start,
+      }));
+      const excluded = new Set<string>();
+      for (const [a, v, anyone] of exclusions) {
+        if (applications.length === 0 || vacancyViews.length === 0) break;
+        const target = vacancyViews[v % vacancyViews.length];
+        const fits = anyone ? [] : applications.filter((app) => isEligible(app, target, NO_EXCLUSIONS));
+        const pool = fits.length > 0 ? fits : applications;
+        excluded.add(`${pool[a % pool.length].id}:${target.id}`);
+      }
+      const cycles: Record<string, number> = {};
+      NATIONAL_COHORTS.forEach((cohort, k) => {
+        if (cycleSeeds[k] >= 0) cycles[`${NATIONAL[0]}:${cohort}`] = cycleSeeds[k];
+        if (cycleSeeds[k + 6] >= 0) cycles[`${NATIONAL[1]}:${cohort}`] = cycleSeeds[k + 6];
+      });
+      return { vacancies: vacancyViews, applications, cycles, ratio, excluded, order };
+    });
 }
 
 describe('allocate (national-shape worlds)', () => {
@@ -530,35 +411,30 @@ describe('allocate (national-shape worlds)', () => {
       exclusions: 0,
     };
     fc.assert(
-      fc.property(
-        nationalArb({ minLength: 1, maxLength: 80 }, { minLength: 1, maxLength: 40 }),
-        (input) => {
-          const expected = allocateReference(input);
-          const actual = allocate(input);
-          expect(actual).toEqual(expected);
-          checkInvariants(input, actual);
-          const byId = new Map(input.applications.map((a) => [a.id, a]));
-          seen.apps += input.applications.length;
-          seen.later += input.applications.filter(
-            (a) => a.desiredAdmissionDate > '2026-09-01',
-          ).length;
-          seen.referrals += actual.referrals.length;
-          for (const r of actual.referrals) {
-            const app = byId.get(r.applicationId)!;
-            if (app.batchId !== null) seen.twins++;
-            if (app.organizationIds.length > 0) seen.choosers++;
-            if (app.priorityClass === 0) seen.classZero++;
+      fc.property(nationalArb({ minLength: 1, maxLength: 80 }, { minLength: 1, maxLength: 40 }), (input) => {
+        const expected = allocateReference(input);
+        const actual = allocate(input);
+        expect(actual).toEqual(expected);
+        checkInvariants(input, actual);
+        const byId = new Map(input.applications.map((a) => [a.id, a]));
+        seen.apps += input.applications.length;
+        seen.later += input.applications.filter((a) => a.desiredAdmissionDate > '2026-09-01').length;
+        seen.referrals += actual.referrals.length;
+        for (const r of actual.referrals) {
+          const app = byId.get(r.applicationId)!;
+          if (app.batchId !== null) seen.twins++;
+          if (app.organizationIds.length > 0) seen.choosers++;
+          if (app.priorityClass === 0) seen.classZero++;
+        }
+        if (actual.referrals.length >= 5) seen.dense++;
+        const vacancyById = new Map(input.vacancies.map((v) => [v.id, v]));
+        for (const pair of input.excluded) {
+          const [appId, vacancyId] = pair.split(':');
+          if (isEligible(byId.get(appId)!, vacancyById.get(vacancyId)!, NO_EXCLUSIONS)) {
+            seen.exclusions++;
           }
-          if (actual.referrals.length >= 5) seen.dense++;
-          const vacancyById = new Map(input.vacancies.map((v) => [v.id, v]));
-          for (const pair of input.excluded) {
-            const [appId, vacancyId] = pair.split(':');
-            if (isEligible(byId.get(appId)!, vacancyById.get(vacancyId)!, NO_EXCLUSIONS)) {
-              seen.exclusions++;
-            }
-          }
-        },
-      ),
+        }
+      }),
       { numRuns: 300 },
     );
     // The worlds have the national shape and still exercise every branch of the rule.
@@ -574,15 +450,12 @@ describe('allocate (national-shape worlds)', () => {
   it('equals the naive reference on large worlds (deep index trees, many referrals)', () => {
     let referrals = 0;
     fc.assert(
-      fc.property(
-        nationalArb({ minLength: 400, maxLength: 900 }, { minLength: 60, maxLength: 140 }),
-        (input) => {
-          const actual = allocate(input);
-          expect(actual).toEqual(allocateReference(input));
-          checkInvariants(input, actual);
-          referrals += actual.referrals.length;
-        },
-      ),
+      fc.property(nationalArb({ minLength: 400, maxLength: 900 }, { minLength: 60, maxLength: 140 }), (input) => {
+        const actual = allocate(input);
+        expect(actual).toEqual(allocateReference(input));
+        checkInvariants(input, actual);
+        referrals += actual.referrals.length;
+      }),
       // No shrinking: a counterexample of this size takes minutes to shrink (the seed is reported).
       { numRuns: 12, endOnFailure: true },
     );
@@ -641,14 +514,11 @@ describe('allocate (national-shape worlds)', () => {
 
   it('does not modify its input', () => {
     fc.assert(
-      fc.property(
-        nationalArb({ minLength: 1, maxLength: 40 }, { minLength: 1, maxLength: 20 }),
-        (input) => {
-          const snapshot = JSON.stringify({ ...input, excluded: [...input.excluded] });
-          allocate(input);
-          expect(JSON.stringify({ ...input, excluded: [...input.excluded] })).toBe(snapshot);
-        },
-      ),
+      fc.property(nationalArb({ minLength: 1, maxLength: 40 }, { minLength: 1, maxLength: 20 }), (input) => {
+        const snapshot = JSON.stringify({ ...input, excluded: [...input.excluded] });
+        allocate(input);
+        expect(JSON.stringify({ ...input, excluded: [...input.excluded] })).toBe(snapshot);
+      }),
       { numRuns: 50 },
     );
   });
@@ -679,9 +549,7 @@ describe('rankOrder (the ranking of allocate)', () => {
           }
           const reg = Float64Array.from(items, (x) => x[0]);
           const seq = Float64Array.from(items, (x) => x[1]);
-          const expected = items
-            .map((_, i) => i)
-            .sort((x, y) => reg[x] - reg[y] || seq[x] - seq[y] || x - y);
+          const expected = items.map((_, i) => i).sort((x, y) => reg[x] - reg[y] || seq[x] - seq[y] || x - y);
           expect([...rankOrder(reg, seq)]).toEqual(expected);
         },
       ),
@@ -720,9 +588,7 @@ describe('EligibilityForest (the index of allocate)', () => {
         (lists, ops) => {
           const forest = new EligibilityForest(lists.map((l) => l.length));
           lists.forEach((leaves, l) =>
-            leaves.forEach((x, pos) =>
-              forest.set(l, pos, 1000 * l + pos, x.desired, x.birth[0], x.birth[1], x.mask),
-            ),
+            leaves.forEach((x, pos) => forest.set(l, pos, 1000 * l + pos, x.desired, x.birth[0], x.birth[1], x.mask)),
           );
           forest.build();
           const live = lists.map((l) => l.map(() => true));
@@ -797,11 +663,7 @@ const vacancy = (id: string, over: Partial<VacancyView> = {}): VacancyView => ({
   ...over,
 });
 
-const run = (
-  applications: ApplicationView[],
-  vacancies: VacancyView[],
-  over: Partial<AllocationInput> = {},
-): AllocationResult => {
+const run = (applications: ApplicationView[], vacancies: VacancyView[], over: Partial<AllocationInput> = {}): AllocationResult => {
   const input: AllocationInput = {
     applications,
     vacancies,
@@ -816,8 +678,7 @@ const run = (
   return result;
 };
 
-const pairs = (r: AllocationResult): string[] =>
-  r.referrals.map((x) => `${x.vacancyId}->${x.applicationId}`);
+const pairs = (r: AllocationResult): string[] => r.referrals.map((x) => `${x.vacancyId}->${x.applicationId}`);
 
 describe('allocate (tables)', () => {
   it('class 0 goes first, and does not move the cycle', () => {
@@ -836,27 +697,14 @@ describe('allocate (tables)', () => {
 
   it('interleaves 1:3 across 8 vacancies', () => {
     const apps = [
-      ...[1, 2, 3, 4].map((k) =>
-        application(`f${k}`, { priorityClass: 1, registeredAt: T0 + 100 + k, seq: k }),
-      ),
-      ...[1, 2, 3, 4, 5, 6, 7, 8].map((k) =>
-        application(`g${k}`, { priorityClass: 2, registeredAt: T0 + k, seq: 10 + k }),
-      ),
+      ...[1, 2, 3, 4].map((k) => application(`f${k}`, { priorityClass: 1, registeredAt: T0 + 100 + k, seq: k })),
+      ...[1, 2, 3, 4, 5, 6, 7, 8].map((k) => application(`g${k}`, { priorityClass: 2, registeredAt: T0 + k, seq: 10 + k })),
     ];
     const result = run(
       apps,
       [1, 2, 3, 4, 5, 6, 7, 8].map((k) => vacancy(`v${k}`)),
     );
-    expect(result.referrals.map((r) => r.applicationId)).toEqual([
-      'f1',
-      'g1',
-      'g2',
-      'g3',
-      'f2',
-      'g4',
-      'g5',
-      'g6',
-    ]);
+    expect(result.referrals.map((r) => r.applicationId)).toEqual(['f1', 'g1', 'g2', 'g3', 'f2', 'g4', 'g5', 'g6']);
     expect(result.cycles).toEqual({ [`${L}:2022`]: 0 });
   });
 
@@ -958,10 +806,7 @@ describe('allocate (tables)', () => {
   it('a work mode outside the type is left to isEligible, not pruned', () => {
     const night = 'NIGHT' as WorkMode;
     const result = run(
-      [
-        application('a1', { workModes: [night] }),
-        application('a2', { seq: 2, registeredAt: T0 + 1 }),
-      ],
+      [application('a1', { workModes: [night] }), application('a2', { seq: 2, registeredAt: T0 + 1 })],
       [vacancy('v1', { workMode: night }), vacancy('v2')],
     );
     expect(pairs(result)).toEqual(['v1->a1', 'v2->a2']);

@@ -28,12 +28,7 @@
  *
  * Pure functions: no clock, no I/O.
  */
-import {
-  advanceCycle,
-  compareHeads,
-  pickNext,
-  type InterleaveRatio,
-} from '../../queue/domain/index.js';
+import { advanceCycle, compareHeads, pickNext, type InterleaveRatio } from '../../queue/domain/index.js';
 import { IndexedAllocation } from './allocate-indexed.js';
 import { isEligible, queueKeyOf, type ApplicationView, type VacancyView } from './eligibility.js';
 
@@ -107,9 +102,7 @@ export function allocateReference(input: AllocationInput): AllocationResult {
         break;
       }
       const batchId = head.batchId;
-      const siblings = [...remaining.values()]
-        .filter((a) => a.batchId === batchId && a.id !== head.id)
-        .sort(bySeq);
+      const siblings = [...remaining.values()].filter((a) => a.batchId === batchId && a.id !== head.id).sort(bySeq);
       const places: number[] = [];
       for (const sibling of siblings) {
         let found = -1;

@@ -70,15 +70,7 @@ export class EligibilityForest {
   }
 
   /** Places a live member at `pos` of list `list`. Call {@link build} once all are set. */
-  set(
-    list: number,
-    pos: number,
-    item: number,
-    desired: number,
-    birthLow: number,
-    birthHigh: number,
-    mask: number,
-  ): void {
+  set(list: number, pos: number, item: number, desired: number, birthLow: number, birthHigh: number, mask: number): void {
     const g = this.base[list] + this.width[list] + pos;
     this.item[g] = item;
     this.minDesired[g] = desired;

@@ -104,11 +104,7 @@ describe('isEligible', () => {
     ['other language', { language: 'ru' }, {}],
     ['SPECIAL group, general application', {}, { groupType: 'SPECIAL' }],
     ['SPECIAL group, needs not confirmed', { groupType: 'SPECIAL' }, { groupType: 'SPECIAL' }],
-    [
-      'GENERAL group, special application',
-      { groupType: 'SPECIAL', specialNeedsConfirmed: true },
-      {},
-    ],
+    ['GENERAL group, special application', { groupType: 'SPECIAL', specialNeedsConfirmed: true }, {}],
     ['work mode not accepted', {}, { workMode: 'HALF_DAY' }],
     ['too young', {}, { ageFromMonths: 40 }],
     ['too old', {}, { ageToMonths: 38 }],
@@ -121,16 +117,8 @@ describe('isEligible', () => {
   it.each<[string, Partial<ApplicationView>, Partial<VacancyView>]>([
     ['no organization chosen = any', { organizationIds: [] }, { organizationId: 'org-9' }],
     ['second choice', { organizationIds: ['org-3', 'org-1'] }, {}],
-    [
-      'confirmed special needs',
-      { groupType: 'SPECIAL', specialNeedsConfirmed: true },
-      { groupType: 'SPECIAL' },
-    ],
-    [
-      'temporary stay accepted',
-      { acceptsTemporaryStay: true },
-      { admissionMode: 'TEMPORARY_STAY' },
-    ],
+    ['confirmed special needs', { groupType: 'SPECIAL', specialNeedsConfirmed: true }, { groupType: 'SPECIAL' }],
+    ['temporary stay accepted', { acceptsTemporaryStay: true }, { admissionMode: 'TEMPORARY_STAY' }],
     ['age bounds inclusive', {}, { ageFromMonths: 39, ageToMonths: 39 }],
     ['desired date equal', { desiredAdmissionDate: '2025-09-01' }, {}],
     ['early booking', {}, { admissionMode: 'EARLY_BOOKING' }],

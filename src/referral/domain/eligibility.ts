@@ -70,11 +70,7 @@ const day = (date: string): number => digits(date, 8, 2);
 
 /** Completed months between two 'YYYY-MM-DD' dates: (y2-y1)*12 + (m2-m1) - (d2 < d1 ? 1 : 0). */
 export function ageInMonths(birthDate: string, onDate: string): number {
-  return (
-    (year(onDate) - year(birthDate)) * 12 +
-    (month(onDate) - month(birthDate)) -
-    (day(onDate) < day(birthDate) ? 1 : 0)
-  );
+  return (year(onDate) - year(birthDate)) * 12 + (month(onDate) - month(birthDate)) - (day(onDate) < day(birthDate) ? 1 : 0);
 }
 
 function daysInMonth(y: number, m: number): number {
@@ -99,11 +95,7 @@ function fromMonthIndex(index: number, d: number): string {
  *   age ≥ from  ⇔  M(b) < M(D) − from, or M(b) = M(D) − from and day(b) ≤ day(D);
  *   age ≤ to    ⇔  M(b) > M(D) − to − 1, or M(b) = M(D) − to − 1 and day(b) > day(D).
  */
-export function birthDateWindow(
-  onDate: string,
-  fromMonths: number,
-  toMonths: number,
-): { earliest: string; latest: string } {
+export function birthDateWindow(onDate: string, fromMonths: number, toMonths: number): { earliest: string; latest: string } {
   const dIndex = year(onDate) * 12 + month(onDate) - 1;
   const dDay = day(onDate);
 
@@ -156,11 +148,7 @@ function fitsAge(app: ApplicationView, vacancy: VacancyView): boolean {
  *  - a TEMPORARY_STAY vacancy only if the family accepts temporary stay;
  *  - the pair is not excluded (`${appId}:${vacancyId}` in `excluded`).
  */
-export function isEligible(
-  app: ApplicationView,
-  vacancy: VacancyView,
-  excluded: ReadonlySet<string>,
-): boolean {
+export function isEligible(app: ApplicationView, vacancy: VacancyView, excluded: ReadonlySet<string>): boolean {
   // Cheapest checks first; the result is a plain conjunction, so the order does not matter.
   if (!fitsGroup(app, vacancy)) return false;
   if (app.desiredAdmissionDate > vacancy.admissionStartDate) return false;
@@ -175,11 +163,7 @@ export function isEligible(
  * Whether `app` may claim an open place (first come, first served): as {@link isEligible} but
  * WITHOUT the organization-choice and desired-date restrictions.
  */
-export function fitsForClaim(
-  app: ApplicationView,
-  vacancy: VacancyView,
-  excluded: ReadonlySet<string> = NO_EXCLUSIONS,
-): boolean {
+export function fitsForClaim(app: ApplicationView, vacancy: VacancyView, excluded: ReadonlySet<string> = NO_EXCLUSIONS): boolean {
   if (!fitsGroup(app, vacancy) || !fitsAge(app, vacancy)) return false;
   return excluded.size === 0 || !excluded.has(exclusionKey(app.id, vacancy.id));
 }

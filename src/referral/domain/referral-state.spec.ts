@@ -69,9 +69,7 @@ const TABLE: Record<ReferralStatus, Record<ReferralAction, ReferralStatus | null
   },
 };
 
-const cases = REFERRAL_STATUSES.flatMap((status) =>
-  REFERRAL_ACTIONS.map((action) => [status, action, TABLE[status][action]] as const),
-);
+const cases = REFERRAL_STATUSES.flatMap((status) => REFERRAL_ACTIONS.map((action) => [status, action, TABLE[status][action]] as const));
 
 describe('transition', () => {
   it('covers all 7 × 6 pairs', () => {
@@ -97,12 +95,9 @@ describe('transition', () => {
 });
 
 describe('isLive', () => {
-  it.each(REFERRAL_STATUSES.map((s) => [s, ['BOOKED', 'OFFERED', 'CONFIRMED'].includes(s)]))(
-    '%s → %s',
-    (status, live) => {
-      expect(isLive(status as ReferralStatus)).toBe(live);
-    },
-  );
+  it.each(REFERRAL_STATUSES.map((s) => [s, ['BOOKED', 'OFFERED', 'CONFIRMED'].includes(s)]))('%s → %s', (status, live) => {
+    expect(isLive(status as ReferralStatus)).toBe(live);
+  });
 });
 
 describe('documents', () => {
@@ -121,9 +116,7 @@ describe('documents', () => {
 
   it('missingDocuments keeps the required order and ignores extras', () => {
     const required = requiredDocuments(1, 'SPECIAL');
-    expect(
-      missingDocuments(required, ['HEALTH_PASSPORT', 'SOMETHING_ELSE', 'APPLICANT_ID']),
-    ).toEqual([
+    expect(missingDocuments(required, ['HEALTH_PASSPORT', 'SOMETHING_ELSE', 'APPLICANT_ID'])).toEqual([
       'BIRTH_CERTIFICATE',
       'VACCINATION_CARD',
       'PRIORITY_PROOF',

@@ -15,15 +15,7 @@ import { enumOf } from '../../platform/identifiers/enum-of.js';
 import type { PriorityClass } from '../../queue/domain/index.js';
 import type { GroupType } from '../../vacancy/domain/vocabulary.js';
 
-export const REFERRAL_STATUSES = [
-  'BOOKED',
-  'OFFERED',
-  'CONFIRMED',
-  'ENROLLED',
-  'DECLINED',
-  'EXPIRED',
-  'CANCELLED',
-] as const;
+export const REFERRAL_STATUSES = ['BOOKED', 'OFFERED', 'CONFIRMED', 'ENROLLED', 'DECLINED', 'EXPIRED', 'CANCELLED'] as const;
 export type ReferralStatus = (typeof REFERRAL_STATUSES)[number];
 /** {@link REFERRAL_STATUSES} by name (`ReferralStatus.BOOKED`); GraphQL registers it in ../dto/referral.enums.ts. */
 export const ReferralStatus = enumOf(REFERRAL_STATUSES);
@@ -36,20 +28,11 @@ export function isLive(status: ReferralStatus): boolean {
   return LIVE_REFERRAL_STATUSES.includes(status);
 }
 
-export const REFERRAL_ACTIONS = [
-  'MARK_VACATED',
-  'CONFIRM',
-  'DECLINE',
-  'EXPIRE',
-  'ENROLL',
-  'CANCEL',
-] as const;
+export const REFERRAL_ACTIONS = ['MARK_VACATED', 'CONFIRM', 'DECLINE', 'EXPIRE', 'ENROLL', 'CANCEL'] as const;
 export type ReferralAction = (typeof REFERRAL_ACTIONS)[number];
 
 /** For each action: the statuses it applies to and the status it leads to. */
-export const REFERRAL_TRANSITIONS: Readonly<
-  Record<ReferralAction, { from: readonly ReferralStatus[]; to: ReferralStatus }>
-> = {
+export const REFERRAL_TRANSITIONS: Readonly<Record<ReferralAction, { from: readonly ReferralStatus[]; to: ReferralStatus }>> = {
   MARK_VACATED: { from: ['BOOKED'], to: 'OFFERED' },
   CONFIRM: { from: ['OFFERED'], to: 'CONFIRMED' },
   DECLINE: { from: LIVE_REFERRAL_STATUSES, to: 'DECLINED' },
@@ -107,26 +90,15 @@ export const RefusalReason = enumOf(REFUSAL_REASONS);
  * card and applicant's ID; proof of priority for classes 0 and 1; the special-needs conclusion
  * (ПМПК) for a SPECIAL group.
  */
-export function requiredDocuments(
-  priorityClass: PriorityClass,
-  groupType: GroupType,
-): DocumentKind[] {
-  const docs: DocumentKind[] = [
-    'BIRTH_CERTIFICATE',
-    'HEALTH_PASSPORT',
-    'VACCINATION_CARD',
-    'APPLICANT_ID',
-  ];
+export function requiredDocuments(priorityClass: PriorityClass, groupType: GroupType): DocumentKind[] {
+  const docs: DocumentKind[] = ['BIRTH_CERTIFICATE', 'HEALTH_PASSPORT', 'VACCINATION_CARD', 'APPLICANT_ID'];
   if (priorityClass === 0 || priorityClass === 1) docs.push('PRIORITY_PROOF');
   if (groupType === 'SPECIAL') docs.push('SPECIAL_NEEDS_CONCLUSION');
   return docs;
 }
 
 /** The required documents not among those received, in the order required. */
-export function missingDocuments(
-  required: readonly DocumentKind[],
-  received: Iterable<string>,
-): DocumentKind[] {
+export function missingDocuments(required: readonly DocumentKind[], received: Iterable<string>): DocumentKind[] {
   const have = new Set<string>(received);
   return required.filter((doc) => !have.has(doc));
 }

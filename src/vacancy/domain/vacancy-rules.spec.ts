@@ -14,7 +14,13 @@ describe('vacancy rules', () => {
     expect(inTransferPeriod('2026-01-02', { from: '12-30', to: '01-05' })).toBe(true);
     expect(inTransferPeriod('2026-06-02', { from: '12-30', to: '01-05' })).toBe(false);
   });
-  const base = { ageFromMonths: 24, ageToMonths: 36, groupType: 'GENERAL' as const, admissionMode: 'GENERAL' as const, admissionStartDate: '2026-09-01' };
+  const base = {
+    ageFromMonths: 24,
+    ageToMonths: 36,
+    groupType: 'GENERAL' as const,
+    admissionMode: 'GENERAL' as const,
+    admissionStartDate: '2026-09-01',
+  };
   it('accepts a plain place', () => expect(vacancyProblem(base)).toBeNull());
   it('age period from ≤ to', () => expect(vacancyProblem({ ...base, ageFromMonths: 40 })?.[0]).toBe('ageToMonths'));
   it('temporary stay needs attendanceUntil after start', () => {

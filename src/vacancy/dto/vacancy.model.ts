@@ -1,16 +1,6 @@
 import { ArgsType, Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
-import {
-  IsBoolean,
-  IsEnum,
-  IsInt,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Length,
-  Max,
-  Min,
-} from 'class-validator';
+import { IsBoolean, IsEnum, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
 import { Organization } from '../../organization/dto/organization.model.js';
 import { Connection, PageArgs } from '../../platform/graphql/connection.js';
 import { AdmissionMode, BulletinKind, GroupType, VacancyStatus, WorkMode } from './vacancy.enums.js';

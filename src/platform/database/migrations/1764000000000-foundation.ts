@@ -138,11 +138,7 @@ export class Foundation1764000000000 implements MigrationInterface {
       ['ageLimitYears', 6, 'children of this age leave the queue (AGED_OUT)'],
     ];
     for (const [key, value, description] of settings) {
-      await q.query(`INSERT INTO setting (key, value, description) VALUES ($1, $2::jsonb, $3)`, [
-        key,
-        JSON.stringify(value),
-        description,
-      ]);
+      await q.query(`INSERT INTO setting (key, value, description) VALUES ($1, $2::jsonb, $3)`, [key, JSON.stringify(value), description]);
     }
     await q.query(`
       CREATE TABLE clock_state (
@@ -194,7 +190,16 @@ export class Foundation1764000000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['ledger_block', 'ledger_event', 'scheduled_run', 'scheduler_state', 'clock_state', 'setting', 'calendar_day', 'organization']) {
+    for (const t of [
+      'ledger_block',
+      'ledger_event',
+      'scheduled_run',
+      'scheduler_state',
+      'clock_state',
+      'setting',
+      'calendar_day',
+      'organization',
+    ]) {
       await q.query(`DROP TABLE IF EXISTS ${t}`);
     }
   }

@@ -1,13 +1,49 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 const CATEGORIES: [string, number, string, string, string][] = [
-  ['MILITARY', 0, 'Law of the RK "On military service and the status of servicemen" (16.02.2012 No. 561-IV), art. 50', 'Әскери қызметшілердің (оның ішінде мерзімді қызметтегі) балалары', 'Дети военнослужащих (в том числе срочной службы)'],
-  ['SPECIAL_STATE_BODY', 0, 'Law of the RK "On special state bodies" (13.02.2012 No. 553-IV), art. 42', 'Арнаулы мемлекеттік органдар қызметкерлерінің балалары', 'Дети сотрудников специальных государственных органов'],
-  ['DISABLED_PARENT', 1, 'Social Code of the RK (20.06.2023 No. 224-VII)', 'Заңды өкілдері мүгедектігі бар балалар', 'Дети, законные представители которых являются лицами с инвалидностью'],
-  ['NO_PARENTAL_CARE', 1, 'Law of the RK "On social and medico-pedagogical corrective support of children with disabilities"; Code "On marriage (matrimony) and family"', 'Ата-анасының қамқорлығынсыз қалған балалар', 'Дети, оставшиеся без попечения родителей'],
+  [
+    'MILITARY',
+    0,
+    'Law of the RK "On military service and the status of servicemen" (16.02.2012 No. 561-IV), art. 50',
+    'Әскери қызметшілердің (оның ішінде мерзімді қызметтегі) балалары',
+    'Дети военнослужащих (в том числе срочной службы)',
+  ],
+  [
+    'SPECIAL_STATE_BODY',
+    0,
+    'Law of the RK "On special state bodies" (13.02.2012 No. 553-IV), art. 42',
+    'Арнаулы мемлекеттік органдар қызметкерлерінің балалары',
+    'Дети сотрудников специальных государственных органов',
+  ],
+  [
+    'DISABLED_PARENT',
+    1,
+    'Social Code of the RK (20.06.2023 No. 224-VII)',
+    'Заңды өкілдері мүгедектігі бар балалар',
+    'Дети, законные представители которых являются лицами с инвалидностью',
+  ],
+  [
+    'NO_PARENTAL_CARE',
+    1,
+    'Law of the RK "On social and medico-pedagogical corrective support of children with disabilities"; Code "On marriage (matrimony) and family"',
+    'Ата-анасының қамқорлығынсыз қалған балалар',
+    'Дети, оставшиеся без попечения родителей',
+  ],
   ['ORPHAN', 1, 'Code of the RK "On marriage (matrimony) and family" (26.12.2011 No. 518-IV)', 'Жетім балалар', 'Дети-сироты'],
-  ['LARGE_FAMILY', 1, 'Law of the RK "On state benefits to families with children" (28.06.2005 No. 63)', 'Көпбалалы отбасылардың балалары', 'Дети из многодетных семей'],
-  ['SPECIAL_NEEDS', 1, 'Law of the RK "On education" (27.07.2007 No. 319-III), art. 8', 'Ерекше білім беру қажеттіліктері бар балалар', 'Дети с особыми образовательными потребностями'],
+  [
+    'LARGE_FAMILY',
+    1,
+    'Law of the RK "On state benefits to families with children" (28.06.2005 No. 63)',
+    'Көпбалалы отбасылардың балалары',
+    'Дети из многодетных семей',
+  ],
+  [
+    'SPECIAL_NEEDS',
+    1,
+    'Law of the RK "On education" (27.07.2007 No. 319-III), art. 8',
+    'Ерекше білім беру қажеттіліктері бар балалар',
+    'Дети с особыми образовательными потребностями',
+  ],
   ['TEACHER', 1, 'Law of the RK "On the status of a teacher" (27.12.2019 No. 293-VI), art. 15', 'Педагогтердің балалары', 'Дети педагогов'],
 ];
 
@@ -25,10 +61,7 @@ export class Queue1764000000001 implements MigrationInterface {
         name_ru text NOT NULL
       )`);
     for (const c of CATEGORIES) {
-      await q.query(
-        `INSERT INTO priority_category (code, priority_class, legal_basis, name_kk, name_ru) VALUES ($1,$2,$3,$4,$5)`,
-        c,
-      );
+      await q.query(`INSERT INTO priority_category (code, priority_class, legal_basis, name_kk, name_ru) VALUES ($1,$2,$3,$4,$5)`, c);
     }
     await q.query(`CREATE SEQUENCE application_seq START 1000`);
     await q.query(`
@@ -64,9 +97,7 @@ export class Queue1764000000001 implements MigrationInterface {
         updated_at timestamptz NOT NULL,
         CONSTRAINT ck_application_archive CHECK ((status = 'ARCHIVED') = (archive_reason IS NOT NULL))
       )`);
-    await q.query(
-      `CREATE UNIQUE INDEX uq_application_live_child ON application (child_iin) WHERE status <> 'ARCHIVED'`,
-    );
+    await q.query(`CREATE UNIQUE INDEX uq_application_live_child ON application (child_iin) WHERE status <> 'ARCHIVED'`);
     await q.query(`CREATE INDEX ix_application_queue ON application (locality, cohort, status, priority_class, registered_at, seq)`);
     await q.query(`CREATE INDEX ix_application_applicant ON application (applicant_iin)`);
     await q.query(`CREATE INDEX ix_application_batch ON application (batch_id) WHERE batch_id IS NOT NULL`);
@@ -175,9 +206,7 @@ export class Queue1764000000001 implements MigrationInterface {
     await q.query(
       `CREATE UNIQUE INDEX uq_referral_live_application ON referral (application_id) WHERE status IN ('BOOKED','OFFERED','CONFIRMED')`,
     );
-    await q.query(
-      `CREATE UNIQUE INDEX uq_referral_live_vacancy ON referral (vacancy_id) WHERE status IN ('BOOKED','OFFERED','CONFIRMED')`,
-    );
+    await q.query(`CREATE UNIQUE INDEX uq_referral_live_vacancy ON referral (vacancy_id) WHERE status IN ('BOOKED','OFFERED','CONFIRMED')`);
     await q.query(`CREATE INDEX ix_referral_deadlines ON referral (status, confirm_by, valid_until)`);
     await q.query(`
       CREATE TABLE referral_exclusion (
@@ -197,9 +226,7 @@ export class Queue1764000000001 implements MigrationInterface {
         ended_at timestamptz,
         ended_by text
       )`);
-    await q.query(
-      `CREATE UNIQUE INDEX uq_stop_list_open ON stop_list_entry (application_id) WHERE ended_at IS NULL`,
-    );
+    await q.query(`CREATE UNIQUE INDEX uq_stop_list_open ON stop_list_entry (application_id) WHERE ended_at IS NULL`);
     await q.query(`
       CREATE TABLE notification (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -241,8 +268,18 @@ export class Queue1764000000001 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     for (const t of [
-      'proactive_offer', 'notification', 'stop_list_entry', 'referral_exclusion', 'referral', 'allocation_run',
-      'bulletin_publication', 'bulletin_entry', 'vacancy', 'queue_cycle', 'category_claim', 'application',
+      'proactive_offer',
+      'notification',
+      'stop_list_entry',
+      'referral_exclusion',
+      'referral',
+      'allocation_run',
+      'bulletin_publication',
+      'bulletin_entry',
+      'vacancy',
+      'queue_cycle',
+      'category_claim',
+      'application',
       'priority_category',
     ]) {
       await q.query(`DROP TABLE IF EXISTS ${t}`);

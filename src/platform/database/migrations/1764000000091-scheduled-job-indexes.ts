@@ -39,14 +39,18 @@ export class ScheduledJobIndexes1764000000091 implements MigrationInterface {
       `CREATE INDEX ix_vacancy_open_unnoticed ON vacancy (seq)
          WHERE status = 'PUBLISHED' AND open_at IS NOT NULL AND open_notified_at IS NULL`,
     );
-    await q.query(
-      `CREATE INDEX ix_stop_list_entry_due ON stop_list_entry (until, id) WHERE ended_at IS NULL AND until IS NOT NULL`,
-    );
+    await q.query(`CREATE INDEX ix_stop_list_entry_due ON stop_list_entry (until, id) WHERE ended_at IS NULL AND until IS NOT NULL`);
     await q.query(`CREATE INDEX ix_referral_live_issued ON referral (issued_at, id) WHERE status IN ('OFFERED','CONFIRMED')`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const ix of ['ix_referral_live_issued', 'ix_stop_list_entry_due', 'ix_vacancy_open_unnoticed', 'ix_application_claim_age', 'ix_application_claim_rank']) {
+    for (const ix of [
+      'ix_referral_live_issued',
+      'ix_stop_list_entry_due',
+      'ix_vacancy_open_unnoticed',
+      'ix_application_claim_age',
+      'ix_application_claim_rank',
+    ]) {
       await q.query(`DROP INDEX IF EXISTS ${ix}`);
     }
   }

@@ -10,4 +10,15 @@ import { OpenDataQueueIndex1764000000095 } from './1764000000095-open-data-queue
 import { AgeOutIndex1764000000096 } from './1764000000096-age-out-index.js';
 
 /** Explicit, ordered list (no glob loading: works the same from dist/ and under jest). */
-export const MIGRATIONS = [Foundation1764000000000, Queue1764000000001, AllocationTasks1764000000010, NotificationDelivery1764000000060, OpenData1764000000070, OpenPlaceNotice1764000000080, QueueCounts1764000000090, ScheduledJobIndexes1764000000091, OpenDataQueueIndex1764000000095, AgeOutIndex1764000000096];
+export const MIGRATIONS = [
+  Foundation1764000000000,
+  Queue1764000000001,
+  AllocationTasks1764000000010,
+  NotificationDelivery1764000000060,
+  OpenData1764000000070,
+  OpenPlaceNotice1764000000080,
+  QueueCounts1764000000090,
+  ScheduledJobIndexes1764000000091,
+  OpenDataQueueIndex1764000000095,
+  AgeOutIndex1764000000096,
+];
