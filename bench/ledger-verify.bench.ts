@@ -7,6 +7,8 @@ import { boot, type BootContext } from '../src/platform/boot.js';
 import { SystemClock } from '../src/platform/clock/clock.js';
 import { eventHash } from '../src/ledger/domain/hashing.js';
 import { LedgerSealerService } from '../src/ledger/ledger-sealer.service.js';
+import { LedgerTreeService } from '../src/ledger/ledger-tree.service.js';
+import { TreeHeadSigner } from '../src/ledger/tree-head-signer.js';
 import { LedgerVerifierService } from '../src/ledger/ledger-verifier.service.js';
 
 /**
@@ -95,7 +97,8 @@ async function main(): Promise<void> {
     log(`insert (SQL generate_series, hashes by pgcrypto): ${secs(t0).toFixed(1)} s`);
     await ctx.dataSource.query(`VACUUM ANALYZE ledger_event`);
 
-    const sealer = new LedgerSealerService(ctx.dataSource, new SystemClock());
+    const tree = new LedgerTreeService(ctx.dataSource, new TreeHeadSigner(ctx.config));
+    const sealer = new LedgerSealerService(ctx.dataSource, new SystemClock(), tree);
     t0 = process.hrtime.bigint();
     const sealed = await sealer.seal();
     log(`seal: ${sealed.events} events into ${sealed.blocks} blocks in ${secs(t0).toFixed(1)} s`);
@@ -118,7 +121,11 @@ async function main(): Promise<void> {
     if (!v.valid) throw new Error(`untouched ledger reported invalid: ${v.reason}`);
 
     const mid = Math.floor(N * 0.9);
-    await ctx.dataSource.query(`UPDATE ledger_event SET data = jsonb_set(data, '{kind}', '"forged"') WHERE seq = $1`, [mid]);
+    // The ledger tables refuse UPDATE (append-only triggers): tamper as a superuser would, triggers off.
+    await ctx.dataSource.transaction(async (em) => {
+      await em.query(`SET LOCAL session_replication_role = replica`);
+      await em.query(`UPDATE ledger_event SET data = jsonb_set(data, '{kind}', '"forged"') WHERE seq = $1`, [mid]);
+    });
     t0 = process.hrtime.bigint();
     const bad = await verifier.verify({ batch: BATCH });
     log(`verify after editing event ${mid}: valid=${bad.valid}, block ${bad.firstInvalidSeq} (${bad.reason}) in ${secs(t0).toFixed(1)} s`);

@@ -100,11 +100,11 @@ async function runJob(dist, job, url) {
   await app.init();
   const get = async (path, name) => app.get((await import(join(dist, path)))[name]);
   const call = {
-    notice: async () => (await get('referral/referral.service.js', 'ReferralService')).noticeOpenPlaces(new Date(AT_NOTICE)),
-    expire: async () => (await get('referral/referral.service.js', 'ReferralService')).expireDue(new Date(AT_MIDNIGHT)),
-    release: async () => (await get('referral/referral.service.js', 'ReferralService')).releaseStopList(new Date(AT_MIDNIGHT)),
-    ageout: async () => (await get('queue/queue.service.js', 'QueueService')).ageOut(new Date(AT_MIDNIGHT)),
-    lapse: async () => (await get('queue/queue.service.js', 'QueueService')).lapseClaims(new Date(AT_MIDNIGHT)),
+    notice: async () => (await get('referral/allocation.service.js', 'AllocationService')).noticeOpenPlaces(new Date(AT_NOTICE)),
+    expire: async () => (await get('referral/referral-lifecycle.service.js', 'ReferralLifecycleService')).expireDue(new Date(AT_MIDNIGHT)),
+    release: async () => (await get('referral/stop-list.service.js', 'StopListService')).releaseDue(new Date(AT_MIDNIGHT)),
+    ageout: async () => (await get('archive/archive.service.js', 'ArchiveService')).ageOut(new Date(AT_MIDNIGHT)),
+    lapse: async () => (await get('queue/priority-claims.service.js', 'PriorityClaimsService')).lapseClaims(new Date(AT_MIDNIGHT)),
     proactive: async () => (await get('proactive/proactive.service.js', 'ProactiveService')).lapse(new Date(AT_MIDNIGHT)),
   }[job];
   global.gc?.();

@@ -1,25 +1,135 @@
 #!/usr/bin/env node
-// `npm run ledger:prove -- --application ID [--url http://localhost:3000] [--token T]`
+// `npm run ledger:prove -- --application ID [--url http://localhost:3000] [--token T] [--head FILE] [--save-head FILE]`
 //
-// Checks, without trusting the server's arithmetic, that every sealed ledger event of an application
-// is included in the ledger. Standalone on purpose (plain Node, fetch + node:crypto, no project code),
-// so an applicant or auditor can read and run it on its own. For each event returned by
-// `ledgerProof(applicationId)` it checks:
-//   1. leaf:   sha256(canonicalJson({actor, at, data, entity, entityId, type})) equals eventHash,
-//              i.e. the hash really is of the facts shown (canonical JSON = keys sorted at every level);
-//   2. path:   folding the path from the leaf (side R: sha256(cur + sibling), side L: sha256(sibling + cur),
-//              hex strings concatenated) gives the block's merkleRoot; the path has the depth of a tree
-//              of eventCount leaves and points at a leaf index below eventCount;
-//   3. block:  sha256(canonicalJson({seq, prevHash, merkleRoot, firstEvent, lastEvent, eventCount, sealedAt}))
-//              equals the block hash, and the event's seq lies in [firstEvent, lastEvent];
-//   4. head:   the block is not beyond `ledgerHead`, and if it is the head block its hash is headHash.
-// What this does not prove alone: that an older block is linked to today's head (that needs the
-// prev-hash chain, which `ledgerVerify` recomputes server-side, and the heads pinned in bulletins).
-// Prints OK/FAIL per event; exit 0 all OK, 1 any FAIL, 2 usage or transport error.
-import { createHash } from 'node:crypto';
+// Checks, without trusting the server's arithmetic, that every sealed ledger event of an application is in
+// the ledger, and (with --head) that the ledger is still the one a head you kept earlier described.
+// Standalone on purpose (plain Node, fetch + node:crypto, no project code), so an applicant or auditor can
+// read and run it on its own. It:
+//   0. fetches the signed tree head (`ledgerHead.signed`) and the public keys (`ledgerKeys`), and checks the
+//      Ed25519 signature over `kezek-tree-head-v1\n{treeSize}\n{rootHash}\n{timestamp}`;
+//   1. with --head FILE (a head kept earlier: `--save-head` output, a witness state file, the `signedHead` of an
+//      open-data file or of a bulletin): checks its signature too, then the RFC 9162 §2.1.4 consistency proof
+//      (`ledgerConsistency`) from it to the current head: if history before it was rewritten, this fails;
+//   2. for each event of `ledgerProof(applicationId, treeSize)`: the leaf SHA-256(0x00 ‖ RFC 8785 canonical
+//      JSON of {actor, at, data, entity, entityId, type}) and its RFC 9162 §2.1.3 inclusion proof lead to the
+//      signed root; and, as before, the block checks:
+//        leaf:  sha256(canonicalJson(facts)) equals eventHash; path: folding the path gives the block's
+//               merkleRoot with the depth of a tree of eventCount leaves; block: the block hash is of its facts
+//               and the event's seq lies in [firstEvent, lastEvent];
+//   3. with --save-head FILE, keeps the current head (after every check passed) for the next run.
+// Prints OK/FAIL per event; exit 0 all OK, 1 any FAIL (a bad signature, a fork, an event not proven), 2 usage
+// or transport error.
+import { createHash, createPublicKey, verify } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 const sha256 = (s) => createHash('sha256').update(s).digest('hex');
+const sha256b = (...parts) => {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p);
+  return h.digest('hex');
+};
+const nodeHash = (l, r) => sha256b(Buffer.from([1]), Buffer.from(l, 'hex'), Buffer.from(r, 'hex'));
+const EMPTY_ROOT = sha256b(Buffer.alloc(0));
+const HEX = /^[0-9a-f]{64}$/;
+
+/** RFC 8785 (JCS): sorted members (UTF-16 code units), ECMAScript numbers, minimal string escapes. */
+function jcs(v) {
+  if (v === null) return 'null';
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new Error('not a JSON number');
+    return Object.is(v, -0) ? '0' : String(v);
+  }
+  if (typeof v === 'string') {
+    if (/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(v)) throw new Error('lone surrogate');
+    return JSON.stringify(v);
+  }
+  if (Array.isArray(v)) return `[${v.map(jcs).join(',')}]`;
+  const keys = Object.keys(v)
+    .filter((k) => v[k] !== undefined)
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${keys.map((k) => `${jcs(k)}:${jcs(v[k])}`).join(',')}}`;
+}
+
+/** RFC 9162 §2.1.3.2. */
+function verifyInclusion(leaf, index, size, proof, root) {
+  if (!(Number.isInteger(index) && Number.isInteger(size) && index >= 0 && index < size)) return false;
+  if (!proof.every((h) => HEX.test(h))) return false;
+  let fn = index;
+  let sn = size - 1;
+  let r = leaf;
+  for (const p of proof) {
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      r = nodeHash(p, r);
+      while (fn % 2 === 0 && fn !== 0) {
+        fn = Math.floor(fn / 2);
+        sn = Math.floor(sn / 2);
+      }
+    } else {
+      r = nodeHash(r, p);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && r === root;
+}
+
+/** RFC 9162 §2.1.4.2. */
+function verifyConsistency(size1, size2, root1, root2, proof) {
+  if (!(Number.isInteger(size1) && Number.isInteger(size2) && size1 >= 0 && size1 <= size2)) return false;
+  if (!proof.every((h) => HEX.test(h))) return false;
+  if (size1 === size2) return proof.length === 0 && root1 === root2;
+  if (size1 === 0) return proof.length === 0 && root1 === EMPTY_ROOT;
+  const path = (size1 & (size1 - 1)) === 0 ? [root1, ...proof] : [...proof];
+  if (!path.length) return false;
+  let fn = size1 - 1;
+  let sn = size2 - 1;
+  while (fn % 2 === 1) {
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  let fr = path[0];
+  let sr = path[0];
+  for (const c of path.slice(1)) {
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      fr = nodeHash(c, fr);
+      sr = nodeHash(c, sr);
+      while (fn % 2 === 0 && fn !== 0) {
+        fn = Math.floor(fn / 2);
+        sn = Math.floor(sn / 2);
+      }
+    } else {
+      sr = nodeHash(sr, c);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return fr === root1 && sr === root2 && sn === 0;
+}
+
+function signatureOk(head, keys) {
+  const k = keys.find((x) => x.keyId === head.keyId);
+  if (!k) return false;
+  const pub = createPublicKey(k.publicKey);
+  if (sha256b(pub.export({ type: 'spki', format: 'der' })).slice(0, 16) !== k.keyId) return false;
+  const text = `kezek-tree-head-v1\n${head.treeSize}\n${head.rootHash}\n${head.timestamp}`;
+  try {
+    return verify(null, Buffer.from(text, 'utf8'), pub, Buffer.from(head.signature, 'base64'));
+  } catch {
+    return false;
+  }
+}
+
+/** A kept head from any of the files that carry one. */
+function readSavedHead(file) {
+  const j = JSON.parse(readFileSync(file, 'utf8'));
+  const h = j.signedHead ?? j.head ?? j.signed ?? j;
+  if (!h || !Number.isInteger(h.treeSize) || typeof h.rootHash !== 'string') throw new Error(`${file} holds no signed tree head`);
+  return h;
+}
 
 /** Same as src/ledger/domain/hashing.ts canonicalJson. */
 function canonicalJson(value) {
@@ -31,12 +141,17 @@ function canonicalJson(value) {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
-const QUERY = `query LedgerProve($id: ID!) {
-  ledgerHead { length headHash blocks }
-  ledgerProof(applicationId: $id) {
+const HEAD_QUERY = `{
+  ledgerHead { length headHash blocks signed { treeSize rootHash timestamp keyId signature } }
+  ledgerKeys { keyId algorithm publicKey }
+}`;
+const CONSISTENCY_QUERY = `query($from: Int!, $to: Int) { ledgerConsistency(fromSize: $from, toSize: $to) { fromSize toSize hashes } }`;
+const PROOF_QUERY = `query LedgerProve($id: ID!, $size: Int) {
+  ledgerProof(applicationId: $id, treeSize: $size) {
     seq type at entity entityId actor data eventHash blockSeq merkleRoot blockHash
     path { side hash }
     block { seq prevHash merkleRoot hash firstEvent lastEvent eventCount sealedAt }
+    leafIndex treeSize inclusion
   }
 }`;
 
@@ -77,51 +192,132 @@ function checkProof(p, head) {
   );
   if (recomputed !== b.hash || p.blockHash !== b.hash || p.blockSeq !== b.seq) problems.push('block hash does not match the block facts');
   if (p.seq < b.firstEvent || p.seq > b.lastEvent) problems.push('event lies outside the block range');
-  if (b.seq > head.blocks) problems.push(`block ${b.seq} is beyond the head (${head.blocks} blocks)`);
   if (b.seq === head.blocks && b.hash !== head.headHash) problems.push('head block hash differs from ledgerHead.headHash');
+  // The contract: the event's leaf is in the signed tree.
+  const signed = head.signed;
+  const treeLeaf = sha256b(
+    Buffer.from([0]),
+    Buffer.from(jcs({ actor: p.actor, at: p.at, data, entity: p.entity, entityId: p.entityId, type: p.type }), 'utf8'),
+  );
+  if (p.treeSize !== signed.treeSize || !Array.isArray(p.inclusion))
+    problems.push(`no inclusion proof in the signed tree of ${signed.treeSize}`);
+  else if (!verifyInclusion(treeLeaf, p.leafIndex, p.treeSize, p.inclusion, signed.rootHash)) {
+    problems.push('inclusion proof does not lead to the signed root (the event is not in the ledger as shown)');
+  }
   return problems;
+}
+
+async function gql(base, token, query, variables) {
+  const res = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await res.json();
+  if (body.errors?.length || !body.data) {
+    const err = new Error(
+      `server answered: ${body.errors?.map((e) => `${e.extensions?.code ?? ''} ${e.message}`).join('; ') ?? 'no data'}`,
+    );
+    err.answered = true;
+    throw err;
+  }
+  return body.data;
 }
 
 async function main() {
   const { values } = parseArgs({
-    options: { application: { type: 'string' }, url: { type: 'string' }, token: { type: 'string' } },
+    options: {
+      application: { type: 'string' },
+      url: { type: 'string' },
+      token: { type: 'string' },
+      head: { type: 'string' },
+      'save-head': { type: 'string' },
+    },
   });
   if (!values.application) {
-    process.stderr.write('usage: npm run ledger:prove -- --application ID [--url http://localhost:3000] [--token T]\n');
+    process.stderr.write(
+      'usage: npm run ledger:prove -- --application ID [--url http://localhost:3000] [--token T] [--head FILE] [--save-head FILE]\n',
+    );
     return 2;
   }
   const base = (values.url ?? process.env.KEZEK_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
   const token = values.token ?? process.env.KEZEK_TOKEN;
-  let body;
+  let saved = null;
+  if (values.head) {
+    try {
+      saved = readSavedHead(values.head);
+    } catch (e) {
+      process.stderr.write(`cannot read the kept head: ${e.message}\n`);
+      return 2;
+    }
+  }
+  let head;
+  let keys;
+  let proofs;
   try {
-    const res = await fetch(`${base}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ query: QUERY, variables: { id: values.application } }),
-    });
-    body = await res.json();
+    ({ ledgerHead: head, ledgerKeys: keys } = await gql(base, token, HEAD_QUERY));
+    proofs = (await gql(base, token, PROOF_QUERY, { id: values.application, size: head.signed.treeSize })).ledgerProof;
   } catch (e) {
-    process.stderr.write(`cannot reach ${base}/graphql: ${e.message}\n`);
+    process.stderr.write(e.answered ? `${e.message}\n` : `cannot reach ${base}/graphql: ${e.message}\n`);
     return 2;
   }
-  if (body.errors?.length || !body.data) {
-    process.stderr.write(
-      `server answered: ${body.errors?.map((e) => `${e.extensions?.code ?? ''} ${e.message}`).join('; ') ?? 'no data'}\n`,
-    );
-    return 2;
+  const signed = head.signed;
+  process.stdout.write(
+    `ledger head: ${head.length} events, ${head.blocks} blocks, ${head.headHash}\n` +
+      `signed tree head: ${signed.treeSize} events, root ${signed.rootHash}, ${signed.timestamp}, key ${signed.keyId}\n`,
+  );
+  let bad = 0;
+  if (!signatureOk(signed, keys)) {
+    process.stdout.write('FAIL the signed tree head does not verify with the published key\n');
+    bad++;
   }
-  const { ledgerHead: head, ledgerProof: proofs } = body.data;
-  process.stdout.write(`ledger head: ${head.length} events, ${head.blocks} blocks, ${head.headHash}\n`);
+  if (saved) {
+    let ok = signatureOk(saved, keys);
+    if (!ok) process.stdout.write(`FAIL the kept head (${saved.treeSize} events) does not verify with a published key\n`);
+    if (ok && saved.treeSize > signed.treeSize) {
+      ok = false;
+      process.stdout.write(`FAIL the ledger shrank: kept head ${saved.treeSize} events, now ${signed.treeSize}\n`);
+    } else if (ok) {
+      let proof = [];
+      try {
+        if (saved.treeSize > 0 && saved.treeSize < signed.treeSize) {
+          proof = (await gql(base, token, CONSISTENCY_QUERY, { from: saved.treeSize, to: signed.treeSize })).ledgerConsistency.hashes;
+        }
+      } catch (e) {
+        process.stderr.write(`${e.message}\n`);
+      }
+      ok = verifyConsistency(saved.treeSize, signed.treeSize, saved.rootHash, signed.rootHash, proof);
+      process.stdout.write(
+        ok
+          ? `OK   the kept head (${saved.treeSize} events, ${saved.timestamp}) is a prefix of the current head\n`
+          : `FAIL FORK: the kept head (${saved.treeSize} events, root ${saved.rootHash}, ${saved.timestamp}) is not a prefix of the current head: history was rewritten\n`,
+      );
+    }
+    if (!ok) bad++;
+  } else {
+    process.stdout.write('(no --head: checked against the current head only; keep one with --save-head and pass it next time)\n');
+  }
   let failed = 0;
+  let proven = 0;
   for (const p of proofs) {
+    if (p.treeSize === null) {
+      process.stdout.write(`---- #${p.seq} ${p.type}: sealed after the signed head, checked next time\n`);
+      continue;
+    }
     const problems = checkProof(p, head);
     if (problems.length) failed++;
+    else proven++;
     process.stdout.write(
-      `${problems.length ? 'FAIL' : 'OK  '} #${p.seq} ${p.type} ${p.at} block ${p.blockSeq}${problems.length ? `: ${problems.join('; ')}` : ''}\n`,
+      `${problems.length ? 'FAIL' : 'OK  '} #${p.seq} ${p.type} ${p.at} leaf ${p.leafIndex}${problems.length ? `: ${problems.join('; ')}` : ''}\n`,
     );
   }
-  process.stdout.write(`${proofs.length - failed}/${proofs.length} events proven\n`);
-  return failed ? 1 : 0;
+  process.stdout.write(`${proven}/${proven + failed} events proven\n`);
+  if (failed || bad) return 1;
+  if (values['save-head']) {
+    writeFileSync(values['save-head'], `${JSON.stringify(signed, null, 2)}\n`);
+    process.stdout.write(`kept the head in ${values['save-head']}\n`);
+  }
+  return 0;
 }
 
 process.exitCode = await main();

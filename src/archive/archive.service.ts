@@ -14,6 +14,7 @@ import { NotificationService } from '../notification/notification.service.js';
 import { Clock } from '../platform/clock/clock.js';
 import { lockLocalitiesForQueueChange } from '../platform/database/locks.js';
 import { badInput, conflict } from '../platform/errors/app-error.js';
+import { ageInYears } from '../platform/identifiers/iin.js';
 import { decodeCursor, toConnection, type ConnectionShape } from '../platform/graphql/connection.js';
 import { ArchiveReason } from '../archive/domain/archive-reason.js';
 import { ApplicationStatus } from '../queue/domain/vocabulary.js';
@@ -21,7 +22,7 @@ import { SettingsService } from '../settings/settings.service.js';
 import { APPLICATION_COLUMNS, toApplication, type ApplicationRow } from '../queue/application.row.js';
 import { ApplicationStore } from '../queue/application.store.js';
 import type { Application } from '../queue/dto/application.model.js';
-import { QueueService, reasonText } from '../queue/queue.service.js';
+import { QueueService } from '../queue/queue.service.js';
 import { ReferralLifecycleService } from '../referral/referral-lifecycle.service.js';
 import { StopListService } from '../referral/stop-list.service.js';
 import type { ArchiveArgs } from './dto/archive.model.js';
@@ -92,14 +93,18 @@ export class ArchiveService {
           language: app.notificationLanguage as 'kk' | 'ru',
           stage: 'ARCHIVED' as const,
           key: `ARCHIVED:${app.id}:${now.getTime()}`,
-          params: { number: app.number, reason: reasonText(reason, app.notificationLanguage) },
+          params: { number: app.number, reason }, // worded in the family's language by the notification layer
           at: now,
         })),
       );
     }
   }
 
-  /** Brings an archived application back with its original registration time (not its cancelled referral). */
+  /**
+   * Brings an archived application back with its original registration time (not its cancelled referral);
+   * a stop-list term that archiving cut short resumes for its remaining days; a child who has reached the
+   * age limit cannot come back (the 00:00 age-out would archive it again).
+   */
   async restore(id: string, by: Principal): Promise<Application> {
     return this.ds.transaction(async (em) => {
       await this.queue.lockQueueOf(em, id);
@@ -113,7 +118,19 @@ export class ArchiveService {
       ]);
       if (live.length) throw conflict(`id: the child already has a live application ${live[0].number}`, 'id');
       const now = this.clock.now();
-      await this.applications.restore({ em, at: now, actor: actorOf(by) }, app);
+      const today = toAlmatyDate(now);
+      const s = await this.settings.get(em);
+      if (ageInYears(app.childBirthDate, today) >= s.ageLimitYears) {
+        throw conflict(
+          `id: the child has reached the age limit (${s.ageLimitYears} years); the application cannot return to the queue`,
+          'id',
+        );
+      }
+      const c = { em, at: now, actor: actorOf(by) };
+      // A term cut short by archiving (a stop-listed family withdrew) is served to its end, not forgiven.
+      const term = await this.stopList.termCutByArchive(em, app.id, app.archivedAt, today);
+      await this.applications.restore(c, app);
+      if (term) await this.stopList.resumeOnRestore(c, app, term);
       await this.notifications.notifyApplicant(em, app, 'RESTORED', `RESTORED:${id}:${now.getTime()}`, {}, now);
       return this.queue.load(em, id);
     });
@@ -126,16 +143,18 @@ export class ArchiveService {
    * applications still live and archives them set-based with their ledger events and texts.
    */
   async ageOut(at: Date): Promise<{ agedOut: number }> {
-    const s = await this.settings.get();
+    const s = await this.settings.get(undefined, at);
     const today = toAlmatyDate(at);
     let agedOut = 0;
     for (let after = '0'; ;) {
-      // birth + N years <= today is monotone in the birth date: the range (one day of slack for 29 February)
+      // Aged out = N·12 completed months (age_in_months, migration 1764000000100: the same count as the
+      // TypeScript ageInMonths, so a child born on 29 February leaves on 1 March, as registration and
+      // allocation count it). Monotone in the birth date: the range (one day of slack for 29 February)
       // finds the candidates by index, the exact test decides.
       const due: { id: string; seq: string; locality: string }[] = await this.ds.query(
         `SELECT a.id, a.seq::text AS seq, a.locality FROM application a
          WHERE a.status IN ('QUEUED','STOP_LISTED') AND a.child_birth_date <= ($2::date - make_interval(years => $1))::date + 1
-           AND a.child_birth_date + make_interval(years => $1) <= $2::date AND a.seq > $3::bigint
+           AND age_in_months(a.child_birth_date, $2::date) >= $1 * 12 AND a.seq > $3::bigint
          ORDER BY a.seq LIMIT $4`,
         [s.ageLimitYears, today, after, AGE_OUT_CHUNK],
       );

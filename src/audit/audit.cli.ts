@@ -50,7 +50,12 @@ async function main(): Promise<void> {
     ctx = await boot(process.env, (m) => process.stderr.write(`${m}\n`));
     const ds = ctx.dataSource;
     const clock = await databaseClock(ds);
-    const audit = new AuditService(ds, clock, new CalendarService(ds, clock, new LedgerService()), new SettingsService(ds));
+    const audit = new AuditService(
+      ds,
+      clock,
+      new CalendarService(ds, clock, new LedgerService()),
+      new SettingsService(ds, clock, new LedgerService()),
+    );
     const started = process.hrtime.bigint();
     const report = await audit.fairness(from, to);
     const ms = Number(process.hrtime.bigint() - started) / 1e6;

@@ -21,7 +21,8 @@ interface EventRow {
 
 /**
  * Reads the whole ledger in one read-only snapshot and replays it through the pure fairness audit
- * (domain/fairness-audit.ts) with the current working calendar and settings.
+ * (domain/fairness-audit.ts) with the current working calendar and the settings history (each event
+ * judged with the settings in force at its time).
  */
 @Injectable()
 export class AuditService {
@@ -44,15 +45,19 @@ export class AuditService {
     return this.ds.transaction('REPEATABLE READ', async (em) => {
       await em.query('SET TRANSACTION READ ONLY');
       const calendar = await this.calendar.calendar(em);
-      const s = await this.settings.get(em);
+      // The settings history: each event is judged with the versions in force at its time.
+      const settingsAt = await this.settings.timeline(em);
       const auditor = new FairnessAuditor({
         calendar,
-        settings: {
-          confirmWorkingDays: s.confirmWorkingDays,
-          documentsWorkingDays: s.documentsWorkingDays,
-          extensionCalendarDays: s.extensionCalendarDays,
-          stopListCalendarDays: s.stopListCalendarDays,
-          interleave: s.interleave,
+        settings: (at) => {
+          const s = settingsAt(at);
+          return {
+            confirmWorkingDays: s.confirmWorkingDays,
+            documentsWorkingDays: s.documentsWorkingDays,
+            extensionCalendarDays: s.extensionCalendarDays,
+            stopListCalendarDays: s.stopListCalendarDays,
+            interleave: s.interleave,
+          };
         },
         from,
         to: until,

@@ -5,14 +5,16 @@ import type { Principal } from '../auth/principal.js';
 import { badInput } from '../platform/errors/app-error.js';
 import { isRealDate } from '../platform/graphql/scalars.js';
 import { CalendarService } from './calendar.service.js';
-import { CalendarDay, SetCalendarDayInput, WorkingDayAnswer } from './dto/calendar.model.js';
+import { CalendarDay, CalendarYear, SetCalendarDayInput, WorkingDayAnswer } from './dto/calendar.model.js';
 
 @Resolver(() => CalendarDay)
 export class CalendarResolver {
   constructor(private readonly calendar: CalendarService) {}
 
   @Public()
-  @Query(() => [CalendarDay], { description: 'Holidays and moved days of a year' })
+  @Query(() => [CalendarDay], {
+    description: 'Holidays and moved days of a year: the Labour Code holidays and their weekend transfers, with the stored days on top',
+  })
   async calendarDays(@Args('year', { type: () => Int }) year: number): Promise<CalendarDay[]> {
     if (year < 2000 || year > 2100) throw badInput('year', 'must be between 2000 and 2100');
     return (await this.calendar.days(year)) as CalendarDay[];
@@ -33,5 +35,25 @@ export class CalendarResolver {
     if (!isRealDate(input.date)) throw badInput('date', 'must be a real date YYYY-MM-DD');
     await this.calendar.setDay(input.date, input.kind ?? null, input.name ?? null, by);
     return (await this.calendar.days(Number(input.date.slice(0, 4)))) as CalendarDay[];
+  }
+
+  @Public()
+  @Query(() => CalendarYear, { description: 'Whether the working calendar of `year` is confirmed by an ADMIN' })
+  async calendarYear(@Args('year', { type: () => Int }) year: number): Promise<CalendarYear> {
+    if (year < 2000 || year > 2100) throw badInput('year', 'must be between 2000 and 2100');
+    return this.calendar.year(year);
+  }
+
+  @Roles('ADMIN')
+  @Mutation(() => CalendarYear, {
+    description:
+      'Confirm the working calendar of `year`: its transfer orders are entered (setCalendarDay) and `kurbanAit` is its first day of Kurban Ait (set as a holiday)',
+  })
+  async confirmCalendarYear(
+    @Args('year', { type: () => Int }) year: number,
+    @Args('kurbanAit', { description: 'YYYY-MM-DD' }) kurbanAit: string,
+    @CurrentPrincipal() by: Principal,
+  ): Promise<CalendarYear> {
+    return this.calendar.confirmYear(year, kurbanAit, by);
   }
 }

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { applicantIin, isAdmin, type Principal } from '../auth/principal.js';
-import { AppError, forbidden, notFound } from '../platform/errors/app-error.js';
+import { AppError, badInput, forbidden, notFound } from '../platform/errors/app-error.js';
 import { merkleProof, type ProofStep } from './domain/hashing.js';
 import { LedgerSealerService } from './ledger-sealer.service.js';
+import { LedgerTreeService } from './ledger-tree.service.js';
 import { isoFromMicros } from './ledger-verifier.service.js';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -36,6 +37,10 @@ export interface EventProof {
   blockHash: string;
   path: ProofStep[];
   block: BlockHeader;
+  /** Position among the tree's leaves, and the RFC 9162 inclusion proof in the tree of `treeSize` (null: not in it). */
+  leafIndex: number | null;
+  treeSize: number | null;
+  inclusion: string[] | null;
 }
 
 /** Merkle inclusion proofs of an application's sealed events (and of its referrals' events). */
@@ -44,9 +49,11 @@ export class LedgerProofService {
   constructor(
     private readonly ds: DataSource,
     private readonly sealer: LedgerSealerService,
+    private readonly tree: LedgerTreeService,
   ) {}
 
-  async forApplication(applicationId: string, by: Principal): Promise<EventProof[]> {
+  /** `treeSize`: the tree the inclusion proofs are for (default: the newest signed head). */
+  async forApplication(applicationId: string, by: Principal, treeSize?: number | null): Promise<EventProof[]> {
     if (!UUID_RE.test(applicationId)) throw notFound('application', applicationId);
     const apps: { applicant_iin: string }[] = await this.ds.query(`SELECT applicant_iin FROM application WHERE id = $1`, [applicationId]);
     if (!apps[0]) throw notFound('application', applicationId);
@@ -55,6 +62,11 @@ export class LedgerProofService {
       throw forbidden('application: you may only see your own applications');
     }
     await this.sealer.seal(undefined, { waitMs: 1000 });
+    const headSize = (await this.tree.latestHead())?.treeSize ?? 0;
+    const size = treeSize ?? headSize;
+    if (!Number.isInteger(size) || size < 0 || size > headSize) {
+      throw badInput('treeSize', `must be between 0 and the head's tree size (${headSize})`);
+    }
     const events: {
       seq: string;
       type: string;
@@ -73,6 +85,10 @@ export class LedgerProofService {
            OR (entity = 'referral' AND entity_id IN (SELECT id::text FROM referral WHERE application_id = $1::uuid)))
        ORDER BY seq`,
       [applicationId],
+    );
+    const included = await this.tree.inclusion(
+      events.map((e) => Number(e.seq)),
+      size,
     );
     const blocks = new Map<number, { header: BlockHeader; leaves: string[]; index: Map<number, number> }>();
     const out: EventProof[] = [];
@@ -132,6 +148,9 @@ export class LedgerProofService {
         blockHash: b.header.hash,
         path: merkleProof(b.leaves, i),
         block: b.header,
+        leafIndex: included.get(Number(e.seq))?.leafIndex ?? null,
+        treeSize: included.has(Number(e.seq)) ? size : null,
+        inclusion: included.get(Number(e.seq))?.hashes ?? null,
       });
     }
     return out;

@@ -3,7 +3,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '../platform/clock/clock.js';
 import { blockHash, merkleRoot, ZERO_HASH } from './domain/hashing.js';
+import type { SignedTreeHead } from './domain/merkle.js';
 import { LOCK_KEYS } from '../platform/database/locks.js';
+import { LedgerTreeService } from './ledger-tree.service.js';
 
 /** Advisory lock key of the sealer (the append path takes no lock). */
 export const SEAL_LOCK_KEY = LOCK_KEYS.ledgerSeal;
@@ -46,7 +48,8 @@ interface LastBlockRow {
  *  4. now the visible events with seq <= H are final: seal them all, in seq order, 5000 per block.
  * A writer still running after `waitMs` defers sealing to a later call (nothing is sealed past it).
  * Unlike xmin, a long transaction elsewhere in the cluster does not hold sealing back.
- * Only one sealer at a time (pg_advisory_xact_lock); blocks and block_seq are written in one transaction.
+ * Only one sealer at a time (pg_advisory_xact_lock); blocks and block_seq are written in one transaction,
+ * with the new leaves and complete subtrees of the Merkle tree and the signed tree head (LedgerTreeService.grow).
  */
 @Injectable()
 export class LedgerSealerService {
@@ -55,6 +58,7 @@ export class LedgerSealerService {
   constructor(
     private readonly ds: DataSource,
     private readonly clock: Clock,
+    private readonly tree: LedgerTreeService,
   ) {}
 
   private current: Promise<SealResult> | null = null;
@@ -130,16 +134,24 @@ export class LedgerSealerService {
         blocks++;
         events += rows.length;
       }
+      // The contract: the RFC 9162 tree over every sealed event, and a signed head (same transaction).
+      await this.tree.grow(em, now);
       return { blocks, events, complete: true };
     });
     if (result.events) this.log.debug(`sealed ${result.events} events into ${result.blocks} blocks`);
     return result;
   }
 
-  /** Seals what is committed, then returns the head (for the bulletin to pin, and for `ledgerHead`). */
-  async head(): Promise<{ length: number; headHash: string }> {
-    const h = await this.headInfo();
-    return { length: h.length, headHash: h.headHash };
+  /**
+   * Seals what is committed, then returns the head (for the bulletin to pin): the block chain's head and
+   * the signed tree head over the same sealed events, read in one snapshot.
+   */
+  async head(): Promise<{ length: number; headHash: string; signed: SignedTreeHead | null }> {
+    await this.seal();
+    return this.ds.transaction('REPEATABLE READ', async (em) => {
+      const h = await readHead(em);
+      return { length: h.length, headHash: h.headHash, signed: await this.tree.latestHead(em) };
+    });
   }
 
   async headInfo(opts: { seal?: boolean } = {}): Promise<LedgerHeadInfo> {

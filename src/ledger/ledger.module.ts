@@ -6,11 +6,21 @@ import { LedgerSealerService } from './ledger-sealer.service.js';
 import { LedgerVerifierService } from './ledger-verifier.service.js';
 import { LedgerResolver } from './ledger.resolver.js';
 import { LedgerService } from './ledger.service.js';
+import { LedgerTreeService } from './ledger-tree.service.js';
+import { TreeHeadSigner } from './tree-head-signer.js';
 
 @Global()
 @Module({
-  providers: [LedgerService, LedgerSealerService, LedgerVerifierService, LedgerProofService, LedgerResolver],
-  exports: [LedgerService, LedgerSealerService, LedgerVerifierService],
+  providers: [
+    LedgerService,
+    LedgerSealerService,
+    LedgerVerifierService,
+    LedgerProofService,
+    LedgerResolver,
+    LedgerTreeService,
+    TreeHeadSigner,
+  ],
+  exports: [LedgerService, LedgerSealerService, LedgerVerifierService, LedgerTreeService],
 })
 export class LedgerModule implements OnModuleInit {
   constructor(

@@ -13,6 +13,8 @@ import type { Language, Stage } from './domain/stages.js';
 import type { Notification } from './dto/notification.model.js';
 import { SmsGateway, SmsSendError, type SmsSendResult } from './ports/sms-gateway.js';
 import { render } from './templates.js';
+import { SettingsService } from '../settings/settings.service.js';
+import { textParams, type Wording } from './domain/text-params.js';
 
 export interface OutboxMessage {
   applicationId?: string | null;
@@ -87,6 +89,7 @@ export class NotificationService {
     private readonly gateway: SmsGateway,
     @Inject(ENV_CONFIG) config: EnvConfig,
     private readonly metrics: Metrics,
+    private readonly settings: SettingsService,
   ) {
     this.policy = {
       baseMs: config.SMS_RETRY_BASE_MS,
@@ -151,6 +154,7 @@ export class NotificationService {
       [],
       [],
     ];
+    const wording = await this.wording(em, messages);
     for (const m of messages) {
       const row = [
         m.applicationId ?? null,
@@ -159,7 +163,7 @@ export class NotificationService {
         m.key,
         m.language,
         m.phone,
-        render(m.language, m.stage, m.params),
+        render(m.language, m.stage, textParams(m.language, m.params, wording)),
         m.at.toISOString(),
       ];
       row.forEach((v, k) => (cols[k] as (string | null)[]).push(v));
@@ -175,9 +179,23 @@ export class NotificationService {
     );
   }
 
+  /**
+   * What the texts' codes read as (domain/text-params.ts): category names, read only when a message
+   * names a category; the age limit in force at the messages' time.
+   */
+  private async wording(em: EntityManager, messages: readonly OutboxMessage[]): Promise<Wording> {
+    const codes = [...new Set(messages.flatMap((m) => (typeof m.params.category === 'string' ? [m.params.category] : [])))];
+    const rows: { code: string; kk: string; ru: string }[] = codes.length
+      ? await em.query(`SELECT code, name_kk AS kk, name_ru AS ru FROM priority_category WHERE code = ANY($1::text[])`, [codes])
+      : [];
+    const aged = messages.find((m) => m.params.reason === 'AGED_OUT');
+    const ageLimitYears = aged ? (await this.settings.get(em, aged.at)).ageLimitYears : 0;
+    return { categories: new Map(rows.map((r) => [r.code, { kk: r.kk, ru: r.ru }])), ageLimitYears };
+  }
+
   /** Like `enqueue`; tells whether a new message was written (false: the key was already there). */
   async enqueueIfNew(em: EntityManager, m: OutboxMessage): Promise<boolean> {
-    const text = render(m.language, m.stage, m.params);
+    const text = render(m.language, m.stage, textParams(m.language, m.params, await this.wording(em, [m])));
     // next_attempt_at is real time (delivery is real-world I/O): a simulated clock ahead of the real one
     // must not hold the message back.
     const rows: unknown[] = await em.query(

@@ -51,6 +51,36 @@ describe('text templates', () => {
     expect(text.length).toBeLessThanOrEqual(5 * 67); // UCS-2 multipart segments
   });
 
+  it.each(LANGS.flatMap((l) => STAGES.map((s) => [l, s] as const)))(
+    '%s/%s promises no personal account and hard-codes no age',
+    (lang, stage) => {
+      const t = template(lang, stage);
+      expect(t).not.toMatch(/кабинет/i);
+      expect(t).not.toMatch(/\b6\b/);
+    },
+  );
+
+  it.each(LANGS.flatMap((l) => STAGES.map((s) => [l, s] as const)))(
+    '%s/%s: a date is never followed by a word that needs a Kazakh case ending',
+    (lang, stage) => {
+      const t = template(lang, stage);
+      for (const p of ['deadline', 'dueDate', 'until']) {
+        if (lang === 'kk') expect(t).not.toMatch(new RegExp(`\\{${p}\\} (дейін|бастап|кейін)`));
+        // a date ends its clause after a colon or dash (kk) or is read as "до/по DD.MM.YYYY включительно" (ru)
+        if (t.includes(`{${p}}`) && lang === 'kk') expect(t).toMatch(new RegExp(`(— |: )\\{${p}\\}[.)]`));
+      }
+    },
+  );
+
+  it('categories are quoted names, not codes (the code is replaced by the name before rendering)', () => {
+    expect(render('ru', 'PRIORITY_CONFIRMED', { number: 'A-1', category: 'Педагоги' })).toBe(
+      'Kezek: по заявлению A-1 категория «Педагоги» подтверждена.',
+    );
+    expect(render('kk', 'PROOF_REQUESTED', { number: 'A-1', category: 'Педагогтер', dueDate: '08.12.2026' })).toBe(
+      'Kezek: A-1 өтініші бойынша «Педагогтер» санатын растайтын құжатты ұсыныңыз. Соңғы күн — 08.12.2026.',
+    );
+  });
+
   it('a missing parameter is an error, never a half-filled text', () => {
     expect(() => render('ru', 'APPLICATION_REGISTERED', { number: 'A-1' })).toThrow(/queueNumber/);
   });

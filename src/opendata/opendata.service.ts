@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { isIsoDate, toAlmatyDate, formatAlmaty } from '../calendar/domain/almaty-time.js';
+import { LedgerTreeService } from '../ledger/ledger-tree.service.js';
 import { LedgerService } from '../ledger/ledger.service.js';
 import { Clock } from '../platform/clock/clock.js';
 import { ENV_CONFIG, type EnvConfig } from '../platform/config/config.js';
@@ -100,6 +101,7 @@ export class OpenDataService {
     private readonly reads: ReadDataSource,
     private readonly clock: Clock,
     private readonly ledger: LedgerService,
+    private readonly tree: LedgerTreeService,
     @Inject(ENV_CONFIG) private readonly config: EnvConfig,
     @Inject(JWT_SECRET) jwtSecret: string,
   ) {
@@ -290,8 +292,9 @@ export class OpenDataService {
   ): Promise<void> {
     const generatedAt = formatAlmaty(this.clock.now());
     const head = await this.ledger.head(em);
+    const signedHead = await this.tree.latestHead(em);
     for (const kind of kinds) {
-      const meta = { date, kind, generatedAt, ledgerHead: head.headHash, ledgerLength: head.length };
+      const meta = { date, kind, generatedAt, ledgerHead: head.headHash, ledgerLength: head.length, signedHead };
       const csvFile = exportFileName(kind, 'csv');
       const jsonFile = exportFileName(kind, 'json');
       if (kind === 'queues') {

@@ -6,6 +6,7 @@ import { ClockService } from './clock/clock.service.js';
 import { ENV_CONFIG } from './config/config.js';
 import { DATABASE_URL, JWT_SECRET } from './database/database.tokens.js';
 import { ReadDataSource } from './database/read-data-source.js';
+import { HealthRegistry } from './health/health-registry.js';
 import { JobRegistry } from './jobs/job-registry.js';
 import { JobsService } from './jobs/jobs.service.js';
 import { Metrics } from './metrics/metrics.js';
@@ -30,8 +31,21 @@ export class PlatformModule {
         { provide: Metrics, useValue: metrics },
         JobsService,
         JobRegistry,
+        HealthRegistry,
       ],
-      exports: [ENV_CONFIG, DATABASE_URL, JWT_SECRET, DataSource, ReadDataSource, ClockService, Clock, Metrics, JobsService, JobRegistry],
+      exports: [
+        ENV_CONFIG,
+        DATABASE_URL,
+        JWT_SECRET,
+        DataSource,
+        ReadDataSource,
+        ClockService,
+        Clock,
+        Metrics,
+        JobsService,
+        JobRegistry,
+        HealthRegistry,
+      ],
     };
   }
 }

@@ -15,6 +15,7 @@ import { AppError, badInput, conflict, notFound } from '../platform/errors/app-e
 import { GroupType, WorkMode } from '../vacancy/domain/vocabulary.js';
 import { isRealDate } from '../platform/graphql/scalars.js';
 import { ageInYears, parseIin } from '../platform/identifiers/iin.js';
+import { MIN_APPLICANT_AGE_YEARS } from '../queue/domain/application-changes.js';
 import { isKato } from '../platform/identifiers/kato.js';
 import { normalizeKzPhone } from '../platform/identifiers/phone.js';
 import { SettingsService } from '../settings/settings.service.js';
@@ -131,8 +132,8 @@ export class ProactiveService {
     if (ageInYears(child.birthDate, today) >= s.ageLimitYears) {
       throw badInput('childIin', `the child is ${s.ageLimitYears} or older: the queue is for children under ${s.ageLimitYears}`);
     }
-    if (ageInYears(applicant.birthDate, today) < 14) {
-      throw badInput('applicantIin', 'the applicant must be an adult');
+    if (ageInYears(applicant.birthDate, today) < MIN_APPLICANT_AGE_YEARS) {
+      throw badInput('applicantIin', `the applicant must be an adult (${MIN_APPLICANT_AGE_YEARS} or older)`);
     }
     const desired = input.desiredAdmissionDate ?? firstBirthday(child.birthDate);
     if (!isRealDate(desired)) {

@@ -10,6 +10,7 @@ import type { EntityManager } from 'typeorm';
 import { EventBatch, record } from '../ledger/event-batch.js';
 import { LedgerService } from '../ledger/ledger.service.js';
 import { returning } from '../platform/database/sql.js';
+import { conflict } from '../platform/errors/app-error.js';
 import { mustStep, sqlStatuses } from '../platform/errors/state-step.js';
 import { APPLICATION_COLUMNS, formatNumber, type ApplicationRow } from './application.row.js';
 import {
@@ -19,6 +20,9 @@ import {
   type ApplicationMove,
   type ApplicationState,
 } from './domain/application-state.js';
+import { type ChangeableFacts, type ChangeableField } from './domain/application-changes.js';
+import { claimStep, type ClaimMove } from './domain/claim-state.js';
+import type { ClaimStatus } from './domain/vocabulary.js';
 
 export interface Change {
   em: EntityManager;
@@ -32,6 +36,9 @@ type Current = { id: string; status: string };
 
 const check = (app: Current, action: ApplicationMove | ApplicationEdit): ApplicationState =>
   mustStep(applicationStep(app.status as ApplicationState, action), `application ${app.id}`, 'id');
+
+const checkClaim = (status: ClaimStatus | null, action: ClaimMove, category: string): ClaimStatus =>
+  mustStep(claimStep(status, action), `claim ${category}`, 'category');
 
 /** A registration as validated by QueueService.register. */
 export interface NewApplication {
@@ -228,9 +235,80 @@ export class ApplicationStore {
     });
   }
 
-  /** RECLASSIFY: an operator confirms or rejects a claimed category; the priority class follows the confirmed ones. */
-  async decideClaim(c: Change, app: Current, category: string, confirmed: boolean): Promise<number> {
+  /**
+   * AMEND: the family (or an operator) corrects what it entered; number, registration time and status are
+   * kept. `changed` lists the fields that differ (domain/application-changes.ts). The queue counts follow
+   * a change of choices by the `application` triggers (migration 1764000000090).
+   */
+  async amend(c: Change, app: Current, next: ChangeableFacts, changed: readonly ChangeableField[]): Promise<void> {
+    check(app, 'AMEND');
+    if (!changed.length) return;
+    await c.em.query(
+      `UPDATE application SET phone = $2, organization_ids = $3::uuid[], language = $4, work_modes = $5::text[], group_type = $6,
+         accepts_temporary_stay = $7, notification_language = $8, desired_admission_date = $9, updated_at = $10
+       WHERE id = $1`,
+      [
+        app.id,
+        next.phone,
+        next.organizationIds,
+        next.language,
+        next.workModes,
+        next.groupType,
+        next.acceptsTemporaryStay,
+        next.notificationLanguage,
+        next.desiredAdmissionDate,
+        c.at,
+      ],
+    );
+    // The new value of each changed fact, the phone aside (personal: the ledger records only that it changed).
+    const values: Record<string, unknown> = {};
+    for (const f of changed) if (f !== 'phone') values[f] = next[f];
+    await this.ledger.append(c.em, {
+      type: 'application.updated',
+      entity: 'application',
+      entityId: app.id,
+      actor: c.actor,
+      at: c.at,
+      data: { fields: [...changed], ...values },
+    });
+  }
+
+  /**
+   * CLAIM_PRIORITY: a category claimed after registration, PENDING until `dueAt`; a claim that LAPSED or
+   * was REJECTED is claimed again (new claim time and deadline). The class is unchanged (only confirmed
+   * claims count). `previous`: the claim's current status, null when never claimed.
+   */
+  async claimPriority(c: Change, app: Current, category: string, previous: ClaimStatus | null, dueAt: Date): Promise<void> {
+    check(app, 'CLAIM_PRIORITY');
+    checkClaim(previous, 'CLAIM', category);
+    const rows = await returning<{ application_id: string }>(
+      c.em,
+      `INSERT INTO category_claim AS k (application_id, category_code, status, claimed_at, due_at) VALUES ($1, $2, 'PENDING', $3, $4)
+       ON CONFLICT (application_id, category_code) DO UPDATE SET status = 'PENDING', claimed_at = $3, due_at = $4, decided_at = NULL,
+         decided_by = NULL
+       WHERE k.status IN ('LAPSED','REJECTED')
+       RETURNING k.application_id`,
+      [app.id, category, c.at, dueAt],
+    );
+    // The row is locked with its application by the caller; a claim that is PENDING or CONFIRMED is left as it is.
+    if (!rows.length) throw conflict(`claim ${category}: it is already pending or confirmed`, 'category');
+    await this.ledger.append(c.em, {
+      type: 'application.priority_claimed',
+      entity: 'application',
+      entityId: app.id,
+      actor: c.actor,
+      at: c.at,
+      data: { category, dueAt: dueAt.toISOString(), previousStatus: previous as 'LAPSED' | 'REJECTED' | null },
+    });
+  }
+
+  /**
+   * RECLASSIFY: an operator confirms a PENDING claim, or rejects a PENDING or CONFIRMED one (claim-state.ts:
+   * a lapsed or rejected claim needs a new claim); the priority class follows the confirmed ones.
+   */
+  async decideClaim(c: Change, app: Current, category: string, confirmed: boolean, current: ClaimStatus | null): Promise<number> {
     check(app, 'RECLASSIFY');
+    checkClaim(current, confirmed ? 'CONFIRM' : 'REJECT', category);
     await c.em.query(
       `UPDATE category_claim SET status = $3, decided_at = $4, decided_by = $5 WHERE application_id = $1 AND category_code = $2`,
       [app.id, category, confirmed ? 'CONFIRMED' : 'REJECTED', c.at, c.actor],

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { NotificationModule } from '../notification/notification.module.js';
 import { ApplicationStore } from './application.store.js';
+import { PriorityClaimsService } from './priority-claims.service.js';
 import { QueueRankingService } from './queue-ranking.service.js';
 import { QueueResolver } from './queue.resolver.js';
 import { QueueService } from './queue.service.js';
@@ -16,7 +17,7 @@ import { QueueService } from './queue.service.js';
  */
 @Module({
   imports: [NotificationModule],
-  providers: [ApplicationStore, QueueService, QueueRankingService, QueueResolver],
-  exports: [ApplicationStore, QueueService, QueueRankingService],
+  providers: [ApplicationStore, QueueService, PriorityClaimsService, QueueRankingService, QueueResolver],
+  exports: [ApplicationStore, QueueService, PriorityClaimsService, QueueRankingService],
 })
 export class QueueModule {}

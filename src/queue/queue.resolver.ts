@@ -6,8 +6,9 @@ import type { Principal } from '../auth/principal.js';
 import { ApplicationStatus } from '../queue/dto/application.enums.js';
 import { memo, type RequestContext } from '../platform/graphql/request-cache.js';
 import { selects } from '../platform/graphql/selection.js';
-import { ApplicationsArgs, RegisterApplicationInput } from './dto/application.input.js';
+import { ApplicationsArgs, RegisterApplicationInput, UpdateApplicationInput } from './dto/application.input.js';
 import { Application, ApplicationConnection, PriorityCategory, QueuePosition } from './dto/application.model.js';
+import { PriorityClaimsService } from './priority-claims.service.js';
 import { QueueRankingService } from './queue-ranking.service.js';
 import { QueueService } from './queue.service.js';
 
@@ -15,6 +16,7 @@ import { QueueService } from './queue.service.js';
 export class QueueResolver {
   constructor(
     private readonly queue: QueueService,
+    private readonly claims: PriorityClaimsService,
     private readonly ranking: QueueRankingService,
   ) {}
 
@@ -61,15 +63,37 @@ export class QueueResolver {
     return this.queue.register(input, by);
   }
 
+  @Roles('ADMIN', 'APPLICANT')
+  @Mutation(() => Application, { description: 'owner or ADMIN: correct a live application; number and registration time kept' })
+  updateApplication(
+    @Args('id', { type: () => ID }) id: string,
+    @Args('input') input: UpdateApplicationInput,
+    @CurrentPrincipal() by: Principal,
+  ): Promise<Application> {
+    return this.queue.update(id, input, by);
+  }
+
+  @Roles('ADMIN', 'APPLICANT')
+  @Mutation(() => Application, { description: 'owner or ADMIN: claim a priority category; proof due in proofWorkingDays working days' })
+  addPriorityClaim(
+    @Args('applicationId', { type: () => ID }) applicationId: string,
+    @Args('category') category: string,
+    @CurrentPrincipal() by: Principal,
+  ): Promise<Application> {
+    return this.claims.addPriorityClaim(applicationId, category, by);
+  }
+
   @Roles('ADMIN')
-  @Mutation(() => Application, { description: 'ADMIN: confirm (or reject) a claimed priority category' })
+  @Mutation(() => Application, {
+    description: 'ADMIN: confirm a PENDING claim, or reject a claim (a lapsed or rejected one needs a new claim)',
+  })
   confirmPriority(
     @Args('applicationId', { type: () => ID }) applicationId: string,
     @Args('category') category: string,
     @Args('confirmed') confirmed: boolean,
     @CurrentPrincipal() by: Principal,
   ): Promise<Application> {
-    return this.queue.confirmPriority(applicationId, category, confirmed, by);
+    return this.claims.confirmPriority(applicationId, category, confirmed, by);
   }
 
   @ResolveField(() => Int, { nullable: true, description: 'Place in its queue; null unless QUEUED' })

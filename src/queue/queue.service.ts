@@ -3,13 +3,12 @@ import { ReadDataSource } from '../platform/database/read-data-source.js';
 import { DataSource, type EntityManager } from 'typeorm';
 import { actorOf, applicantIin, isAdmin, type Principal } from '../auth/principal.js';
 import { CalendarService } from '../calendar/calendar.service.js';
-import { toAlmatyDate } from '../calendar/domain/almaty-time.js';
+import { addCalendarDays, toAlmatyDate } from '../calendar/domain/almaty-time.js';
 import { workingDaysDeadline } from '../calendar/domain/deadlines.js';
 import { NotificationService } from '../notification/notification.service.js';
 import { Clock } from '../platform/clock/clock.js';
 import { AppError, badInput, conflict, forbidden, notFound } from '../platform/errors/app-error.js';
 import { decodeCursor, toConnection, type ConnectionShape } from '../platform/graphql/connection.js';
-import { ArchiveReason } from '../archive/domain/archive-reason.js';
 import { ApplicationStatus, ClaimStatus } from '../queue/domain/vocabulary.js';
 import { isRealDate, toAlmatyIso } from '../platform/graphql/scalars.js';
 import { ageInYears, parseIin } from '../platform/identifiers/iin.js';
@@ -18,15 +17,15 @@ import { SettingsService } from '../settings/settings.service.js';
 import { isUuid } from '../platform/identifiers/uuid.js';
 import { APPLICATION_COLUMNS, toApplication, type ApplicationRow } from './application.row.js';
 import { PRIORITY_CLASSES } from './domain/ranking.js';
-import type { ApplicationsArgs, RegisterApplicationInput } from './dto/application.input.js';
+import type { ApplicationsArgs, RegisterApplicationInput, UpdateApplicationInput } from './dto/application.input.js';
+import { bornWithinOneMonth } from './domain/age.js';
+import { amendFacts, changedFieldsText, MIN_APPLICANT_AGE_YEARS, type ChangeableFacts } from './domain/application-changes.js';
 import type { Application, CategoryClaim, PriorityCategory, QueuePosition } from './dto/application.model.js';
 import { ApplicationStore } from './application.store.js';
 import { QueueRankingService } from './queue-ranking.service.js';
 import { lockLocalityForQueueChange } from '../platform/database/locks.js';
 
 const LIVE = `('QUEUED','REFERRED','STOP_LISTED')`;
-/** Due rows per transaction of the midnight sweeps (claim lapse, age-out). */
-const SWEEP_CHUNK = 500;
 
 @Injectable()
 export class QueueService {
@@ -75,12 +74,14 @@ export class QueueService {
     if (!isRealDate(input.desiredAdmissionDate)) throw badInput('desiredAdmissionDate', 'must be a real date YYYY-MM-DD');
     const now = at ?? this.clock.now();
     const today = toAlmatyDate(now);
-    const s = await this.settings.get();
+    const s = await this.settings.get(undefined, now);
     if (child.birthDate > today) throw badInput('childIin', 'birth date from the IIN is in the future');
     if (ageInYears(child.birthDate, today) >= s.ageLimitYears) {
       throw badInput('childIin', `the child is ${s.ageLimitYears} or older: the queue is for children under ${s.ageLimitYears}`);
     }
-    if (ageInYears(applicant.birthDate, today) < 14) throw badInput('applicantIin', 'the applicant must be an adult');
+    if (ageInYears(applicant.birthDate, today) < MIN_APPLICANT_AGE_YEARS) {
+      throw badInput('applicantIin', `the applicant must be an adult (${MIN_APPLICANT_AGE_YEARS} or older)`);
+    }
     if (input.desiredAdmissionDate < child.birthDate) throw badInput('desiredAdmissionDate', 'is before the birth date');
     const orgIds = input.organizationIds ?? [];
     const inTransaction = <T>(fn: (em: EntityManager) => Promise<T>): Promise<T> => (within ? fn(within) : this.ds.transaction(fn));
@@ -113,9 +114,17 @@ export class QueueService {
         if (s0.applicant_iin !== input.applicantIin) throw badInput('siblingsOf', 'must be an application of the same applicant');
         if (s0.status === ApplicationStatus.ARCHIVED) throw badInput('siblingsOf', 'application is archived');
         if (s0.locality !== input.locality) throw badInput('siblingsOf', 'must be in the same locality');
-        const days = Math.abs(Date.parse(s0.child_birth_date) - Date.parse(child.birthDate)) / 86_400_000;
-        if (days > 31) {
+        if (!bornWithinOneMonth(s0.child_birth_date, child.birthDate)) {
           throw badInput('siblingsOf', 'twins/triplets must be born within one month of each other');
+        }
+        // A sibling joins only within siblingRegistrationCalendarDays of the batch's first registration (its id is the batch id).
+        const first: { at: Date }[] = await em.query(`SELECT registered_at AS at FROM application WHERE id = $1`, [s0.batch_id ?? s0.id]);
+        const joinBy = addCalendarDays(toAlmatyDate(first[0]?.at ?? s0.registered_at), s.siblingRegistrationCalendarDays);
+        if (today > joinBy) {
+          throw badInput(
+            'siblingsOf',
+            `a sibling joins a batch only within ${s.siblingRegistrationCalendarDays} days of its first registration`,
+          );
         }
         batchId = await this.store.startBatch(em, s0);
       }
@@ -337,86 +346,88 @@ export class QueueService {
     if (rows[0]) await lockLocalityForQueueChange(em, rows[0].locality);
   }
 
-  async confirmPriority(applicationId: string, category: string, confirmed: boolean, by: Principal): Promise<Application> {
+  /**
+   * owner or ADMIN: corrects phone, organization choices, language, work modes, group type, temporary-stay
+   * acceptance, notification language or desired admission date of a live application; number,
+   * registration time and status are kept. Validated like registration. One transaction under the
+   * queue-change lock (language, group, work modes, choices and dates change which places the child fits,
+   * so the change commits before an allocation of the locality reads the queue or after it). Ledgered
+   * (`application.updated`) and texted (APPLICATION_UPDATED; a changed phone is told on the old number too).
+   * No change: the application as it is, nothing written.
+   */
+  async update(id: string, input: UpdateApplicationInput, by: Principal): Promise<Application> {
+    let phone: string | undefined;
+    if (input.phone !== undefined && input.phone !== null) {
+      phone = normalizeKzPhone(input.phone) ?? undefined;
+      if (!phone) throw badInput('phone', 'must be a Kazakhstan mobile number +7 7XX XXX XX XX');
+    }
+    const desired = input.desiredAdmissionDate ?? undefined;
+    if (desired !== undefined && !isRealDate(desired)) throw badInput('desiredAdmissionDate', 'must be a real date YYYY-MM-DD');
     return this.ds.transaction(async (em) => {
-      await this.lockQueueOf(em, applicationId);
-      const app = await this.load(em, applicationId, true);
-      const claim = app.claims.find((c) => c.category === category);
-      if (!claim) throw badInput('category', `application ${app.number} has no claim for ${category}`);
-      if (claim.status === ClaimStatus.CONFIRMED && confirmed) return app;
-      if (app.status === ApplicationStatus.ARCHIVED) throw conflict('applicationId: application is archived', 'applicationId');
+      await this.lockQueueOf(em, id);
+      const app = await this.load(em, id, true);
+      this.assertCanSee(app, by);
+      if (app.status === ApplicationStatus.ARCHIVED) {
+        throw conflict(`id: application ${app.number} is archived; an operator can restore it`, 'id');
+      }
+      if (desired !== undefined && desired < app.childBirthDate) throw badInput('desiredAdmissionDate', 'is before the birth date');
+      const orgIds = input.organizationIds ?? undefined;
+      if (orgIds?.length) {
+        const orgs: { id: string; locality: string }[] = await em.query(
+          `SELECT id, locality FROM organization WHERE id = ANY($1::uuid[])`,
+          [orgIds],
+        );
+        for (const o of orgIds) {
+          const found = orgs.find((x) => x.id === o);
+          if (!found) throw badInput('organizationIds', `organization ${o} does not exist`);
+          if (found.locality !== app.locality) throw badInput('organizationIds', `organization ${o} is not in locality ${app.locality}`);
+        }
+      }
+      const current: ChangeableFacts = {
+        phone: app.phone,
+        organizationIds: app.organizationIds,
+        language: app.language,
+        workModes: app.workModes,
+        groupType: app.groupType,
+        acceptsTemporaryStay: app.acceptsTemporaryStay,
+        notificationLanguage: app.notificationLanguage,
+        desiredAdmissionDate: app.desiredAdmissionDate,
+      };
+      const { next, changed } = amendFacts(current, {
+        phone,
+        organizationIds: orgIds,
+        language: input.language ?? undefined,
+        workModes: input.workModes ?? undefined,
+        groupType: input.groupType ?? undefined,
+        acceptsTemporaryStay: input.acceptsTemporaryStay ?? undefined,
+        notificationLanguage: input.notificationLanguage ?? undefined,
+        desiredAdmissionDate: desired,
+      });
+      if (!changed.length) return app;
       const now = this.clock.now();
-      await this.store.decideClaim({ em, at: now, actor: actorOf(by) }, app, category, confirmed);
+      await this.store.amend({ em, at: now, actor: actorOf(by) }, app, next, changed);
+      const updated = await this.load(em, id);
+      const key = `APPLICATION_UPDATED:${id}:${now.toISOString()}`;
       await this.notifications.notifyApplicant(
         em,
-        app,
-        confirmed ? 'PRIORITY_CONFIRMED' : 'PRIORITY_REJECTED',
-        `PRIORITY_DECIDED:${applicationId}:${category}:${confirmed}`,
-        { category },
+        updated,
+        'APPLICATION_UPDATED',
+        key,
+        { changes: changedFieldsText(changed, updated.notificationLanguage) },
         now,
       );
-      return this.load(em, applicationId);
+      if (changed.includes('phone')) {
+        // The old number hears of the change too: a family whose phone was changed by someone else finds out.
+        await this.notifications.notifyApplicant(
+          em,
+          { ...updated, phone: app.phone },
+          'APPLICATION_UPDATED',
+          `${key}:previous-phone`,
+          { changes: changedFieldsText(changed, updated.notificationLanguage) },
+          now,
+        );
+      }
+      return updated;
     });
   }
-
-  /**
-   * 00:00 daily: unconfirmed claims past their due time lapse; registration time unchanged. In chunks of
-   * SWEEP_CHUNK claims (ix_category_claim_pending, oldest due first), each one transaction with its ledger
-   * events and texts, so a night with tens of thousands of lapses is neither one huge transaction nor one
-   * round trip per claim.
-   */
-  async lapseClaims(at: Date): Promise<{ lapsed: number }> {
-    let lapsed = 0;
-    for (;;) {
-      const n = await this.ds.transaction(async (em) => {
-        const rows = await this.store.lapseClaims({ em, at, actor: 'system' }, SWEEP_CHUNK);
-        if (!rows.length) return 0;
-        const apps: ApplicationRow[] = await em.query(`SELECT ${APPLICATION_COLUMNS} FROM application a WHERE a.id = ANY($1::uuid[])`, [
-          [...new Set(rows.map((r) => r.application_id))],
-        ]);
-        const appById = new Map(apps.map((a) => [a.id, a]));
-        await this.notifications.enqueueMany(
-          em,
-          rows.flatMap((r) => {
-            const app = appById.get(r.application_id);
-            return app && app.status !== ApplicationStatus.ARCHIVED
-              ? [
-                  {
-                    applicationId: app.id,
-                    phone: app.phone,
-                    language: app.notification_language,
-                    stage: 'PRIORITY_LAPSED' as const,
-                    key: `PRIORITY_LAPSED:${app.id}:${r.category_code}`,
-                    params: { number: app.number, category: r.category_code },
-                    at,
-                  },
-                ]
-              : [];
-          }),
-        );
-        return rows.length;
-      });
-      lapsed += n;
-      if (n < SWEEP_CHUNK) break;
-    }
-    return { lapsed };
-  }
-}
-
-export function reasonText(reason: ArchiveReason, lang: string): string {
-  const kk: Record<ArchiveReason, string> = {
-    ENROLLED: 'балабақшаға қабылданды',
-    WITHDRAWN: 'өтініш кері қайтарылды',
-    AGED_OUT: 'бала 6 жасқа толды',
-    DUPLICATE: 'қайталанған өтініш',
-    OTHER: 'өзге себеп',
-  };
-  const ru: Record<ArchiveReason, string> = {
-    ENROLLED: 'ребёнок зачислен',
-    WITHDRAWN: 'заявление отозвано',
-    AGED_OUT: 'ребёнку исполнилось 6 лет',
-    DUPLICATE: 'дублирующее заявление',
-    OTHER: 'иная причина',
-  };
-  return (lang === 'ru' ? ru : kk)[reason];
 }

@@ -27,14 +27,17 @@ import { allocate } from './domain/allocate.js';
 import {
   birthDateWindow,
   exclusionKey,
+  judgedOn,
   type ApplicationView,
   type GroupType,
   type VacancyView,
   type WorkMode,
 } from './domain/eligibility.js';
 import type { AllocationRun } from './dto/referral.model.js';
+import { HOLDS_TEMPORARY_PLACE_SQL } from './domain/temporary-stay.js';
 import { ReferralLifecycleService } from './referral-lifecycle.service.js';
-import { textFor, toVacancyView } from './referral-views.js';
+import { textFor } from './referral-views.js';
+import { judgedVacancyView, nextWorkingDayAfter, RETURNED_SQL } from './returned-places.js';
 
 /** The columns of an application the allocator needs (see ReferralService.candidates). */
 interface CandidateRow {
@@ -224,10 +227,10 @@ export class AllocationService implements OnModuleInit {
    */
   async allocateIn(em: EntityManager, locality: string, at: Date, runId: string | null): Promise<{ considered: number; issued: number }> {
     await lockLocalityForAllocation(em, locality);
-    const s = await this.settings.get(em);
+    const s = await this.settings.get(em, at);
     if (inTransferPeriod(toAlmatyDate(at), s.transferPeriod)) return { considered: 0, issued: 0 };
-    const vacs: (VacancyRow & { org_name: string })[] = await em.query(
-      `SELECT ${VACANCY_COLUMNS}, o.name AS org_name FROM vacancy v
+    const vacs: (VacancyRow & { org_name: string; returned: boolean })[] = await em.query(
+      `SELECT ${VACANCY_COLUMNS}, o.name AS org_name, ${RETURNED_SQL} AS returned FROM vacancy v
          JOIN organization o ON o.id = v.organization_id
          JOIN bulletin_entry e ON e.vacancy_id = v.id AND e.kind = 'VACATED'
          WHERE v.locality = $1 AND v.status = 'PUBLISHED' AND v.bulletin_date IS NOT NULL AND v.bulletin_date <= $2::date
@@ -236,7 +239,10 @@ export class AllocationService implements OnModuleInit {
       [locality, toAlmatyDate(at), at],
     );
     if (!vacs.length) return { considered: 0, issued: 0 };
-    const vacancies = vacs.map(toVacancyView);
+    const cal = await this.calendar.calendar(em);
+    // A returned place is judged at max(its start date, the next working day): age and wanted date.
+    const nextWorkingDay = nextWorkingDayAfter(cal, at);
+    const vacancies = vacs.map((v) => judgedVacancyView(v, v.returned, nextWorkingDay));
     const apps = await this.candidates(em, locality, vacancies);
     const excl: { application_id: string; vacancy_id: string }[] = await em.query(
       `SELECT application_id, vacancy_id FROM referral_exclusion WHERE vacancy_id = ANY($1::uuid[])`,
@@ -269,7 +275,6 @@ export class AllocationService implements OnModuleInit {
       }
       const appById = new Map(rows.map((a) => [a.id, a]));
       const vacById = new Map(vacs.map((v) => [v.id, v]));
-      const cal = await this.calendar.calendar(em);
       await this.lifecycle.issue(
         { em, at, actor: 'system:allocation' },
         result.referrals.map((ref) => {
@@ -300,21 +305,24 @@ export class AllocationService implements OnModuleInit {
 
   /**
    * The QUEUED applications of a locality that could be eligible for at least one of `vacancies` (same
-   * language and group type, desired date not after the latest start, birth date inside the union of the
-   * age windows), plus every twin (a batch is placed together, so its members count even where one alone
+   * language and group type, desired date not after the latest date a place is judged at, birth date inside
+   * the union of the age windows on those dates — the start date, or the next working day for a returned
+   * place: judgedOn), plus every twin (a batch is placed together, so its members count even where one alone
    * would not fit). Leaving out applications that fit no place changes no pick. In (registeredAt, seq)
-   * order, so the allocator's sort has nothing to do. No row locks (see allocateIn).
+   * order, so the allocator's sort has nothing to do. No row locks (see allocateIn). A child attending a
+   * temporary place is read as not accepting temporary stay (domain/temporary-stay.ts: no second temporary
+   * offer; a permanent place may still come).
    */
   private async candidates(em: EntityManager, locality: string, vacancies: VacancyView[]): Promise<ApplicationView[]> {
-    const windows = vacancies.map((v) => birthDateWindow(v.admissionStartDate, v.ageFromMonths, v.ageToMonths));
+    const windows = vacancies.map((v) => birthDateWindow(judgedOn(v), v.ageFromMonths, v.ageToMonths));
     const earliest = windows.reduce((m, w) => (w.earliest < m ? w.earliest : m), windows[0].earliest);
     const latest = windows.reduce((m, w) => (w.latest > m ? w.latest : m), windows[0].latest);
-    const lastStart = vacancies.reduce((m, v) => (v.admissionStartDate > m ? v.admissionStartDate : m), '0000-01-01');
+    const lastStart = vacancies.reduce((m, v) => (judgedOn(v) > m ? judgedOn(v) : m), '0000-01-01');
     const rows: CandidateRow[] = await em.query(
       `SELECT a.id, a.seq::float8 AS seq, a.priority_class, floor(extract(epoch FROM a.registered_at) * 1000)::float8 AS t, a.cohort,
               to_char(a.child_birth_date, 'YYYY-MM-DD') AS birth, a.organization_ids::text[] AS orgs, a.language, a.group_type,
               a.special_needs_confirmed AS special, a.work_modes, to_char(a.desired_admission_date, 'YYYY-MM-DD') AS desired,
-              a.accepts_temporary_stay AS temporary, a.batch_id
+              a.accepts_temporary_stay AND NOT ${HOLDS_TEMPORARY_PLACE_SQL('a')} AS temporary, a.batch_id
        FROM application a
        WHERE a.locality = $1 AND a.status = 'QUEUED'
          AND (a.batch_id IS NOT NULL
@@ -352,7 +360,16 @@ export class AllocationService implements OnModuleInit {
   /**
    * Places past their priority window with no referral are open: the families that fit (same
    * locality, language, group type, work mode, age; choices do not restrict a claim) hear about it,
-   * best-ranked first, at most OPEN_NOTICE_LIMIT per place, once per place.
+   * best-ranked first, at most OPEN_NOTICE_LIMIT per place, once per place and open round.
+   *
+   * Not during the transfer period (claims are refused then): the places stay unnoticed and are told on the
+   * first day after it. A round is one opening of the place (its open_at): when the place is referred and
+   * comes back (declined, expired, refused, cancelled), RELEASE ends the round, and when it again passes its
+   * priority window unreferred it opens anew and its best-ranked fitting families are told again; a family
+   * back from the stop-list makes the open places it fits be told again in their round (OpenPlaceRenotices).
+   * The text's key names the place, the family and the round, so no family is texted twice about the same
+   * place in the same round. A returned place's age window is judged at max(start, next working day), as
+   * allocation and claims judge it (returned-places.ts).
    *
    * At national size (200,000 QUEUED applications in a locality) neither the places nor a locality's queue
    * are read whole: the places come in keyset pages of `seq` (ix_vacancy_open_unnoticed), one transaction per
@@ -362,12 +379,15 @@ export class AllocationService implements OnModuleInit {
    * or over the place's birth-date window (ix_application_claim_age), whichever the planner finds cheaper.
    */
   async noticeOpenPlaces(at: Date): Promise<{ places: number; notified: number }> {
+    const s = await this.settings.get(this.ds, at);
+    if (inTransferPeriod(toAlmatyDate(at), s.transferPeriod)) return { places: 0, notified: 0 };
+    const nextWorkingDay = nextWorkingDayAfter(await this.calendar.calendar(), at);
     const page = 100;
     let places = 0;
     let notified = 0;
     for (let after = '0'; ;) {
-      const vacs: (VacancyRow & { org_name: string })[] = await this.ds.query(
-        `SELECT ${VACANCY_COLUMNS}, o.name AS org_name FROM vacancy v JOIN organization o ON o.id = v.organization_id
+      const vacs: (VacancyRow & { org_name: string; returned: boolean })[] = await this.ds.query(
+        `SELECT ${VACANCY_COLUMNS}, o.name AS org_name, ${RETURNED_SQL} AS returned FROM vacancy v JOIN organization o ON o.id = v.organization_id
          WHERE v.status = 'PUBLISHED' AND v.open_at IS NOT NULL AND v.open_notified_at IS NULL AND v.open_at <= $1
            AND v.seq > $2::bigint
          ORDER BY v.seq LIMIT $3`,
@@ -380,9 +400,10 @@ export class AllocationService implements OnModuleInit {
         const mine = await this.places.notice(em, vacs, at);
         const texts: OutboxMessage[] = [];
         for (const vac of vacs) {
-          if (!mine.has(vac.id)) continue; // another run noticed it
-          // fitsForClaim: age in completed months on the start date within the period <=> birth date in this window.
-          const { earliest, latest } = birthDateWindow(vac.admission_start_date, vac.age_from_months, vac.age_to_months);
+          if (!mine.has(vac.id) || vac.open_at === null) continue; // another run noticed it
+          // fitsForClaim: age in completed months on the judging date within the period <=> birth date in this window.
+          const judged = judgedVacancyView(vac, vac.returned, nextWorkingDay);
+          const { earliest, latest } = birthDateWindow(judgedOn(judged), vac.age_from_months, vac.age_to_months);
           if (earliest > latest) continue;
           // The registration instant is truncated as UTC wall time: indexable (ix_application_claim_rank), and the
           // same order and ties as compareHeads' epoch milliseconds.
@@ -399,13 +420,24 @@ export class AllocationService implements OnModuleInit {
             [vac.locality, vac.language, vac.group_type, vac.work_mode, earliest, latest, vac.id, OPEN_NOTICE_LIMIT],
           );
           for (const a of fitting) {
-            texts.push(textFor(a, 'OPEN_PLACE_FITS', `OPEN_PLACE_FITS:${vac.id}:${a.id}`, { organization: vac.org_name }, at));
+            texts.push(textFor(a, 'OPEN_PLACE_FITS', openPlaceKey(vac.id, a.id, vac.open_at), { organization: vac.org_name }, at));
           }
         }
-        await this.notifications.enqueueMany(em, texts);
-        return texts.length;
+        // Families already told in this round (the place told again for a family back from the stop-list).
+        const told: { idempotency_key: string }[] = texts.length
+          ? await em.query(`SELECT idempotency_key FROM notification WHERE idempotency_key = ANY($1::text[])`, [texts.map((m) => m.key)])
+          : [];
+        const already = new Set(told.map((r) => r.idempotency_key));
+        const fresh = texts.filter((m) => !already.has(m.key));
+        await this.notifications.enqueueMany(em, fresh);
+        return fresh.length;
       });
     }
     return { places, notified };
   }
+}
+
+/** The key of an open-place text: the place, the family and the round (the instant the place opened): once per place and round. */
+export function openPlaceKey(vacancyId: string, applicationId: string, openAt: Date): string {
+  return `OPEN_PLACE_FITS:${vacancyId}:${applicationId}:${openAt.getTime()}`;
 }

@@ -3,21 +3,19 @@
  * claims), a family's answers (confirm, decline, claim), an organization's steps (mark vacated, extend,
  * documents, refuse, enrol), the midnight expiry and the cancelling of an archived application's referral.
  * Each action is one transaction composing the stores (ReferralStore, VacancyStore, ApplicationStore,
- * StopListService for stop-list terms) and the applicant's text; the stores check the state machines and
+ * ReferralExpiryService for the clocks that run out) and the applicant's text; the stores check the state machines and
  * write the ledger.
  */
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { actorOf, type Principal } from '../auth/principal.js';
 import { CalendarService } from '../calendar/calendar.service.js';
 import { addCalendarDays, almatyMidnight, endOfAlmatyDay, toAlmatyDate } from '../calendar/domain/almaty-time.js';
 import { calendarDaysDeadline, workingDaysDeadline } from '../calendar/domain/deadlines.js';
-import { EventBatch } from '../ledger/event-batch.js';
-import { LedgerService } from '../ledger/ledger.service.js';
-import { NotificationService, type OutboxMessage } from '../notification/notification.service.js';
+import { NotificationService } from '../notification/notification.service.js';
 import { isUuid } from '../platform/identifiers/uuid.js';
 import { Clock } from '../platform/clock/clock.js';
-import { lockLocalitiesForQueueChange, lockLocalityForAllocation, lockLocalityForQueueChange } from '../platform/database/locks.js';
+import { lockLocalityForAllocation, lockLocalityForQueueChange } from '../platform/database/locks.js';
 import { badInput, conflict, notFound } from '../platform/errors/app-error.js';
 import { ArchiveReason } from '../archive/domain/archive-reason.js';
 import { type DocumentKind, type RefusalReason } from '../referral/domain/referral-state.js';
@@ -31,22 +29,22 @@ import { inTransferPeriod } from '../vacancy/domain/vacancy-rules.js';
 import { toVacancy, VACANCY_COLUMNS, type VacancyRow } from '../vacancy/vacancy.row.js';
 import { VacancyStore } from '../vacancy/vacancy.store.js';
 import { fitsForClaim } from './domain/eligibility.js';
-import { missingDocuments, requiredDocuments, transition } from './domain/referral-state.js';
+import {
+  cancelProblem,
+  missingDocuments,
+  refusalProblem,
+  requiredDocuments,
+  transition,
+  type CancelReason,
+} from './domain/referral-state.js';
+import { HOLDS_TEMPORARY_PLACE_SQL, mayOfferTemporaryPlace } from './domain/temporary-stay.js';
 import type { Referral } from './dto/referral.model.js';
 import { toReferral, type ReferralRow } from './referral.row.js';
 import { ReferralService } from './referral.service.js';
 import { REFERRAL_COLUMNS, ReferralStore, type Change, type Ending } from './referral.store.js';
-import { deadlineText, textFor, toApplicationView, toVacancyView } from './referral-views.js';
-import { StopListService } from './stop-list.service.js';
-
-const REFUSAL_TEXT: Record<RefusalReason, { kk: string; ru: string }> = {
-  INCOMPLETE_DOCUMENTS: { kk: 'құжаттар толық емес', ru: 'неполный пакет документов' },
-  EXPIRED_DOCUMENTS: { kk: 'құжаттардың мерзімі өткен', ru: 'истёк срок действия документов' },
-  VACCINATION_LIMIT: { kk: 'екпе алмаған балалар лимиті толды', ru: 'исчерпан лимит непривитых детей' },
-};
-
-/** Referrals that lapse per transaction of the midnight expiry. */
-const EXPIRY_CHUNK = 500;
+import { CANCEL_TEXT, deadlineText, REFUSAL_TEXT, textFor, toApplicationView } from './referral-views.js';
+import { judgedVacancyView, nextWorkingDayAfter, RETURNED_SQL } from './returned-places.js';
+import { ReferralExpiryService } from './referral-expiry.service.js';
 
 /** One referral to issue: the application and the place as read (the place row-locked by the caller). */
 export interface Issue {
@@ -63,7 +61,6 @@ export class ReferralLifecycleService {
   constructor(
     private readonly ds: DataSource,
     private readonly clock: Clock,
-    private readonly ledger: LedgerService,
     private readonly notifications: NotificationService,
     private readonly calendar: CalendarService,
     private readonly settings: SettingsService,
@@ -72,7 +69,7 @@ export class ReferralLifecycleService {
     private readonly referrals: ReferralStore,
     private readonly places: VacancyStore,
     private readonly applications: ApplicationStore,
-    private readonly stopList: StopListService,
+    private readonly expiry: ReferralExpiryService,
   ) {}
 
   // ---------- issuing and ending (composed by the actions below, allocation and archiving) ----------
@@ -132,7 +129,7 @@ export class ReferralLifecycleService {
   }
 
   /** Live referrals end without enrolment: the referrals (and their events), their places back to allocation. */
-  private async end(c: Change, ending: Ending, items: readonly { r: ReferralRow; reason: string }[]): Promise<void> {
+  private async end(c: Change, ending: Ending, items: readonly { r: ReferralRow; reason: string; note?: string | null }[]): Promise<void> {
     await this.referrals.end(c, ending, items);
     await this.places.release(
       c.em,
@@ -146,10 +143,10 @@ export class ReferralLifecycleService {
    * application come back either before a run reads the queue or after it has committed, so the ledger's
    * order is the order allocation saw (the fairness audit replays it in that order).
    */
-  private async endAndRequeue(c: Change, r: ReferralRow, ending: Ending, reason: string): Promise<void> {
+  private async endAndRequeue(c: Change, r: ReferralRow, ending: Ending, reason: string, note: string | null = null): Promise<void> {
     const loc: { locality: string }[] = await c.em.query(`SELECT locality FROM vacancy WHERE id = $1`, [r.vacancy_id]);
     await lockLocalityForQueueChange(c.em, loc[0].locality);
-    await this.end(c, ending, [{ r, reason }]);
+    await this.end(c, ending, [{ r, reason, note: note || null }]);
     await this.applications.returnToQueue(c.em, [r.application_id], c.at);
   }
 
@@ -179,7 +176,7 @@ export class ReferralLifecycleService {
       const now = this.clock.now();
       if (r.status !== 'OFFERED') throw conflict(`id: referral is ${r.status}, only an OFFERED referral can be confirmed`, 'id');
       if (r.confirm_by && r.confirm_by.getTime() <= now.getTime()) throw conflict('id: the confirmation deadline has passed', 'id');
-      const s = await this.settings.get(em);
+      const s = await this.settings.get(em, r.issued_at); // a referral's deadlines keep the rules of its issue
       const cal = await this.calendar.calendar(em);
       // Early booking confirmed before the place frees: the documents clock starts with the place.
       const from = r.clock_start && r.clock_start.getTime() > now.getTime() ? r.clock_start : now;
@@ -196,7 +193,7 @@ export class ReferralLifecycleService {
   async decline(id: string, by: Principal): Promise<Referral> {
     return this.ds.transaction(async (em) => {
       const r = await this.reads.load(em, id, true);
-      const { app } = await this.reads.parties(em, r);
+      const { app, vac } = await this.reads.parties(em, r);
       this.reads.assertOwner(by, app);
       if (r.status === 'OFFERED' && r.confirm_by && r.confirm_by.getTime() <= this.clock.now().getTime()) {
         throw conflict('id: the confirmation deadline has passed; the referral expires', 'id');
@@ -204,6 +201,12 @@ export class ReferralLifecycleService {
       const step = transition(r.status, 'DECLINE');
       if (!step.ok) throw conflict(`id: referral is ${r.status}, no longer live (${step.reason})`, 'id');
       const c = { em, at: this.clock.now(), actor: actorOf(by) };
+      if (r.status === 'CONFIRMED' && r.valid_until && r.valid_until.getTime() <= c.at.getTime()) {
+        // The documents deadline has passed (the 00:00 sweep has not run yet): declining now is the expiry it
+        // would be, stop-list included; a family cannot step around the stop-list by declining late.
+        await this.expiry.expire(em, [{ id, locality: vac.locality }], c.at, c.actor, 'declined after the documents deadline');
+        return toReferral(await this.reads.load(em, id));
+      }
       await this.endAndRequeue(c, r, 'DECLINED', 'declined by the applicant');
       await this.notifications.enqueue(em, textFor(app, 'REFERRAL_DECLINED', `REFERRAL_DECLINED:${id}`, {}, c.at));
       return toReferral(await this.reads.load(em, id));
@@ -228,7 +231,10 @@ export class ReferralLifecycleService {
       if (!app) throw notFound('application', applicationId);
       this.reads.assertOwner(by, app);
       const now = this.clock.now();
-      const locked: VacancyRow[] = await em.query(`SELECT ${VACANCY_COLUMNS} FROM vacancy v WHERE v.id = $1 FOR UPDATE`, [vacancyId]);
+      const locked: (VacancyRow & { returned: boolean })[] = await em.query(
+        `SELECT ${VACANCY_COLUMNS}, ${RETURNED_SQL} AS returned FROM vacancy v WHERE v.id = $1 FOR UPDATE OF v`,
+        [vacancyId],
+      );
       if (!toVacancy(locked[0], now).openForClaim) {
         throw conflict('vacancyId: the place is not open for claims (still in its priority window, or taken)', 'vacancyId');
       }
@@ -243,13 +249,22 @@ export class ReferralLifecycleService {
         applicationId,
         vacancyId,
       ]);
-      if (excluded.length || !fitsForClaim(toApplicationView(app), toVacancyView(locked[0]))) {
+      const holds: { holds: boolean }[] = await em.query(
+        `SELECT ${HOLDS_TEMPORARY_PLACE_SQL('a')} AS holds FROM application a WHERE a.id = $1`,
+        [applicationId],
+      );
+      if (!mayOfferTemporaryPlace(locked[0].admission_mode, holds[0]?.holds === true)) {
+        throw conflict('applicationId: the child already attends a temporary place; no second temporary place is offered', 'applicationId');
+      }
+      const cal = await this.calendar.calendar(em);
+      // A returned place is judged at max(its start date, the next working day), as allocation judges it.
+      const place = judgedVacancyView(locked[0], locked[0].returned, nextWorkingDayAfter(cal, now));
+      if (excluded.length || !fitsForClaim(toApplicationView(app), place)) {
         throw conflict(
           'applicationId: the child does not fit this place (language, group, work mode, age or earlier refusal)',
           'applicationId',
         );
       }
-      const cal = await this.calendar.calendar(em);
       const [id] = await this.issue(
         { em, at: now, actor: actorOf(by) },
         [{ app, vac: locked[0], orgName: vac.org_name, runId: null, queueKey: null, claimed: true }],
@@ -289,7 +304,7 @@ export class ReferralLifecycleService {
         [vacancyId],
       );
       if (refs[0]) {
-        const s = await this.settings.get(em);
+        const s = await this.settings.get(em, refs[0].issued_at);
         const cal = await this.calendar.calendar(em);
         const confirmBy = workingDaysDeadline(cal, vacatedAt, s.confirmWorkingDays);
         await this.referrals.offer(c, refs[0], vacatedAt, confirmBy);
@@ -319,7 +334,7 @@ export class ReferralLifecycleService {
       this.reads.assertStaff(by, vac);
       if (r.status !== 'CONFIRMED') throw conflict(`id: referral is ${r.status}, only a CONFIRMED referral can be extended`, 'id');
       if (r.extended) throw conflict('id: the referral was already extended once', 'id');
-      const s = await this.settings.get(em);
+      const s = await this.settings.get(em, r.issued_at);
       const start = r.clock_start ?? r.issued_at;
       const limit = calendarDaysDeadline(start, s.extensionCalendarDays);
       const newUntil = endOfAlmatyDay(until);
@@ -355,14 +370,36 @@ export class ReferralLifecycleService {
     });
   }
 
-  async refuse(id: string, reason: RefusalReason, by: Principal): Promise<Referral> {
+  /**
+   * Staff refuse admission on a CONFIRMED referral (domain refusalProblem): INCOMPLETE_DOCUMENTS only once
+   * the documents deadline has passed with documents missing — that is the expiry the Rules give for
+   * documents not brought in time (stop-list included), recorded now rather than at 00:00; EXPIRED_DOCUMENTS
+   * and VACCINATION_LIMIT (with a note) cancel the referral: the place goes back to allocation, the child
+   * back to the queue with its time.
+   */
+  async refuse(id: string, reason: RefusalReason, note: string | null | undefined, by: Principal): Promise<Referral> {
+    const why = (note ?? '').trim();
+    if (why.length > 500) throw badInput('note', 'is too long (500 characters at most)');
     return this.ds.transaction(async (em) => {
       const r = await this.reads.load(em, id, true);
       const { app, vac, orgName } = await this.reads.parties(em, r);
       this.reads.assertStaff(by, vac);
-      if (!['OFFERED', 'CONFIRMED'].includes(r.status)) throw conflict(`referralId: referral is ${r.status}, no longer live`, 'referralId');
       const c = { em, at: this.clock.now(), actor: actorOf(by) };
-      await this.endAndRequeue(c, r, 'CANCELLED', `admission refused: ${reason}`);
+      const problem = refusalProblem(reason, {
+        status: r.status,
+        deadlinePassed: r.valid_until !== null && r.valid_until.getTime() <= c.at.getTime(),
+        missing: missingDocuments(r.required_documents, r.documents),
+        note: why,
+      });
+      if (problem) {
+        const field = problem.field === 'referralId' ? 'referralId' : problem.field;
+        throw problem.field === 'note' ? badInput('note', problem.problem) : conflict(`${field}: ${problem.problem}`, field);
+      }
+      if (reason === 'INCOMPLETE_DOCUMENTS') {
+        await this.expiry.expire(em, [{ id, locality: vac.locality }], c.at, c.actor, `admission refused: ${reason}`);
+        return toReferral(await this.reads.load(em, id));
+      }
+      await this.endAndRequeue(c, r, 'CANCELLED', `admission refused: ${reason}`, why);
       await this.notifications.enqueue(
         em,
         textFor(
@@ -372,6 +409,33 @@ export class ReferralLifecycleService {
           { organization: orgName, reason: REFUSAL_TEXT[reason][app.notification_language] },
           c.at,
         ),
+      );
+      return toReferral(await this.reads.load(em, id));
+    });
+  }
+
+  /**
+   * ADMIN, or staff of the organization: a live referral is cancelled with a reason code (OTHER with a
+   * note). The place goes back to allocation, the family back to the queue with its time (not stop-listed),
+   * and is texted the reason in its language.
+   */
+  async cancel(id: string, reason: string, note: string | null | undefined, by: Principal): Promise<Referral> {
+    const why = (note ?? '').trim();
+    if (why.length > 500) throw badInput('note', 'is too long (500 characters at most)');
+    const problem = cancelProblem(reason, why);
+    if (problem) throw badInput(problem.field, problem.problem);
+    return this.ds.transaction(async (em) => {
+      const r = await this.reads.load(em, id, true);
+      const { app, vac } = await this.reads.parties(em, r);
+      this.reads.assertStaff(by, vac);
+      const step = transition(r.status, 'CANCEL');
+      if (!step.ok) throw conflict(`id: referral is ${r.status}, no longer live`, 'id');
+      const c = { em, at: this.clock.now(), actor: actorOf(by) };
+      await this.endAndRequeue(c, r, 'CANCELLED', `cancelled: ${reason}`, why);
+      const code = reason as CancelReason;
+      await this.notifications.enqueue(
+        em,
+        textFor(app, 'REFERRAL_CANCELLED', `REFERRAL_CANCELLED:${id}`, { reason: CANCEL_TEXT[code][app.notification_language] }, c.at),
       );
       return toReferral(await this.reads.load(em, id));
     });
@@ -390,16 +454,33 @@ export class ReferralLifecycleService {
       if (missing.length) throw conflict(`id: documents missing: ${missing.join(', ')}`, 'id');
       const now = this.clock.now();
       const c = { em, at: now, actor: actorOf(by) };
-      // Temporary stay: the child attends until attendanceUntil and its own application stays in the
-      // queue (rules/NOTES.md "Referral"); only a permanent place archives the application.
+      // Temporary stay (definition 14): the child attends until attendanceUntil and its own application stays
+      // in the queue (rules/NOTES.md "Referral"); only a permanent place archives the application.
       const temporary = vac.admission_mode === AdmissionMode.TEMPORARY_STAY;
+      // Back in the queue (or out of it): a queue change, under the locality's lock (see locks.ts).
+      await lockLocalityForQueueChange(em, vac.locality);
       await this.referrals.enroll(c, r, temporary ? { attendanceUntil: vac.attendance_until } : null);
       await this.places.fill(em, vac);
       if (temporary) await this.applications.returnToQueue(em, [app.id], now);
-      else await this.applications.archive(c, [app], ArchiveReason.ENROLLED, new Map());
+      else {
+        // A child in a temporary place that now gets its own place leaves the temporary one.
+        const running: ReferralRow[] = await em.query(
+          `SELECT ${REFERRAL_COLUMNS} FROM referral r WHERE r.application_id = $1 AND r.attendance_until IS NOT NULL
+             AND r.attendance_ended_at IS NULL FOR UPDATE`,
+          [app.id],
+        );
+        await this.referrals.endAttendance(
+          c,
+          running.map((x) => ({ r: x, attendanceUntil: x.attendance_until ?? '' })),
+          'PERMANENT_PLACE',
+        );
+        await this.applications.archive(c, [app], ArchiveReason.ENROLLED, new Map());
+      }
       await this.notifications.enqueue(
         em,
-        textFor(app, 'ENROLLED', temporary ? `ENROLLED:${id}` : `ENROLLED:${app.id}`, { organization: orgName }, now),
+        temporary
+          ? textFor(app, 'ENROLLED_TEMPORARY', `ENROLLED:${id}`, { organization: orgName, until: vac.attendance_until ?? '' }, now)
+          : textFor(app, 'ENROLLED', `ENROLLED:${app.id}`, { organization: orgName }, now),
       );
       return toReferral(await this.reads.load(em, id));
     });
@@ -407,83 +488,8 @@ export class ReferralLifecycleService {
 
   // ---------- 00:00 expiry ----------
 
-  /**
-   * Expires every live referral whose deadline has passed: stop-list for N days, place back to allocation.
-   *
-   * Set-based, in chunks of due referrals (issue order, keyset pages of ix_referral_live_issued): one
-   * transaction per chunk takes the queue-change lock of each locality concerned (in locality order, before
-   * any row lock), locks the referrals, re-checks each deadline, and ends them, releases their places,
-   * stop-lists their applications and texts the families, one statement per kind. Tens of thousands of
-   * referrals can lapse on one night (the first days of September); none is held in memory beyond its chunk.
-   */
-  async expireDue(at: Date): Promise<{ expired: number }> {
-    let expired = 0;
-    for (let after = { issuedAt: '-infinity', id: '00000000-0000-0000-0000-000000000000' }; ;) {
-      const due: { id: string; issued_at: string; locality: string }[] = await this.ds.query(
-        `SELECT r.id, r.issued_at::text AS issued_at, v.locality FROM referral r JOIN vacancy v ON v.id = r.vacancy_id
-         WHERE r.status IN ('OFFERED','CONFIRMED')
-           AND ((r.status = 'OFFERED' AND r.confirm_by <= $1) OR (r.status = 'CONFIRMED' AND r.valid_until <= $1))
-           AND (r.issued_at, r.id) > ($2::timestamptz, $3::uuid)
-         ORDER BY r.issued_at, r.id LIMIT $4`,
-        [at, after.issuedAt, after.id, EXPIRY_CHUNK],
-      );
-      if (!due.length) break;
-      after = { issuedAt: due[due.length - 1].issued_at, id: due[due.length - 1].id };
-      expired += await this.ds.transaction((em) => this.expireChunk(em, due, at));
-    }
-    this.metrics.referralsExpired.inc(expired);
-    return { expired };
-  }
-
-  private async expireChunk(em: EntityManager, due: readonly { id: string; locality: string }[], at: Date): Promise<number> {
-    await lockLocalitiesForQueueChange(
-      em,
-      due.map((d) => d.locality),
-    );
-    const locked: ReferralRow[] = await em.query(
-      `SELECT ${REFERRAL_COLUMNS} FROM referral r WHERE r.id = ANY($1::uuid[]) ORDER BY r.issued_at, r.id FOR UPDATE`,
-      [due.map((d) => d.id)],
-    );
-    const lapsed = locked.flatMap((r) => {
-      const deadline = r.status === 'OFFERED' ? r.confirm_by : r.status === 'CONFIRMED' ? r.valid_until : null;
-      return deadline && deadline.getTime() <= at.getTime() ? [{ r, deadline }] : [];
-    });
-    if (!lapsed.length) return 0;
-    const s = await this.settings.get(em);
-    const apps: ApplicationRow[] = await em.query(`SELECT ${APPLICATION_COLUMNS} FROM application a WHERE a.id = ANY($1::uuid[])`, [
-      lapsed.map((x) => x.r.application_id),
-    ]);
-    const appById = new Map(apps.map((a) => [a.id, a]));
-    const rows = lapsed.map(({ r, deadline }) => {
-      const app = appById.get(r.application_id);
-      if (!app) throw new Error(`referral ${r.id}: application ${r.application_id} not found`);
-      const lastDay = toAlmatyDate(new Date(deadline.getTime() - 1));
-      return {
-        r,
-        app,
-        reason: r.status === 'OFFERED' ? 'not confirmed in time' : 'documents not completed in time',
-        startsOn: addCalendarDays(lastDay, 1),
-        until: addCalendarDays(lastDay, s.stopListCalendarDays),
-      };
-    });
-    // Each referral's events together (referral.expired, stop_list.added), as if they lapsed one at a time.
-    const c = { em, at, actor: 'system:expiry', batch: new EventBatch(rows.map((x) => x.r.application_id)) };
-    await this.end(c, 'EXPIRED', rows);
-    await this.applications.stopListReferred(
-      em,
-      rows.map((x) => ({ id: x.r.application_id, until: x.until })),
-      'referral expired',
-      at,
-    );
-    await this.stopList.addForExpired(
-      c,
-      rows.map((x) => ({ applicationId: x.r.application_id, referralId: x.r.id, startsOn: x.startsOn, until: x.until })),
-    );
-    const texts: OutboxMessage[] = rows.map(({ r, app, until }) =>
-      textFor(app, 'REFERRAL_EXPIRED_STOP_LISTED', `REFERRAL_EXPIRED:${r.id}`, { until }, at),
-    );
-    await c.batch.flush(em, this.ledger);
-    await this.notifications.enqueueMany(em, texts);
-    return rows.length;
+  /** The 00:00 expiry (ReferralExpiryService.expireDue). */
+  expireDue(at: Date): Promise<{ expired: number }> {
+    return this.expiry.expireDue(at);
   }
 }

@@ -5,6 +5,7 @@ import type { OutboxMessage } from '../notification/notification.service.js';
 import type { ApplicationRow } from '../queue/application.row.js';
 import type { VacancyRow } from '../vacancy/vacancy.row.js';
 import type { ApplicationView, VacancyView } from './domain/eligibility.js';
+import type { CancelReason, RefusalReason } from './domain/referral-state.js';
 
 /** Last moment of a deadline for texts: the day before the 00:00 instant, 23:59. */
 export function deadlineText(deadline: Date): string {
@@ -64,3 +65,18 @@ export function textFor(
     at,
   };
 }
+
+/** The refusal reasons as the family reads them. */
+export const REFUSAL_TEXT: Record<RefusalReason, { kk: string; ru: string }> = {
+  INCOMPLETE_DOCUMENTS: { kk: 'құжаттар толық емес', ru: 'неполный пакет документов' },
+  EXPIRED_DOCUMENTS: { kk: 'құжаттардың мерзімі өткен', ru: 'истёк срок действия документов' },
+  VACCINATION_LIMIT: { kk: 'екпе алмаған балалар лимиті толды', ru: 'исчерпан лимит непривитых детей' },
+};
+
+/** The cancellation reasons as the family reads them. */
+export const CANCEL_TEXT: Record<CancelReason, { kk: string; ru: string }> = {
+  GROUP_CLOSED: { kk: 'топ жабылды', ru: 'группа закрыта' },
+  ORGANIZATION_ERROR: { kk: 'ұйымның қатесі', ru: 'ошибка организации' },
+  DUPLICATE: { kk: 'жолдама қайталанып берілген', ru: 'направление выдано повторно' },
+  OTHER: { kk: 'басқа себеп, ұйымнан біліңіз', ru: 'иная причина, уточните в организации' },
+};

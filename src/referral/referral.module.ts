@@ -4,6 +4,8 @@ import { QueueModule } from '../queue/queue.module.js';
 import { VacancyModule } from '../vacancy/vacancy.module.js';
 import { AllocationService } from './allocation.service.js';
 import { DeadlineRemindersService } from './deadline-reminders.service.js';
+import { OpenPlaceRenotices } from './open-place-renotice.service.js';
+import { ReferralExpiryService } from './referral-expiry.service.js';
 import { ReferralLifecycleService } from './referral-lifecycle.service.js';
 import { ApplicationReferralResolver, ReferralResolver, VacancyReferralResolver } from './referral.resolver.js';
 import { ReferralService } from './referral.service.js';
@@ -13,7 +15,8 @@ import { StopListService } from './stop-list.service.js';
 
 /**
  * Referrals: ReferralStore (the only writer of `referral`), ReferralService (reads and access),
- * ReferralLifecycleService (every change of a referral), AllocationService (runs, open-place notices),
+ * ReferralLifecycleService (every change of a referral), ReferralExpiryService (the clocks that run out:
+ * expiry, early-booking lapse, end of a temporary stay), AllocationService (runs, open-place notices),
  * StopListService (stop-list terms), DeadlineRemindersService (the day-before texts).
  */
 @Module({
@@ -22,7 +25,9 @@ import { StopListService } from './stop-list.service.js';
     ReferralStore,
     ReferralService,
     ReferralLifecycleService,
+    ReferralExpiryService,
     AllocationService,
+    OpenPlaceRenotices,
     StopListService,
     DeadlineRemindersService,
     ReferralResolver,
@@ -30,6 +35,6 @@ import { StopListService } from './stop-list.service.js';
     VacancyReferralResolver,
     StopListResolver,
   ],
-  exports: [ReferralService, ReferralLifecycleService, AllocationService, StopListService, DeadlineRemindersService],
+  exports: [ReferralService, ReferralLifecycleService, ReferralExpiryService, AllocationService, StopListService, DeadlineRemindersService],
 })
 export class ReferralModule {}

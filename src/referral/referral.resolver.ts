@@ -87,13 +87,34 @@ export class ReferralResolver {
   }
 
   @Roles('ORG_STAFF', 'ADMIN')
-  @Mutation(() => Referral, { description: 'Staff: refuse admission; the place returns to allocation, the application to the queue' })
+  @Mutation(() => Referral, {
+    description:
+      'Staff: refuse admission on a CONFIRMED referral; INCOMPLETE_DOCUMENTS only after the documents deadline with documents missing ' +
+      '(an expiry: stop-list), EXPIRED_DOCUMENTS and VACCINATION_LIMIT with a note (the place returns to allocation, the child to the queue)',
+  })
   refuseAdmission(
     @Args('referralId', { type: () => ID }) referralId: string,
     @Args('reason', { type: () => RefusalReason }) reason: RefusalReason,
     @CurrentPrincipal() by: Principal,
+    @Args('note', { type: () => String, nullable: true, description: 'Required for EXPIRED_DOCUMENTS and VACCINATION_LIMIT' })
+    note?: string | null,
   ): Promise<Referral> {
-    return this.lifecycle.refuse(referralId, reason, by);
+    return this.lifecycle.refuse(referralId, reason, note, by);
+  }
+
+  @Roles('ORG_STAFF', 'ADMIN')
+  @Mutation(() => Referral, {
+    description:
+      'ADMIN or staff of the organization: cancel a live referral; reason GROUP_CLOSED | ORGANIZATION_ERROR | DUPLICATE | OTHER (OTHER needs a note). ' +
+      'The place returns to allocation, the family to the queue with its time.',
+  })
+  cancelReferral(
+    @Args('id', { type: () => ID }) id: string,
+    @Args('reason') reason: string,
+    @CurrentPrincipal() by: Principal,
+    @Args('note', { type: () => String, nullable: true }) note?: string | null,
+  ): Promise<Referral> {
+    return this.lifecycle.cancel(id, reason, note, by);
   }
 
   @Roles('ORG_STAFF', 'ADMIN')

@@ -17,6 +17,10 @@ export interface ReferralRow {
   claimed: boolean;
   closed_at: Date | null;
   close_reason: string | null;
+  /** A temporary-stay place: the last day of attendance (set at enrolment). */
+  attendance_until: string | null;
+  attendance_ended_at: Date | null;
+  close_note: string | null;
 }
 
 export const toReferral = (r: ReferralRow): Referral => ({
@@ -36,4 +40,6 @@ export const toReferral = (r: ReferralRow): Referral => ({
   claimed: r.claimed,
   closedAt: r.closed_at,
   closeReason: r.close_reason,
+  closeNote: r.close_note,
+  attendanceEndedAt: r.attendance_ended_at,
 });

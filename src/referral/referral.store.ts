@@ -21,7 +21,8 @@ import {
 import type { ReferralRow } from './referral.row.js';
 
 export const REFERRAL_COLUMNS = `r.id, r.application_id, r.vacancy_id, r.status, r.issued_at, r.clock_start, r.confirm_by,
-  r.confirmed_at, r.valid_until, r.extended, r.documents, r.required_documents, r.claimed, r.closed_at, r.close_reason`;
+  r.confirmed_at, r.valid_until, r.extended, r.documents, r.required_documents, r.claimed, r.closed_at, r.close_reason,
+  to_char(r.attendance_until, 'YYYY-MM-DD') AS attendance_until, r.attendance_ended_at, r.close_note`;
 
 export interface Change {
   em: EntityManager;
@@ -188,7 +189,10 @@ export class ReferralStore {
   /** ENROLL: the child is admitted (a temporary place records its attendance term). */
   async enroll(c: Change, r: ReferralRow, temporary: { attendanceUntil: string | null } | null): Promise<void> {
     check(r, 'ENROLL');
-    await c.em.query(`UPDATE referral SET status = 'ENROLLED', closed_at = $2, close_reason = 'enrolled' WHERE id = $1`, [r.id, c.at]);
+    await c.em.query(
+      `UPDATE referral SET status = 'ENROLLED', closed_at = $2, close_reason = 'enrolled', attendance_until = $3 WHERE id = $1`,
+      [r.id, c.at, temporary?.attendanceUntil ?? null],
+    );
     await this.ledger.append(c.em, {
       type: 'referral.enrolled',
       entity: 'referral',
@@ -207,13 +211,14 @@ export class ReferralStore {
    * DECLINE / EXPIRE / CANCEL: live referrals end without enrolment, in the given order (one ledger event
    * each, in that order); the pair (application, place) is never offered again.
    */
-  async end(c: Change, ending: Ending, items: readonly { r: Held; reason: string }[]): Promise<void> {
+  async end(c: Change, ending: Ending, items: readonly { r: Held; reason: string; note?: string | null }[]): Promise<void> {
     if (!items.length) return;
     for (const { r } of items) check(r, ENDING_ACTION[ending]);
+    // The note (a refusal's or a cancellation's free text) stays on the row; the ledger keeps the code only.
     await c.em.query(
-      `UPDATE referral r SET status = $3, closed_at = $2, close_reason = x.reason
-       FROM unnest($1::uuid[], $4::text[]) AS x(id, reason) WHERE r.id = x.id`,
-      [items.map((i) => i.r.id), c.at, ending, items.map((i) => i.reason)],
+      `UPDATE referral r SET status = $3, closed_at = $2, close_reason = x.reason, close_note = x.note
+       FROM unnest($1::uuid[], $4::text[], $5::text[]) AS x(id, reason, note) WHERE r.id = x.id`,
+      [items.map((i) => i.r.id), c.at, ending, items.map((i) => i.reason), items.map((i) => i.note ?? null)],
     );
     await c.em.query(
       `INSERT INTO referral_exclusion (application_id, vacancy_id) SELECT * FROM unnest($1::uuid[], $2::uuid[]) ON CONFLICT DO NOTHING`,
@@ -236,6 +241,60 @@ export class ReferralStore {
           confirmBy: r.confirm_by?.toISOString() ?? null,
           validUntil: r.valid_until?.toISOString() ?? null,
         },
+      })),
+      items.map(({ r }) => r.application_id),
+    );
+  }
+
+  /**
+   * LAPSE_BOOKING: early bookings whose place was not marked vacated in time end (CANCELLED). The family did
+   * nothing wrong: no exclusion from the place, and the caller returns the application to the queue.
+   */
+  async lapseBookings(c: Change, items: readonly { r: Held; admissionStartDate: string; lapseAt: Date }[]): Promise<void> {
+    if (!items.length) return;
+    for (const { r } of items) check(r, 'LAPSE_BOOKING');
+    await c.em.query(
+      `UPDATE referral SET status = 'CANCELLED', closed_at = $2, close_reason = 'early booking lapsed: the place was not marked vacated in time'
+       WHERE id = ANY($1::uuid[])`,
+      [items.map((i) => i.r.id), c.at],
+    );
+    await record(
+      this.ledger,
+      c,
+      items.map(({ r, admissionStartDate, lapseAt }) => ({
+        type: 'referral.booking_lapsed' as const,
+        entity: 'referral' as const,
+        entityId: r.id,
+        actor: c.actor,
+        at: c.at,
+        data: { applicationId: r.application_id, vacancyId: r.vacancy_id, admissionStartDate, lapseAt: lapseAt.toISOString() },
+      })),
+      items.map(({ r }) => r.application_id),
+    );
+  }
+
+  /** END_ATTENDANCE: temporary-stay attendance terms end (the place returns to the child it was kept for). */
+  async endAttendance(
+    c: Change,
+    items: readonly { r: Pick<ReferralRow, 'id' | 'status' | 'application_id' | 'vacancy_id'>; attendanceUntil: string }[],
+    reason: 'TERM_OVER' | 'PERMANENT_PLACE',
+  ): Promise<void> {
+    if (!items.length) return;
+    for (const { r } of items) checkEdit(r, 'END_ATTENDANCE');
+    await c.em.query(`UPDATE referral SET attendance_ended_at = $2 WHERE id = ANY($1::uuid[]) AND attendance_ended_at IS NULL`, [
+      items.map((i) => i.r.id),
+      c.at,
+    ]);
+    await record(
+      this.ledger,
+      c,
+      items.map(({ r, attendanceUntil }) => ({
+        type: 'referral.attendance_ended' as const,
+        entity: 'referral' as const,
+        entityId: r.id,
+        actor: c.actor,
+        at: c.at,
+        data: { applicationId: r.application_id, vacancyId: r.vacancy_id, attendanceUntil, reason },
       })),
       items.map(({ r }) => r.application_id),
     );

@@ -22,6 +22,7 @@ import { ApplicationStore, type Change } from '../queue/application.store.js';
 import type { Application } from '../queue/dto/application.model.js';
 import { QueueService } from '../queue/queue.service.js';
 import type { StopListArgs, StopListEntry } from './dto/stop-list.model.js';
+import { OpenPlaceRenotices } from './open-place-renotice.service.js';
 import { textFor } from './referral-views.js';
 
 interface StopRow {
@@ -61,6 +62,7 @@ export class StopListService {
     private readonly notifications: NotificationService,
     private readonly queue: QueueService,
     private readonly applications: ApplicationStore,
+    private readonly openPlaces: OpenPlaceRenotices,
   ) {}
 
   /** ADMIN: a QUEUED application goes on the stop-list (until a date, or until removed). */
@@ -106,6 +108,7 @@ export class StopListService {
       const now = this.clock.now();
       await this.endFor(em, [app.id], actorOf(by), now);
       await this.applications.endStopList(em, [app.id], now);
+      await this.openPlaces.familiesBack(em, [app.id], now); // open places it fits are told again
       await this.ledger.append(em, {
         type: 'stop_list.ended',
         entity: 'stop_list',
@@ -145,6 +148,47 @@ export class StopListService {
       })),
       items.map((i) => i.applicationId),
     );
+  }
+
+  /**
+   * The stop-list term that archiving cut short (ended at the archiving instant) and that still runs on
+   * `today`: its reason and last day (null: until removed). Null when there is none or it is over.
+   */
+  async termCutByArchive(
+    em: EntityManager,
+    applicationId: string,
+    archivedAt: Date | null,
+    today: string,
+  ): Promise<{ reason: string; until: string | null } | null> {
+    if (!archivedAt) return null;
+    const rows: { reason: string; until: string | null }[] = await em.query(
+      `SELECT s.reason, to_char(s.until, 'YYYY-MM-DD') AS until FROM stop_list_entry s
+       WHERE s.application_id = $1 AND s.ended_at = $2 AND (s.until IS NULL OR s.until >= $3::date)
+       ORDER BY s.created_at DESC, s.id DESC LIMIT 1`,
+      [applicationId, archivedAt, today],
+    );
+    return rows[0] ?? null;
+  }
+
+  /**
+   * A restored application whose stop-list term was cut short by archiving serves the rest of it: a new
+   * entry from today to the term's last day (the application is QUEUED again, moved by the caller).
+   */
+  async resumeOnRestore(c: Change & { actor: string }, app: Application, term: { reason: string; until: string | null }): Promise<void> {
+    const today = toAlmatyDate(c.at);
+    await c.em.query(
+      `INSERT INTO stop_list_entry (application_id, reason, starts_on, until, created_at, created_by) VALUES ($1,$2,$3,$4,$5,$6)`,
+      [app.id, term.reason, today, term.until, c.at, c.actor],
+    );
+    await this.applications.stopList(c.em, { ...app, status: ApplicationStatus.QUEUED }, term.reason, term.until, c.at);
+    await this.ledger.append(c.em, {
+      type: 'stop_list.added',
+      entity: 'stop_list',
+      entityId: app.id,
+      actor: c.actor,
+      at: c.at,
+      data: { reason: term.reason, startsOn: today, until: term.until },
+    });
   }
 
   /** Ends the running terms of these applications (archiving, a manual removal); no event of its own. */
@@ -197,6 +241,7 @@ export class StopListService {
           at,
         );
         const appById = new Map(apps.map((a) => [a.id, a]));
+        await this.openPlaces.familiesBack(em, [...appById.keys()], at); // open places they fit are told again
         await this.ledger.appendMany(
           em,
           entries.map((e) => ({

@@ -1,7 +1,8 @@
 import { Global, Module } from '@nestjs/common';
+import { SettingsResolver } from './settings.resolver.js';
 import { SettingsService } from './settings.service.js';
 
-/** The Rules' timers and ratios (the `setting` table), available to every module as it was from PlatformModule. */
+/** The Rules' timers and ratios as rules with dates (`setting_version`), available to every module. */
 @Global()
-@Module({ providers: [SettingsService], exports: [SettingsService] })
+@Module({ providers: [SettingsService, SettingsResolver], exports: [SettingsService] })
 export class SettingsModule {}

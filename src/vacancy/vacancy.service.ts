@@ -5,6 +5,7 @@ import { ReadDataSource } from '../platform/database/read-data-source.js';
 import { DataSource, type EntityManager } from 'typeorm';
 import { actorOf, isAdmin, staffOrg, type Principal } from '../auth/principal.js';
 import { almatyAt, addCalendarDays, toAlmatyDate } from '../calendar/domain/almaty-time.js';
+import type { SignedTreeHead as SignedTreeHeadJson } from '../ledger/domain/merkle.js';
 import { LedgerSealerService } from '../ledger/ledger-sealer.service.js';
 import { LedgerService } from '../ledger/ledger.service.js';
 import { isUuid } from '../platform/identifiers/uuid.js';
@@ -197,14 +198,20 @@ export class VacancyService {
   async bulletin(date: string, kind: BulletinKind, locality: string | null): Promise<BulletinEntry[]> {
     if (!isRealDate(date)) throw badInput('date', 'must be a real date YYYY-MM-DD');
     if (locality !== null && !/^\d{9}$/.test(locality)) throw badInput('locality', 'must be a 9-digit KATO code');
-    const rows: { position: number; at: Date; vacancy_id: string; locality: string; ledger_head: string | null }[] = await this.reads.run(
-      (db) =>
-        db.query(
-          `SELECT e.position, e.at, e.vacancy_id, e.locality, p.ledger_head FROM bulletin_entry e
+    const rows: {
+      position: number;
+      at: Date;
+      vacancy_id: string;
+      locality: string;
+      ledger_head: string | null;
+      signed_head: SignedTreeHeadJson | null;
+    }[] = await this.reads.run((db) =>
+      db.query(
+        `SELECT e.position, e.at, e.vacancy_id, e.locality, p.ledger_head, p.signed_head FROM bulletin_entry e
          LEFT JOIN bulletin_publication p ON p.bulletin_date = e.bulletin_date AND p.kind = e.kind
          WHERE e.bulletin_date = $1 AND e.kind = $2 AND ($3::text IS NULL OR e.locality = $3) ORDER BY e.position`,
-          [date, kind, locality],
-        ),
+        [date, kind, locality],
+      ),
     );
     return rows.map((r) => ({
       position: r.position,
@@ -214,6 +221,7 @@ export class VacancyService {
       locality: r.locality,
       vacancyId: r.vacancy_id,
       ledgerHead: r.ledger_head,
+      signedHead: r.signed_head ? { ...r.signed_head, timestamp: new Date(r.signed_head.timestamp) } : null,
     }));
   }
 
@@ -225,7 +233,7 @@ export class VacancyService {
    */
   async publishBulletins(at: Date): Promise<{ date: string; vacated: number; revoked: number }> {
     const date = toAlmatyDate(at);
-    const s = await this.settings.get();
+    const s = await this.settings.get(undefined, at);
     if (inTransferPeriod(date, s.transferPeriod)) return { date, vacated: 0, revoked: 0 };
     // Seal what is committed first, so the pinned head covers every event up to this moment.
     const head = await this.sealer.head();
@@ -261,8 +269,9 @@ export class VacancyService {
           );
         }
         await em.query(
-          `INSERT INTO bulletin_publication (bulletin_date, kind, published_at, entries, ledger_length, ledger_head) VALUES ($1,$2,$3,$4,$5,$6)`,
-          [date, kind, at, rows.length, head.length, head.headHash],
+          `INSERT INTO bulletin_publication (bulletin_date, kind, published_at, entries, ledger_length, ledger_head, signed_head)
+           VALUES ($1,$2,$3,$4,$5,$6,$7::jsonb)`,
+          [date, kind, at, rows.length, head.length, head.headHash, head.signed ? JSON.stringify(head.signed) : null],
         );
         await this.ledger.append(em, {
           type: 'bulletin.published',

@@ -131,6 +131,20 @@ export class VacancyStore {
     await em.query(`UPDATE vacancy SET open_at = $2 WHERE id = ANY($1::uuid[])`, [places.map((p) => p.id), openAt]);
   }
 
+  /**
+   * RENOTICE: open places whose families were told in this round are to be told again (the next notice
+   * run recomputes their best-ranked fitting families; a family already told in the round is not texted
+   * twice). Places no longer open are left as they are.
+   */
+  async renotice(em: EntityManager, places: readonly Pick<VacancyRow, 'id' | 'status'>[]): Promise<void> {
+    if (!places.length) return;
+    for (const p of places) check(p, 'RENOTICE');
+    await em.query(
+      `UPDATE vacancy SET open_notified_at = NULL WHERE id = ANY($1::uuid[]) AND status = 'PUBLISHED' AND open_at IS NOT NULL`,
+      [places.map((p) => p.id)],
+    );
+  }
+
   /** NOTICE: claims the open places whose families are told now; returns those not told before. */
   async notice(em: EntityManager, places: readonly Pick<VacancyRow, 'id' | 'status'>[], at: Date): Promise<Set<string>> {
     for (const p of places) check(p, 'NOTICE');
@@ -158,12 +172,14 @@ export class VacancyStore {
 
   /**
    * RELEASE: the referrals holding these places ended without enrolment; they go back to allocation (and
-   * a new priority window). Set-based: places no longer held (already released) stay as they are.
+   * a new priority window). The open round ends too (open_at, open_notified_at): if the place again passes
+   * its priority window unreferred, it reopens and the best-ranked fitting families are told again.
+   * Set-based: places no longer held (already released) stay as they are.
    */
   async release(em: EntityManager, ids: readonly string[]): Promise<void> {
     if (!ids.length) return;
     await em.query(
-      `UPDATE vacancy SET status = 'PUBLISHED', open_at = NULL WHERE id = ANY($1::uuid[]) AND status IN ${sqlStatuses(VACANCY_MOVES.RELEASE.from)}`,
+      `UPDATE vacancy SET status = 'PUBLISHED', open_at = NULL, open_notified_at = NULL WHERE id = ANY($1::uuid[]) AND status IN ${sqlStatuses(VACANCY_MOVES.RELEASE.from)}`,
       [ids],
     );
   }

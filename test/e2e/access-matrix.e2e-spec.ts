@@ -108,11 +108,11 @@ describe('access matrix: every Query and Mutation field × every role', () => {
     tokens.staffOther = t.token({ role: 'ORG_STAFF', organizationId: org2 });
     tokens.admin = t.admin;
 
-    // Twelve children of A, then B's: twelve places go to A's children at the 09:00 bulletin.
+    // Fourteen children of A, then B's: fourteen places go to A's children at the 09:00 bulletin.
     const phoneA = '+77017654321';
     secretsOfA.push(phoneA, phoneA.slice(2));
     const aApps: string[] = [];
-    for (let i = 0; i < 12; i++) {
+    for (let i = 0; i < 14; i++) {
       const n = nextSerial();
       const childIin = makeIin('2023-03-10', n % 2 ? 'M' : 'F', 6000 + n);
       const childName = `Aigerim Ownerova ${n}`;
@@ -138,16 +138,16 @@ describe('access matrix: every Query and Mutation field × every role', () => {
       aApps.push(d.registerApplication.id);
     }
     await register(t, { applicantIin: B, locality: L });
-    await publish(t, org1, { count: 12 }, tokens.staffOwn);
+    await publish(t, org1, { count: 14 }, tokens.staffOwn);
     await advance(t, '2026-09-08T09:00:30+05:00');
     const rows: { app: string; referral: string; vacancy: string }[] = await t.ds.query(
       `SELECT a.id AS app, r.id AS referral, r.vacancy_id AS vacancy FROM application a
        JOIN referral r ON r.application_id = a.id AND r.status = 'OFFERED' WHERE a.id = ANY($1::uuid[]) ORDER BY a.seq`,
       [aApps],
     );
-    expect(rows).toHaveLength(12);
+    expect(rows).toHaveLength(14);
     refs.push(...rows);
-    // refs 5..11 confirmed; 10 and 11 with every document in.
+    // refs 5..13 confirmed; 10..13 with every document in (12 and 13 are cancelled).
     for (const r of refs.slice(5)) {
       ok(await t.gql(`mutation($id: ID!) { confirmReferral(id: $id) { id } }`, { id: r.referral }, tokens.owner));
     }
@@ -203,10 +203,10 @@ describe('access matrix: every Query and Mutation field × every role', () => {
         expect: PUBLIC,
         check: (d, who) => {
           const entries = (d as { bulletin: { vacancy: { referral: unknown } }[] }).bulletin;
-          expect(entries).toHaveLength(12);
+          expect(entries).toHaveLength(14);
           // The live referral of a place: ADMIN and staff of its organization only.
           const seen = entries.filter((e) => e.vacancy.referral !== null).length;
-          expect([who, seen]).toEqual([who, who === 'admin' || who === 'staffOwn' ? 12 : 0]);
+          expect([who, seen]).toEqual([who, who === 'admin' || who === 'staffOwn' ? 14 : 0]);
         },
       },
       {
@@ -315,6 +315,22 @@ describe('access matrix: every Query and Mutation field × every role', () => {
         expect: ADMIN_ONLY,
       },
       {
+        field: 'confirmCalendarYear',
+        op: `mutation { confirmCalendarYear(year: 2031, kurbanAit: "2031-03-28") { year confirmed } }`,
+        vars: () => ({}),
+        expect: ADMIN_ONLY,
+      },
+      { field: 'calendarYear', op: `{ calendarYear(year: 2026) { year confirmed } }`, vars: () => ({}), expect: PUBLIC },
+      { field: 'settings', op: `{ settings { key value effectiveFrom } }`, vars: () => ({}), expect: PUBLIC },
+      {
+        field: 'updateSetting',
+        op: `mutation { updateSetting(key: "confirmWorkingDays", value: "3", effectiveFrom: "2031-01-01") { key value } }`,
+        vars: () => ({}),
+        expect: ADMIN_ONLY,
+      },
+      { field: 'ledgerKeys', op: `{ ledgerKeys { keyId algorithm } }`, vars: () => ({}), expect: PUBLIC },
+      { field: 'ledgerConsistency', op: `{ ledgerConsistency(fromSize: 1) { fromSize toSize hashes } }`, vars: () => ({}), expect: PUBLIC },
+      {
         field: 'registerApplication',
         op: `mutation($i: RegisterApplicationInput!) { registerApplication(input: $i) { ${APP} } }`,
         // Always on behalf of A: A itself and ADMIN may, B may not register in A's name.
@@ -338,6 +354,18 @@ describe('access matrix: every Query and Mutation field × every role', () => {
         field: 'withdrawApplication',
         op: `mutation($id: ID!) { withdrawApplication(id: $id) { ${APP} } }`,
         vars: async (who) => ({ id: who === 'owner' || who === 'admin' ? await freshApp(A) : aQueued }),
+        expect: OWNER_OR_ADMIN,
+      },
+      {
+        field: 'updateApplication',
+        op: `mutation($id: ID!) { updateApplication(id: $id, input: { workModes: [FULL_DAY, HALF_DAY] }) { ${APP} } }`,
+        vars: async (who) => ({ id: who === 'owner' || who === 'admin' ? await freshApp(A) : aQueued }),
+        expect: OWNER_OR_ADMIN,
+      },
+      {
+        field: 'addPriorityClaim',
+        op: `mutation($id: ID!, $c: String!) { addPriorityClaim(applicationId: $id, category: $c) { ${APP} } }`,
+        vars: async (who) => ({ id: who === 'owner' || who === 'admin' ? await freshApp(A) : aQueued, c: category }),
         expect: OWNER_OR_ADMIN,
       },
       {
@@ -467,9 +495,16 @@ describe('access matrix: every Query and Mutation field × every role', () => {
       },
       {
         field: 'refuseAdmission',
-        op: `mutation($id: ID!) { refuseAdmission(referralId: $id, reason: INCOMPLETE_DOCUMENTS) { ${REF} } }`,
+        op: `mutation($id: ID!) { refuseAdmission(referralId: $id, reason: VACCINATION_LIMIT, note: "limit reached") { ${REF} } }`,
         vars: (who) => ({ id: ofCaller(who, r(8), r(9), r(5)) }),
         expect: STAFF_OR_ADMIN,
+      },
+      {
+        field: 'cancelReferral',
+        op: `mutation($id: ID!) { cancelReferral(id: $id, reason: "GROUP_CLOSED") { ${REF} } }`,
+        vars: (who) => ({ id: ofCaller(who, r(12), r(13), r(5)) }),
+        expect: STAFF_OR_ADMIN,
+        check: (d) => expect((d as { cancelReferral: { status: string } }).cancelReferral.status).toBe('CANCELLED'),
       },
       {
         field: 'enrollByReferral',

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { eventHash, verifyProof } from '../../src/ledger/domain/hashing.js';
 import { makeBin, makeIin } from '../../src/platform/identifiers/iin.js';
 import { createTestApp, errorCode, ok, TEST_JWT_SECRET, type TestApp } from '../utils/app.js';
+import { asSuperuser } from '../utils/ledger-tamper.js';
 
 const ROOT = process.cwd();
 
@@ -159,11 +160,11 @@ describe('ledger: sealing, verification, tampering, proofs', () => {
     const e = await one<{ seq: string; block_seq: string; data: unknown }>(
       `SELECT seq, block_seq, data FROM ledger_event WHERE entity = 'organization' ORDER BY seq OFFSET 4 LIMIT 1`,
     );
-    await t.ds.query(`UPDATE ledger_event SET data = jsonb_set(data, '{name}', '"Forged"') WHERE seq = $1`, [e.seq]);
+    await asSuperuser(t.ds, `UPDATE ledger_event SET data = jsonb_set(data, '{name}', '"Forged"') WHERE seq = $1`, [e.seq]);
     const v = await verify();
     expect(v).toMatchObject({ valid: false, firstInvalidSeq: Number(e.block_seq) });
     expect(v.reason).toContain(`event ${e.seq}`);
-    await t.ds.query(`UPDATE ledger_event SET data = $2::jsonb WHERE seq = $1`, [e.seq, JSON.stringify(e.data)]);
+    await asSuperuser(t.ds, `UPDATE ledger_event SET data = $2::jsonb WHERE seq = $1`, [e.seq, JSON.stringify(e.data)]);
     expect((await verify()).valid).toBe(true);
   });
 
@@ -173,19 +174,19 @@ describe('ledger: sealing, verification, tampering, proofs', () => {
        FROM ledger_event WHERE entity = 'calendar' ORDER BY seq LIMIT 1`,
     );
     const forged = eventHash({ at: e.at, type: e.type, entity: e.entity, entityId: e.entity_id, actor: 'ADMIN:mallory', data: e.data });
-    await t.ds.query(`UPDATE ledger_event SET actor = 'ADMIN:mallory', hash = $2 WHERE seq = $1`, [e.seq, forged]);
+    await asSuperuser(t.ds, `UPDATE ledger_event SET actor = 'ADMIN:mallory', hash = $2 WHERE seq = $1`, [e.seq, forged]);
     expect(await verify()).toMatchObject({
       valid: false,
       firstInvalidSeq: Number(e.block_seq),
       reason: expect.stringMatching(/Merkle root/),
     });
-    await t.ds.query(`UPDATE ledger_event SET actor = $2, hash = $3 WHERE seq = $1`, [e.seq, e.actor, e.hash]);
+    await asSuperuser(t.ds, `UPDATE ledger_event SET actor = $2, hash = $3 WHERE seq = $1`, [e.seq, e.actor, e.hash]);
     expect((await verify()).valid).toBe(true);
   });
 
   it('a deleted event → detected at its block', async () => {
     const row = await one<Record<string, unknown>>(`SELECT * FROM ledger_event WHERE entity = 'organization' ORDER BY seq DESC LIMIT 1`);
-    await t.ds.query(`DELETE FROM ledger_event WHERE seq = $1`, [row.seq]);
+    await asSuperuser(t.ds, `DELETE FROM ledger_event WHERE seq = $1`, [row.seq]);
     const v = await verify();
     expect(v).toMatchObject({ valid: false, firstInvalidSeq: Number(row.block_seq) });
     expect(v.reason).toMatch(/deleted or inserted/);
@@ -216,16 +217,16 @@ describe('ledger: sealing, verification, tampering, proofs', () => {
         [gap.seq, facts.at, facts.type, facts.entity, facts.entityId, facts.actor, JSON.stringify(facts.data), eventHash(facts), blockSeq],
       );
       expect(await verify()).toMatchObject({ valid: false, firstInvalidSeq: Number(gap.block_seq) });
-      await t.ds.query(`DELETE FROM ledger_event WHERE seq = $1`, [gap.seq]);
+      await asSuperuser(t.ds, `DELETE FROM ledger_event WHERE seq = $1`, [gap.seq]);
     }
     expect((await verify()).valid).toBe(true);
   });
 
   it('an edited block merkle_root → detected at that block', async () => {
     const b = await one<{ seq: string; merkle_root: string }>(`SELECT seq, merkle_root FROM ledger_block ORDER BY seq LIMIT 1`);
-    await t.ds.query(`UPDATE ledger_block SET merkle_root = repeat('a', 64) WHERE seq = $1`, [b.seq]);
+    await asSuperuser(t.ds, `UPDATE ledger_block SET merkle_root = repeat('a', 64) WHERE seq = $1`, [b.seq]);
     expect(await verify()).toMatchObject({ valid: false, firstInvalidSeq: Number(b.seq) });
-    await t.ds.query(`UPDATE ledger_block SET merkle_root = $2 WHERE seq = $1`, [b.seq, b.merkle_root]);
+    await asSuperuser(t.ds, `UPDATE ledger_block SET merkle_root = $2 WHERE seq = $1`, [b.seq, b.merkle_root]);
     expect((await verify()).valid).toBe(true);
   });
 
@@ -269,11 +270,11 @@ describe('ledger: sealing, verification, tampering, proofs', () => {
       `SELECT seq, data FROM ledger_event WHERE entity = 'application' AND entity_id = $1 LIMIT 1`,
       [applicationId],
     );
-    await t.ds.query(`UPDATE ledger_event SET data = data || '{"priorityClass": 0}' WHERE seq = $1`, [e.seq]);
+    await asSuperuser(t.ds, `UPDATE ledger_event SET data = data || '{"priorityClass": 0}' WHERE seq = $1`, [e.seq]);
     const bad = await run('node', ['scripts/ledger-prove.mjs', '--application', applicationId, '--url', t.url, '--token', owner]);
     expect(bad.out).toMatch(/^FAIL #\d+ application\.registered .*event hash does not match/m);
     expect(bad.code).toBe(1);
-    await t.ds.query(`UPDATE ledger_event SET data = $2::jsonb WHERE seq = $1`, [e.seq, JSON.stringify(e.data)]);
+    await asSuperuser(t.ds, `UPDATE ledger_event SET data = $2::jsonb WHERE seq = $1`, [e.seq, JSON.stringify(e.data)]);
     expect((await verify()).valid).toBe(true);
   });
 
@@ -293,12 +294,12 @@ describe('ledger: sealing, verification, tampering, proofs', () => {
     const e = await one<{ seq: string; block_seq: string; type: string }>(
       `SELECT seq, block_seq, type FROM ledger_event WHERE block_seq IS NOT NULL ORDER BY seq LIMIT 1`,
     );
-    await t.ds.query(`UPDATE ledger_event SET type = 'organization.deleted' WHERE seq = $1`, [e.seq]);
+    await asSuperuser(t.ds, `UPDATE ledger_event SET type = 'organization.deleted' WHERE seq = $1`, [e.seq]);
     const bad = await cli();
     expect(bad.out).toContain('ledger: INVALID');
     expect(bad.out).toContain(`first invalid block: ${e.block_seq}`);
     expect(bad.code).toBe(1);
-    await t.ds.query(`UPDATE ledger_event SET type = $2 WHERE seq = $1`, [e.seq, e.type]);
+    await asSuperuser(t.ds, `UPDATE ledger_event SET type = $2 WHERE seq = $1`, [e.seq, e.type]);
     expect((await cli()).code).toBe(0);
   }, 240_000);
 });

@@ -300,12 +300,12 @@ describe('notifications: Mobizon delivery, retries, delivery reports, reminders,
     expect(r.map((x) => [x.application_id, x.idempotency_key, x.language])).toEqual([
       [confirmed.id, `DEADLINE_REMINDER:${confirmed.referralId}:${endOfAlmatyDay('2026-03-20').toISOString()}`, 'ru'],
     ]);
-    expect(r[0].text).toBe(`Kezek: напоминаем, что направление по заявлению ${confirmed.number} действует до 2026-03-20 23:59.`);
+    expect(r[0].text).toBe(`Kezek: напоминаем, что направление по заявлению ${confirmed.number} действует до 20.03.2026 включительно.`);
 
     ok(await t.gql(`mutation { advanceClock(to: "2026-03-20T09:00:30+05:00") }`, {}, t.admin));
     r = await reminders();
     expect(r.map((x) => x.application_id)).toEqual([confirmed.id, offered.id]);
-    expect(r[1].text).toBe(`Kezek: еске саламыз, ${offered.number} өтініші бойынша жолдама 2026-03-26 23:59 дейін жарамды.`);
+    expect(r[1].text).toBe(`Kezek: еске саламыз, ${offered.number} өтініші бойынша жолдаманың соңғы күні — 26.03.2026.`);
     // Running the day again adds nothing; the later and the declined referral get none.
     expect(await t.app.get(DeadlineRemindersService).run(almatyAt('2026-03-20', 9))).toEqual({
       reminded: 0,

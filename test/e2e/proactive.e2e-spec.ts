@@ -145,7 +145,7 @@ describe('proactive service: offer at birth, consent by SMS or code, lapse', () 
     await drainUntil('offer text at the provider', () => sms.to(input.phone).length === 1);
     const [m] = sms.to(input.phone);
     expect(m.text).toBe(
-      `Kezek: балаңызды балабақшаға кезекке қоюды ұсынамыз. Келісу үшін 1 немесе «иә», бас тарту үшін 0 немесе «жоқ» деп жауап беріңіз. Код: ${token}. Ұсыныс 2026-03-09 23:59 дейін жарамды.`,
+      `Kezek: балаңызды балабақшаға кезекке қоюды ұсынамыз. Келісу үшін 1 немесе «иә», бас тарту үшін 0 немесе «жоқ» деп жауап беріңіз. Код: ${token}. Жауап берудің соңғы күні — 09.03.2026.`,
     );
     const [n] = (await t.ds.query(`SELECT stage, idempotency_key, offer_id, application_id FROM notification WHERE offer_id = $1`, [
       offer.id,
@@ -297,7 +297,7 @@ describe('proactive service: offer at birth, consent by SMS or code, lapse', () 
     expect(await applicationsOf(refused.childIin)).toHaveLength(0);
     await drainUntil('ru offer text', () => sms.to(refused.phone).length === 1);
     expect(sms.to(refused.phone)[0].text).toMatch(
-      /^Kezek: предлагаем поставить вашего ребёнка в очередь в детский сад\. .* Ответить можно до 2026-03-09 23:59\.$/,
+      /^Kezek: предлагаем поставить вашего ребёнка в очередь в детский сад\. .* Ответить можно до 09\.03\.2026 включительно\.$/,
     );
 
     const accepted = birth('ru', {

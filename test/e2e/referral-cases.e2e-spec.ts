@@ -43,7 +43,7 @@ const CONFIRM = `mutation($id: ID!) { confirmReferral(id: $id) { ${REF} } }`;
 const DECLINE = `mutation($id: ID!) { declineReferral(id: $id) { ${REF} } }`;
 const CLAIM = `mutation($v: ID!, $a: ID!) { claimVacancy(vacancyId: $v, applicationId: $a) { ${REF} } }`;
 const VACATED = `mutation($v: ID!, $on: Date!) { markPlaceVacated(vacancyId: $v, on: $on) { id status vacatedAt } }`;
-const REFUSE = `mutation($id: ID!) { refuseAdmission(referralId: $id, reason: INCOMPLETE_DOCUMENTS) { ${REF} } }`;
+const REFUSE = `mutation($id: ID!) { refuseAdmission(referralId: $id, reason: EXPIRED_DOCUMENTS, note: "health passport expired") { ${REF} } }`;
 const EXTEND = `mutation($id: ID!, $until: Date!) { extendReferral(id: $id, until: $until) { ${REF} } }`;
 const VACANCY = `query($id: ID!) { vacancy(id: $id) { id status openAt openForClaim referral { id status } } }`;
 
@@ -342,7 +342,12 @@ describe('referral cases through a December week (simulated clock)', () => {
       'referral.enrolled',
     ]);
     expect(await ledgerTypes(t, a.ts2.id)).toEqual(['application.registered']);
-    expect(await notificationStages(t, a.ts2.id)).toEqual(['APPLICATION_REGISTERED', 'REFERRAL_OFFERED', 'REFERRAL_CONFIRMED', 'ENROLLED']);
+    expect(await notificationStages(t, a.ts2.id)).toEqual([
+      'APPLICATION_REGISTERED',
+      'REFERRAL_OFFERED',
+      'REFERRAL_CONFIRMED',
+      'ENROLLED_TEMPORARY',
+    ]);
   });
 
   it('language, work mode, age and group type: only fitting children get places; SPECIAL needs a confirmed conclusion', async () => {
@@ -407,7 +412,7 @@ describe('referral cases through a December week (simulated clock)', () => {
     const refused = ok(await t.gql(REFUSE, { id: r.id }, staffOf(t, org.refuse))).refuseAdmission;
     expect(refused).toMatchObject({
       status: 'CANCELLED',
-      closeReason: 'admission refused: INCOMPLETE_DOCUMENTS',
+      closeReason: 'admission refused: EXPIRED_DOCUMENTS',
       vacancy: { status: 'PUBLISHED' },
     });
     expect(errorCode(await t.gql(REFUSE, { id: r.id }, staffOf(t, org.refuse)))).toBe('CONFLICT');

@@ -247,6 +247,8 @@ describe('SIGKILL of the worker during the 09:00 bulletin publication', () => {
     await qr.connect();
     try {
       await qr.startTransaction();
+      // The ledger tables are append-only (triggers): tamper as a superuser would, triggers off.
+      await qr.query(`SET LOCAL session_replication_role = replica`);
       await qr.query(
         `UPDATE ledger_event SET data = data || '{"vacancies":[]}'::jsonb WHERE type = 'bulletin.published' AND entity_id = $1`,
         [`${DAY}:VACATED`],

@@ -12,11 +12,13 @@ export async function tableNames(ds: DataSource): Promise<string[]> {
 
 /**
  * What background workers write on their own after a request has committed: ledger sealing (blocks,
- * `ledger_event.block_seq`), SMS delivery (the delivery columns of `notification`), the scheduler's mark. Left out of
+ * `ledger_event.block_seq`, the Merkle tree and its signed heads), SMS delivery (the delivery columns of `notification`), the scheduler's mark. Left out of
  * snapshots so that a comparison shows what a request itself changed.
  */
 export const BACKGROUND: Record<string, readonly string[] | 'all'> = {
   ledger_block: 'all',
+  ledger_tree_node: 'all', // the sealer grows the Merkle tree with each block
+  ledger_tree_head: 'all', // signed heads, kept as the sealer and readers sign them
   scheduler_state: 'all', // the scheduler's catch-up mark, moved on by its tick
   ledger_event: ['block_seq'],
   notification: ['status', 'attempts', 'next_attempt_at', 'sent_at', 'delivered_at', 'provider_message_id', 'last_error'],

@@ -29,8 +29,10 @@ import { loggingModule } from '../../src/platform/logging/logging.module.js';
 import { PlatformModule } from '../../src/platform/platform.module.js';
 import { APPLICATION_COLUMNS, type ApplicationRow } from '../../src/queue/application.row.js';
 import type { RegisterApplicationInput } from '../../src/queue/dto/application.input.js';
+import { PriorityClaimsService } from '../../src/queue/priority-claims.service.js';
 import { QueueService } from '../../src/queue/queue.service.js';
 import { fitsForClaim } from '../../src/referral/domain/eligibility.js';
+import { HOLDS_TEMPORARY_PLACE_SQL } from '../../src/referral/domain/temporary-stay.js';
 import { ReferralLifecycleService } from '../../src/referral/referral-lifecycle.service.js';
 import { toApplicationView, toVacancyView } from '../../src/referral/referral-views.js';
 import { StopListService } from '../../src/referral/stop-list.service.js';
@@ -161,6 +163,7 @@ interface Plan {
 class Demo {
   private readonly dice: Dice;
   private readonly queue: QueueService;
+  private readonly claims: PriorityClaimsService;
   private readonly vacancies: VacancyService;
   private readonly referrals: ReferralLifecycleService;
   private readonly stopList: StopListService;
@@ -188,6 +191,7 @@ class Demo {
   ) {
     this.dice = new Dice(prng(opts.seed));
     this.queue = app.get(QueueService);
+    this.claims = app.get(PriorityClaimsService);
     this.vacancies = app.get(VacancyService);
     this.referrals = app.get(ReferralLifecycleService);
     this.stopList = app.get(StopListService);
@@ -352,7 +356,7 @@ class Demo {
             ids[i] = app.id;
             if (c.confirm) {
               for (const cat of c.categories) {
-                await this.queue.confirmPriority(app.id, cat, true, ADMIN);
+                await this.claims.confirmPriority(app.id, cat, true, ADMIN);
               }
             }
             done++;
@@ -384,7 +388,7 @@ class Demo {
       { year: 2025, weight: 0.08 },
     ]);
     await this.registerViaService(children);
-    const { lapsed } = await this.queue.lapseClaims(this.clock.now());
+    const { lapsed } = await this.claims.lapseClaims(this.clock.now());
     const classes: { c: number; n: number }[] = await this.ds.query(
       `SELECT priority_class AS c, count(*)::int AS n FROM application GROUP BY 1 ORDER BY 1`,
     );
@@ -526,7 +530,8 @@ class Demo {
       }
       const by = staff(r.organization_id);
       if (plan.documents === 'refuse') {
-        await this.referrals.refuse(r.id, RefusalReason.INCOMPLETE_DOCUMENTS, by);
+        // Before the documents deadline a refusal is for a reason with a note (INCOMPLETE_DOCUMENTS only after it).
+        await this.referrals.refuse(r.id, RefusalReason.VACCINATION_LIMIT, 'the group reached its limit of unvaccinated children', by);
         continue;
       }
       if (plan.documents === 'extend') {
@@ -558,8 +563,9 @@ class Demo {
         `SELECT ${APPLICATION_COLUMNS} FROM application a
          WHERE a.locality = $1 AND a.language = $2 AND a.status = 'QUEUED' AND $3 = ANY(a.work_modes)
            AND NOT EXISTS (SELECT 1 FROM referral_exclusion x WHERE x.application_id = a.id AND x.vacancy_id = $4)
+           AND ($6::text <> 'TEMPORARY_STAY' OR NOT ${HOLDS_TEMPORARY_PLACE_SQL('a')})
          ORDER BY md5(a.id::text || $5) LIMIT 300`,
-        [v.locality, v.language, v.work_mode, v.id, String(this.dice.int(0, 1e9))],
+        [v.locality, v.language, v.work_mode, v.id, String(this.dice.int(0, 1e9)), v.admission_mode],
       );
       const fit = candidates.find((a) => fitsForClaim(toApplicationView(a), toVacancyView(v)));
       if (!fit) continue;

@@ -5,6 +5,7 @@ import { KZ_WORKING_CALENDAR } from '../../calendar/domain/working-days.js';
 import { advanceCycle, compareHeads, type PriorityClass } from '../../queue/domain/index.js';
 import { allocate } from '../../referral/domain/allocate.js';
 import {
+  eligibilityDateOf,
   exclusionKey,
   isEligible,
   queueKeyOf,
@@ -38,6 +39,8 @@ interface SimVac {
   view: VacancyView;
   status: 'PUBLISHED' | 'BOOKED' | 'REFERRED' | 'FILLED';
   vacatedAt: Date | null;
+  /** It had a referral: a returned place, judged at max(start, next working day). */
+  referred?: boolean;
 }
 interface SimRef {
   id: string;
@@ -64,6 +67,8 @@ class World {
   readonly refs = new Map<string, SimRef>();
   readonly cycles: Record<string, number> = {};
   readonly excluded = new Set<string>();
+  /** Applications whose child attends a temporary place (no second temporary offer until it ends). */
+  readonly inTemporary = new Set<string>();
   now = new Date('2026-09-07T10:00:00+05:00');
   private n = 0;
   private runs = 0;
@@ -195,6 +200,7 @@ class World {
     });
     app.status = 'REFERRED';
     vac.status = booked ? 'BOOKED' : 'REFERRED';
+    vac.referred = true;
     this.emit('referral.issued', 'referral', id, {
       applicationId: appId,
       vacancyId: vacId,
@@ -216,11 +222,17 @@ class World {
   }
 
   queued(): ApplicationView[] {
-    return [...this.apps.values()].filter((a) => a.status === 'QUEUED').map((a) => a.view);
+    return [...this.apps.values()]
+      .filter((a) => a.status === 'QUEUED')
+      .map((a) => (this.inTemporary.has(a.view.id) ? { ...a.view, acceptsTemporaryStay: false } : a.view));
   }
 
+  /** The free places as allocation judges them now: a returned place at max(start, the next working day). */
   freePlaces(): VacancyView[] {
-    return [...this.vacs.values()].filter((v) => v.status === 'PUBLISHED').map((v) => v.view);
+    const next = CAL.addWorkingDays(toAlmatyDate(this.now), 1);
+    return [...this.vacs.values()]
+      .filter((v) => v.status === 'PUBLISHED')
+      .map((v) => (v.referred ? { ...v.view, eligibilityDate: eligibilityDateOf(v.view.admissionStartDate, true, next) } : v.view));
   }
 
   /** One allocation run over the free places in publication order. */
@@ -330,6 +342,7 @@ class World {
         attendanceUntil: '2026-12-31',
       });
       this.apps.get(r.app)!.status = 'QUEUED';
+      this.inTemporary.add(r.app);
       return;
     }
     this.emit('referral.enrolled', 'referral', refId, { applicationId: r.app, vacancyId: r.vac });
@@ -339,6 +352,35 @@ class World {
       previousStatus: 'REFERRED',
       cancelledReferrals: [],
     });
+  }
+
+  /** A temporary stay's attendance term ends (the place returns to the child it was kept for). */
+  endAttendance(refId: string): void {
+    const r = this.refs.get(refId)!;
+    this.inTemporary.delete(r.app);
+    this.emit('referral.attendance_ended', 'referral', refId, {
+      applicationId: r.app,
+      vacancyId: r.vac,
+      attendanceUntil: '2026-12-31',
+      reason: 'TERM_OVER',
+    });
+  }
+
+  /** An early booking whose place was never marked vacated lapses: the family back in the queue, the place revoked. */
+  lapseBooking(refId: string): void {
+    const r = this.refs.get(refId)!;
+    r.status = 'DECLINED'; // not live any more (the model has no CANCELLED)
+    const vac = this.vacs.get(r.vac)!;
+    const app = this.apps.get(r.app)!;
+    if (app.status === 'REFERRED') app.status = 'QUEUED';
+    this.emit('referral.booking_lapsed', 'referral', refId, {
+      applicationId: r.app,
+      vacancyId: r.vac,
+      admissionStartDate: vac.view.admissionStartDate,
+      lapseAt: this.now.toISOString(),
+    });
+    vac.status = 'FILLED'; // out of allocation: revoked
+    this.emit('vacancy.revoked', 'vacancy', r.vac, { reason: 'early booking lapsed', bulletinDate: toAlmatyDate(this.now) });
   }
 
   /** The 00:00 tasks: expiry sweep (with stop-list entries), then stop-list release. */
@@ -383,7 +425,7 @@ class World {
     return this.allocate();
   }
 
-  audit(opts: { from?: Date | null; to?: Date | null; asOf?: Date | null } = {}): FairnessReport {
+  audit(opts: { from?: Date | null; to?: Date | null; asOf?: Date | null; literal?: boolean } = {}): FairnessReport {
     return auditFairness(this.events, {
       calendar: CAL,
       settings: SETTINGS,
@@ -396,6 +438,33 @@ class World {
 const checks = (r: FairnessReport): string[] => r.violations.map((v) => `${v.check}:${v.referralId}`);
 
 describe('fairness audit: tables', () => {
+  it('a returned place is judged at max(its start date, the next working day): age and wanted date (issue 15 item 9)', () => {
+    // Start 2026-09-01, period [36, 47]. Declined on Thu 10 Sep; the Fri 11 Sep run judges it on Mon 14 Sep.
+    const build = (): { w: World; vac: string; old: string; young: string } => {
+      const w = new World();
+      w.register({ birthDate: '2023-01-15' });
+      const old = w.register({ birthDate: '2022-09-05' }); // 47 months on 1 Sep, 48 on 14 Sep
+      const young = w.register({ birthDate: '2023-09-14', desiredAdmissionDate: '2026-09-14' }); // 35 on 1 Sep, 36 on 14 Sep
+      const vac = w.publish({ ageFromMonths: 36, ageToMonths: 47 });
+      const [r1] = w.day('2026-09-08');
+      w.at('2026-09-10', 12);
+      w.decline(r1);
+      return { w, vac, old, young };
+    };
+    const right = build();
+    const [r2] = right.w.day('2026-09-11');
+    expect(right.w.refs.get(r2)!.app).toBe(right.young);
+    expect(right.w.audit().violations).toEqual([]);
+
+    // The place judged on its start date instead: the child who is too old by then is not eligible.
+    const wrong = build();
+    wrong.w.at('2026-09-11', 9);
+    const r3 = wrong.w.issue(wrong.old, wrong.vac, { runId: 'run-x' });
+    const report = wrong.w.audit();
+    expect(checks(report)).toEqual([`NO_SKIP:${r3}`]);
+    expect(report.violations[0].message).toMatch(/not eligible/);
+  });
+
   it('a correct daily cycle (allocation, confirm, decline, expiry, stop-list, release) has no violations', () => {
     const w = new World();
     const a = w.register();
@@ -529,6 +598,49 @@ describe('fairness audit: tables', () => {
     expect(report.violations[1].message).toMatch(/not eligible/);
   });
 
+  it('application.updated: later referrals are judged with the new language, choices, work modes and date', () => {
+    const w = new World();
+    const a = w.register(); // KK, registered first
+    const b = w.register({ language: 'RU' });
+    const c = w.register({ language: 'RU', workModes: ['HALF_DAY'] });
+    const update = (id: string, data: Record<string, unknown>): void => {
+      const app = w.apps.get(id)!;
+      Object.assign(app.view, data);
+      w.emit('application.updated', 'application', id, { fields: ['phone', ...Object.keys(data)], ...data });
+    };
+    // a moves to a Russian group: from now on it is the better-ranked RU family.
+    update(a, { language: 'RU' });
+    const v1 = w.publish({ language: 'RU' });
+    w.at('2026-09-08', 9);
+    const skipA = w.issue(b, v1, { runId: 'run-1' }); // a waited: NO_SKIP
+    const v2 = w.publish({ language: 'RU' });
+    const toA = w.issue(a, v2, { runId: 'run-2' }); // eligible with its new language: no finding
+    // c takes half days only, then accepts full days too, wants a later date and chooses an organization.
+    update(c, { workModes: ['FULL_DAY', 'HALF_DAY'], desiredAdmissionDate: '2026-09-01', organizationIds: ['org-1'] });
+    const v3 = w.publish({ language: 'RU' });
+    const toC = w.issue(c, v3, { runId: 'run-3' });
+    update(c, {}); // a phone-only change: nothing the audit reads
+    const report = w.audit();
+    expect(checks(report)).toEqual([`NO_SKIP:${skipA}`]);
+    expect(report.violations[0].evidence).toMatchObject({ better: { applicationId: a }, referral: { applicationId: b } });
+    expect([toA, toC]).toHaveLength(2);
+    // Replayed both ways (rank-ordered lists and the literal rule), the same report.
+    expect(checks(w.audit({ literal: true }))).toEqual([`NO_SKIP:${skipA}`]);
+  });
+
+  it('application.updated: a later date or another organization makes a child unfit for the place', () => {
+    const w = new World();
+    const a = w.register({ organizationIds: ['org-1'] });
+    const v = w.publish();
+    w.emit('application.updated', 'application', a, { fields: ['organizationIds'], organizationIds: ['org-2'] });
+    w.apps.get(a)!.view.organizationIds = ['org-2'];
+    w.at('2026-09-08', 9);
+    const r = w.issue(a, v, { runId: 'run-1' });
+    const report = w.audit();
+    expect(checks(report)).toEqual([`NO_SKIP:${r}`]);
+    expect(report.violations[0].message).toMatch(/not eligible/);
+  });
+
   it('temporary stay: enrolled for a term, the application stays in the queue and may get a place again', () => {
     const w = new World();
     const a = w.register({ acceptsTemporaryStay: true });
@@ -542,6 +654,61 @@ describe('fairness audit: tables', () => {
     expect(w.apps.get(a)!.status).toBe('QUEUED');
     w.publish();
     const [r2] = w.day('2026-09-09'); // a is still the head of the queue
+    expect(w.refs.get(r2)!.app).toBe(a);
+    expect(w.audit().violations).toEqual([]);
+    expect(w.apps.get(b)!.status).toBe('QUEUED');
+  });
+
+  it('temporary stay: no second temporary place while the child attends one; again once its term ended (issue 15 item 6)', () => {
+    const w = new World();
+    const a = w.register({ acceptsTemporaryStay: true });
+    const b = w.register({ acceptsTemporaryStay: true });
+    w.publish({ admissionMode: 'TEMPORARY_STAY' });
+    const [r1] = w.day('2026-09-08');
+    w.at('2026-09-08', 12);
+    w.confirm(r1);
+    w.enroll(r1);
+    // A second temporary place: a (better ranked, attending one) is passed over, b gets it.
+    const t2 = w.publish({ admissionMode: 'TEMPORARY_STAY' });
+    const [r2] = w.day('2026-09-09');
+    expect(w.refs.get(r2)!.app).toBe(b);
+    expect(w.audit().violations).toEqual([]);
+    // Giving it to a instead is a violation.
+    const bad = new World();
+    const a2 = bad.register({ acceptsTemporaryStay: true });
+    bad.register({ acceptsTemporaryStay: true });
+    bad.publish({ admissionMode: 'TEMPORARY_STAY' });
+    const [q1] = bad.day('2026-09-08');
+    bad.at('2026-09-08', 12);
+    bad.confirm(q1);
+    bad.enroll(q1);
+    const v2 = bad.publish({ admissionMode: 'TEMPORARY_STAY' });
+    bad.at('2026-09-09', 9);
+    const q2 = bad.issue(a2, v2, { runId: 'run-x' });
+    expect(checks(bad.audit())).toEqual([`NO_SKIP:${q2}`]);
+    expect(bad.audit().violations[0].message).toMatch(/second temporary place/);
+    // Once a's term ended it may get a temporary place again (t2 declined by b comes back to a).
+    w.at('2026-09-09', 12);
+    w.endAttendance(r1);
+    w.decline(r2);
+    expect(w.vacs.get(t2)!.status).toBe('PUBLISHED');
+    const [r3] = w.day('2026-09-10');
+    expect(w.refs.get(r3)!.app).toBe(a);
+    expect(w.audit().violations).toEqual([]);
+  });
+
+  it('early booking lapsed: the family is back in the queue with its time and gets the next place (issue 15 item 5)', () => {
+    const w = new World();
+    const a = w.register();
+    const b = w.register();
+    w.publish({ admissionMode: 'EARLY_BOOKING' });
+    const [r1] = w.day('2026-09-08');
+    expect(w.refs.get(r1)!.app).toBe(a);
+    w.at('2026-09-22', 0);
+    w.lapseBooking(r1);
+    expect(w.apps.get(a)!.status).toBe('QUEUED');
+    w.publish();
+    const [r2] = w.day('2026-09-23');
     expect(w.refs.get(r2)!.app).toBe(a);
     expect(w.audit().violations).toEqual([]);
     expect(w.apps.get(b)!.status).toBe('QUEUED');

@@ -9,7 +9,9 @@
  *    confirmed categories (a confirmed SPECIAL_NEEDS category = special needs confirmed);
  *  - vacancies: attributes, status, the instant an early-booked place was marked vacated;
  *  - referrals: status, clock start, confirmation and documents deadlines, extension (enrollment in
- *    a temporary-stay place leaves the application in the queue);
+ *    a temporary-stay place leaves the application in the queue, and until its attendance ends the
+ *    child gets no second temporary place: {@link mayOfferTemporaryPlace}); an early booking that
+ *    lapsed (referral.booking_lapsed) returns the family to the queue with no exclusion;
  *  - the stop-list, and the (application, vacancy) pairs never to be offered again (a referral
  *    for the pair was declined, expired or cancelled);
  *  - each queue's 1 : 3 cycle position, advanced with {@link advanceCycle} by every allocation
@@ -48,7 +50,11 @@
  * NO_SKIP/RATIO (the batch rule, not rank, placed it); (3) order within one batch is not checked.
  * All of them still advance the cycle.
  *
- * Limits: the calendar and settings in force now are used for every deadline (calendar edits after
+ * Settings are judged as the services judge them: each event with the settings in force at its time
+ * (ratio at an allocation, stop-list term at an expiry), a referral's deadlines (confirmation,
+ * documents, extension) with those in force at its issue (options.settings may be the history).
+ *
+ * Limits: the calendar in force now is used for every deadline (calendar edits after
  * a deadline was set can show as DEADLINE findings, with the evidence to judge them); events are
  * taken in ledger (`seq`) order, which is commit order except for transactions that overlapped.
  *
@@ -60,9 +66,11 @@ import type { WorkingCalendar } from '../../calendar/domain/working-days.js';
 import { advanceCycle, compareHeads, nextTurn, normalizeCycle, pickClass, pickNext, type PriorityClass } from '../../queue/domain/index.js';
 import {
   birthDateWindow,
+  eligibilityDateOf,
   exclusionKey,
   fitsForClaim,
   isEligible,
+  judgedOn,
   queueKeyOf,
   type AdmissionMode,
   type ApplicationView,
@@ -73,6 +81,7 @@ import {
 import { viewLedgerEvent } from '../../ledger/domain/events.js';
 import type { ApplicationState } from '../../queue/domain/application-state.js';
 import { LIVE_REFERRAL_STATUSES, type ReferralStatus } from '../../referral/domain/referral-state.js';
+import { mayOfferTemporaryPlace } from '../../referral/domain/temporary-stay.js';
 import type { VacancyState } from '../../vacancy/domain/vacancy-state.js';
 import {
   read,
@@ -122,6 +131,8 @@ interface VacState {
   view: VacancyView;
   status: VacStatus;
   vacatedAt: Date | null;
+  /** It had a referral: when free again it is a returned place, judged at {@link eligibilityDateOf}. */
+  referred: boolean;
 }
 
 interface RefState {
@@ -149,7 +160,12 @@ interface PendingStop {
 
 export interface FairnessAuditOptions {
   calendar: Pick<WorkingCalendar, 'addWorkingDays'>;
-  settings: AuditSettings;
+  /**
+   * The settings the Rules had: one set for the whole ledger, or the history (the settings in force at an
+   * instant). Each event is judged with the settings in force at its time; a referral's deadlines with
+   * those in force at its issue; the stop-list term with those at the expiry.
+   */
+  settings: AuditSettings | ((at: Date) => AuditSettings);
   /** Check events with `at` ≥ from (null: from the start). The replay always starts at seq 1. */
   from?: Date | null;
   /** Check events with `at` ≤ to (null: to the end). */
@@ -242,6 +258,8 @@ export class FairnessAuditor {
   private readonly strings = new Map<string, string>();
   private readonly modeLists = new Map<string, WorkMode[]>();
   private readonly excluded = new Set<string>();
+  /** Applications whose child attends a temporary-stay place (enrolled, attendance not ended). */
+  private readonly inTemporaryPlace = new Set<string>();
   private readonly cycles = new Map<string, number>();
   private readonly pendingStops = new Map<string, PendingStop>();
   private readonly checked = new Set<string>();
@@ -251,8 +269,16 @@ export class FairnessAuditor {
 
   constructor(private readonly opts: FairnessAuditOptions) {}
 
+  /** The settings in force at the event being applied. */
+  private current: AuditSettings | null = null;
+
+  private settingsAt(at: Date): AuditSettings {
+    const s = this.opts.settings;
+    return typeof s === 'function' ? s(at) : s;
+  }
+
   private get s(): AuditSettings {
-    return this.opts.settings;
+    return this.current ?? this.settingsAt(new Date(0));
   }
 
   private inPeriod(at: Date): boolean {
@@ -317,6 +343,7 @@ export class FairnessAuditor {
   /** Feeds one stored event; its payload is read through its kind (unknown kinds count, change nothing). */
   apply(row: AuditEvent): void {
     this.events++;
+    this.current = this.settingsAt(row.at);
     const e = viewLedgerEvent(row);
     if (!e) return;
     switch (e.type) {
@@ -329,6 +356,8 @@ export class FairnessAuditor {
         return this.archived(e);
       case 'application.restored':
         return this.restored(e);
+      case 'application.updated':
+        return this.updated(e);
       case 'vacancy.published':
         return this.published(e);
       case 'vacancy.revoked': {
@@ -355,6 +384,11 @@ export class FairnessAuditor {
         return this.released(e);
       case 'referral.enrolled':
         return this.enrolled(e);
+      case 'referral.booking_lapsed':
+        return this.bookingLapsed(e);
+      case 'referral.attendance_ended':
+        this.inTemporaryPlace.delete(this.refs.get(e.entityId)?.applicationId ?? read.str(e.data, 'applicationId') ?? '');
+        return;
       case 'stop_list.added':
         return this.stopAdded(e);
       case 'stop_list.ended':
@@ -436,6 +470,44 @@ export class FairnessAuditor {
     app.view.specialNeedsConfirmed = app.confirmed?.has('SPECIAL_NEEDS') ?? false;
   }
 
+  /**
+   * The family changed what decides which places fit (language, group type, work modes, desired date,
+   * choices, temporary stay): later referrals are judged with the new facts. Number, registration time,
+   * class and status are unchanged; a new language or group type moves a queued application to the lists
+   * of its new slice, keeping its place in the literal order.
+   */
+  private updated(e: KindEvent<'application.updated'>): void {
+    const app = this.apps.get(e.entityId);
+    if (!app) return;
+    const d = e.data;
+    const fields = read.strs(d, 'fields');
+    const v = app.view;
+    const queued = app.status === 'QUEUED';
+    if (queued) this.unindex(app);
+    if (fields.includes('language')) v.language = this.intern(read.str(d, 'language') ?? v.language);
+    if (fields.includes('groupType')) {
+      const g = read.str(d, 'groupType');
+      if (g) v.groupType = (g === 'SPECIAL' ? 'SPECIAL' : 'GENERAL') as GroupType;
+    }
+    if (fields.includes('organizationIds')) {
+      const orgs = read.strs(d, 'organizationIds');
+      v.organizationIds = orgs.length ? orgs : (NO_STRINGS as string[]);
+    }
+    if (fields.includes('workModes')) {
+      const workModes = read.strs(d, 'workModes').filter((m): m is WorkMode => (WORK_MODES as readonly string[]).includes(m));
+      const modesKey = workModes.join(',');
+      let modes = this.modeLists.get(modesKey);
+      if (!modes) this.modeLists.set(modesKey, (modes = workModes));
+      v.workModes = modes;
+    }
+    if (fields.includes('desiredAdmissionDate')) {
+      v.desiredAdmissionDate = this.intern(read.str(d, 'desiredAdmissionDate') ?? v.desiredAdmissionDate);
+    }
+    if (fields.includes('acceptsTemporaryStay')) v.acceptsTemporaryStay = read.bool(d, 'acceptsTemporaryStay') ?? v.acceptsTemporaryStay;
+    app.bucket = this.bucketOf(v);
+    if (queued) this.index(app);
+  }
+
   private archived(e: KindEvent<'application.archived'>): void {
     const app = this.apps.get(e.entityId);
     if (!app) return;
@@ -464,7 +536,7 @@ export class FairnessAuditor {
       admissionMode: (read.str(d, 'admissionMode') ?? 'GENERAL') as AdmissionMode,
       admissionStartDate: read.str(d, 'admissionStartDate') ?? '',
     };
-    this.vacs.set(view.id, { view, status: 'PUBLISHED', vacatedAt: null });
+    this.vacs.set(view.id, { view, status: 'PUBLISHED', vacatedAt: null, referred: false });
   }
 
   // ---------- referrals ----------
@@ -493,8 +565,9 @@ export class FairnessAuditor {
     } else {
       if (check) {
         this.checkIssueTerms(e, id, vac, status, clockStart, confirmBy);
-        const fit = this.checkAllocatable(e, id, app, vac);
-        if (fit && !claimed) this.checkRank(e, id, app, vac);
+        const judged = this.judged(vac, e.at);
+        const fit = this.checkAllocatable(e, id, app, judged);
+        if (fit && !claimed) this.checkRank(e, id, app, judged);
       }
       if (!claimed) {
         const key = queueKeyOf(app.view);
@@ -503,6 +576,7 @@ export class FairnessAuditor {
       }
       this.setStatus(app, 'REFERRED');
       vac.status = status === 'BOOKED' ? 'BOOKED' : 'REFERRED';
+      vac.referred = true;
     }
     this.refs.set(id, {
       id,
@@ -516,6 +590,18 @@ export class FairnessAuditor {
       extended: false,
       termSeq: e.seq,
     });
+  }
+
+  /**
+   * The place as allocation and claims judge it at `at`: a place that had a referral before (declined,
+   * expired, refused or cancelled since) is judged at max(its admission start date, the first working day
+   * after the day of `at`) — eligibilityDateOf, as AllocationService and claims compute it.
+   */
+  private judged(vac: VacState, at: Date): VacState {
+    if (!vac.referred) return vac;
+    const next = this.opts.calendar.addWorkingDays(toAlmatyDate(at), 1);
+    const date = eligibilityDateOf(vac.view.admissionStartDate, true, next);
+    return date === vac.view.admissionStartDate ? vac : { ...vac, view: { ...vac.view, eligibilityDate: date } };
   }
 
   /** The application could be given a referral at all (status, stop-list, exclusion, fit), and the place was free. */
@@ -541,6 +627,10 @@ export class FairnessAuditor {
     }
     if (vac.status !== 'PUBLISHED') {
       this.flag('NO_SKIP', e.seq, id, `referral issued for a place that was ${vac.status}, not free`, evidence);
+      return false;
+    }
+    if (!mayOfferTemporaryPlace(vac.view.admissionMode, this.inTemporaryPlace.has(app.view.id))) {
+      this.flag('NO_SKIP', e.seq, id, 'a second temporary place offered to a child who attends one', evidence);
       return false;
     }
     if (this.excluded.has(exclusionKey(app.view.id, vac.view.id))) {
@@ -676,7 +766,7 @@ export class FairnessAuditor {
   private literalPicker(vac: VacState): Picker {
     const byQueue = new Map<string, ApplicationView[]>();
     // The place's birth-date window: a cheap string test before isEligible (as allocate does).
-    const { earliest, latest } = birthDateWindow(vac.view.admissionStartDate, vac.view.ageFromMonths, vac.view.ageToMonths);
+    const { earliest, latest } = birthDateWindow(judgedOn(vac.view), vac.view.ageFromMonths, vac.view.ageToMonths);
     const queued: AppState[] = [];
     for (const years of this.queued.get(sliceOf(vac.view))?.values() ?? []) {
       for (const lists of years.values()) for (const list of lists) queued.push(...list);
@@ -684,6 +774,7 @@ export class FairnessAuditor {
     queued.sort((a, b) => a.stamp - b.stamp);
     for (const other of queued) {
       if (other.view.birthDate < earliest || other.view.birthDate > latest) continue;
+      if (!mayOfferTemporaryPlace(vac.view.admissionMode, this.inTemporaryPlace.has(other.view.id))) continue;
       if (!isEligible(other.view, vac.view, this.excluded)) continue;
       const key = queueKeyOf(other.view);
       const list = byQueue.get(key);
@@ -708,18 +799,20 @@ export class FairnessAuditor {
    * not fit the place, not the whole queue. The class is chosen by {@link pickClass}, as pickNext.
    */
   private indexedPicker(vac: VacState): Picker {
-    const { earliest, latest } = birthDateWindow(vac.view.admissionStartDate, vac.view.ageFromMonths, vac.view.ageToMonths);
+    const { earliest, latest } = birthDateWindow(judgedOn(vac.view), vac.view.ageFromMonths, vac.view.ageToMonths);
     // Any birth date in [earliest, latest] has its first 4 characters in [fromYear, toYear].
     const fromYear = yearOf(earliest);
     const toYear = yearOf(latest);
     const queues = this.queued.get(sliceOf(vac.view)) ?? new Map<string, Map<string, ClassLists>>();
     const place = vac.view;
     const excluded = this.excluded;
+    const temporary = place.admissionMode === 'TEMPORARY_STAY' ? this.inTemporaryPlace : null;
     const first = (list: readonly AppState[], skipped: ReadonlySet<string>): AppState | undefined => {
       for (const a of list) {
         const v = a.view;
         if (v.birthDate < earliest || v.birthDate > latest) continue;
         if (skipped.size && v.batchId !== null && skipped.has(v.batchId)) continue;
+        if (temporary && !mayOfferTemporaryPlace(place.admissionMode, temporary.has(v.id))) continue;
         if (isEligible(v, place, excluded)) return a;
       }
       return undefined;
@@ -791,16 +884,24 @@ export class FairnessAuditor {
         expectedClockStart: expectedStart.toISOString(),
       });
     }
-    this.checkConfirmBy(e, id, clockStart ?? expectedStart, confirmBy, ev);
+    this.checkConfirmBy(e, id, clockStart ?? expectedStart, confirmBy, ev, this.s);
   }
 
-  private checkConfirmBy(e: AuditEvent, id: string, start: Date, confirmBy: Date | null, ev: Record<string, unknown>): void {
-    const expected = workingDaysDeadline(this.opts.calendar, start, this.s.confirmWorkingDays);
+  /** `terms`: the settings in force at the referral's issue (its deadlines keep them). */
+  private checkConfirmBy(
+    e: AuditEvent,
+    id: string,
+    start: Date,
+    confirmBy: Date | null,
+    ev: Record<string, unknown>,
+    terms: AuditSettings,
+  ): void {
+    const expected = workingDaysDeadline(this.opts.calendar, start, terms.confirmWorkingDays);
     if (!sameInstant(confirmBy, expected)) {
-      this.flag('DEADLINE', e.seq, id, `confirmBy is not ${this.s.confirmWorkingDays} working days from the clock start`, {
+      this.flag('DEADLINE', e.seq, id, `confirmBy is not ${terms.confirmWorkingDays} working days from the clock start`, {
         ...ev,
         expectedConfirmBy: expected.toISOString(),
-        confirmWorkingDays: this.s.confirmWorkingDays,
+        confirmWorkingDays: terms.confirmWorkingDays,
       });
     }
   }
@@ -826,7 +927,7 @@ export class FairnessAuditor {
         if (vac?.vacatedAt && !sameInstant(clockStart, vac.vacatedAt)) {
           this.flag('DEADLINE', e.seq, r.id, 'clock start is not the instant the place was marked vacated', ev);
         }
-        this.checkConfirmBy(e, r.id, clockStart ?? e.at, confirmBy, ev);
+        this.checkConfirmBy(e, r.id, clockStart ?? e.at, confirmBy, ev, this.settingsAt(r.issuedAt));
       }
     }
     r.status = 'OFFERED';
@@ -854,12 +955,13 @@ export class FairnessAuditor {
       if (r.confirmBy && e.at.getTime() >= r.confirmBy.getTime()) {
         this.flag('DEADLINE', e.seq, r.id, 'confirmed after the confirmation deadline', ev);
       }
-      const expected = workingDaysDeadline(this.opts.calendar, e.at, this.s.documentsWorkingDays);
+      const terms = this.settingsAt(r.issuedAt);
+      const expected = workingDaysDeadline(this.opts.calendar, e.at, terms.documentsWorkingDays);
       if (!sameInstant(validUntil, expected)) {
-        this.flag('DEADLINE', e.seq, r.id, `validUntil is not ${this.s.documentsWorkingDays} working days from the confirmation`, {
+        this.flag('DEADLINE', e.seq, r.id, `validUntil is not ${terms.documentsWorkingDays} working days from the confirmation`, {
           ...ev,
           expectedValidUntil: expected.toISOString(),
-          documentsWorkingDays: this.s.documentsWorkingDays,
+          documentsWorkingDays: terms.documentsWorkingDays,
         });
       }
     }
@@ -875,7 +977,8 @@ export class FairnessAuditor {
     if (this.inPeriod(e.at)) {
       this.checked.add(r.id);
       const start = r.clockStart ?? r.issuedAt;
-      const limit = calendarDaysDeadline(start, this.s.extensionCalendarDays);
+      const terms = this.settingsAt(r.issuedAt);
+      const limit = calendarDaysDeadline(start, terms.extensionCalendarDays);
       const ev = {
         clockStart: start.toISOString(),
         validUntil: iso(validUntil),
@@ -887,7 +990,7 @@ export class FairnessAuditor {
       }
       if (r.extended) this.flag('DEADLINE', e.seq, r.id, 'extended a second time', ev);
       if (!validUntil || validUntil.getTime() > limit.getTime()) {
-        this.flag('DEADLINE', e.seq, r.id, `extended beyond ${this.s.extensionCalendarDays} calendar days from the start of validity`, ev);
+        this.flag('DEADLINE', e.seq, r.id, `extended beyond ${terms.extensionCalendarDays} calendar days from the start of validity`, ev);
       }
     }
     r.extended = true;
@@ -969,9 +1072,30 @@ export class FairnessAuditor {
     if (vac) vac.status = 'FILLED';
     // A temporary-stay place: the child attends for a term and its own application stays in the queue.
     const app = this.apps.get(r.applicationId);
-    if (app && read.bool(e.data, 'temporaryStay') === true && app.status === 'REFERRED') {
-      this.setStatus(app, 'QUEUED');
+    if (app && read.bool(e.data, 'temporaryStay') === true) {
+      this.inTemporaryPlace.add(r.applicationId);
+      if (app.status === 'REFERRED') this.setStatus(app, 'QUEUED');
     }
+  }
+
+  /** An early booking whose place was not marked vacated in time lapsed: the family back in the queue (no exclusion). */
+  private bookingLapsed(e: KindEvent<'referral.booking_lapsed'>): void {
+    const r = this.refs.get(e.entityId);
+    const applicationId = r?.applicationId ?? read.str(e.data, 'applicationId') ?? '';
+    const vacancyId = r?.vacancyId ?? read.str(e.data, 'vacancyId') ?? '';
+    if (r) {
+      if (this.inPeriod(e.at)) {
+        this.checked.add(r.id);
+        if (r.status !== 'BOOKED') {
+          this.flag('DEADLINE', e.seq, r.id, `early booking lapsed on a referral that was ${r.status}, not BOOKED`, { status: r.status });
+        }
+      }
+      r.status = 'CANCELLED';
+    }
+    const vac = this.vacs.get(vacancyId);
+    if (vac && vac.status === 'BOOKED') vac.status = 'PUBLISHED';
+    const app = this.apps.get(applicationId);
+    if (app && app.status === 'REFERRED') this.setStatus(app, 'QUEUED');
   }
 
   // ---------- stop-list ----------

@@ -8,27 +8,16 @@ const cal = KZ_WORKING_CALENDAR;
 describe('KZ_CALENDAR_2024_2027 data', () => {
   const holidays = KZ_CALENDAR_2024_2027.filter((r) => r.kind === 'HOLIDAY');
 
-  it('has 13 holidays a year: 12 fixed dates and the first day of Kurban Ait', () => {
-    const fixed = [
-      '01-01',
-      '01-02',
-      '01-07',
-      '03-08',
-      '03-21',
-      '03-22',
-      '03-23',
-      '05-01',
-      '05-07',
-      '05-09',
-      '07-06',
-      '08-30',
-      '10-25',
-      '12-16',
-    ];
+  it('has the fixed holidays of each year and the first day of Kurban Ait (30 August until 2025, 15 March from 2027)', () => {
+    const fixed = ['01-01', '01-02', '01-07', '03-08', '03-21', '03-22', '03-23', '05-01', '05-07', '05-09', '07-06', '10-25', '12-16'];
+    const constitution: Record<number, string[]> = { 2024: ['08-30'], 2025: ['08-30'], 2026: [], 2027: ['03-15'] };
     const kurban = ['2024-06-16', '2025-06-06', '2026-05-27', '2027-05-16'];
     for (const year of KZ_CALENDAR_YEARS) {
       const dates = holidays.filter((r) => r.date.startsWith(`${year}-`)).map((r) => r.date);
-      const expected = [...fixed.map((md) => `${year}-${md}`), ...kurban.filter((k) => k.startsWith(`${year}-`))];
+      const expected = [
+        ...[...fixed, ...constitution[year]].map((md) => `${year}-${md}`),
+        ...kurban.filter((k) => k.startsWith(`${year}-`)),
+      ];
       expect(dates.sort()).toEqual(expected.sort());
     }
   });
@@ -103,8 +92,14 @@ describe('WorkingCalendar.isWorkingDay', () => {
     ['2025-01-05', true, 'Sun worked by ministry order'],
     ['2026-04-04', false, 'an ordinary Saturday'],
     ['2026-04-05', false, 'an ordinary Sunday'],
-    ['2023-12-29', true, 'outside the data: plain Mon-Fri'],
-    ['2028-01-01', false, 'outside the data: plain weekend (a Saturday)'],
+    ['2023-12-29', true, 'Fri before the data: no holiday'],
+    ['2028-01-01', false, 'Sat, New Year (generated for every year)'],
+    ['2028-01-03', false, 'Mon, day off moved from New Year on Sat 1 January 2028'],
+    ['2028-01-04', false, 'Tue, day off moved from Sun 2 January 2028'],
+    ['2028-01-07', false, 'Fri, Orthodox Christmas 2028'],
+    ['2026-08-31', true, 'Mon: 30 August is no longer a holiday from 2026'],
+    ['2027-08-30', true, 'Mon: 30 August is no longer a holiday'],
+    ['2027-03-15', false, 'Mon, the new Constitution Day'],
   ])('%s → %s (%s)', (date, working) => {
     expect(cal.isWorkingDay(date)).toBe(working);
   });
@@ -168,9 +163,9 @@ describe('WorkingCalendar navigation', () => {
     expect(cal.countWorkingDays('2026-03-20', '2026-03-27')).toBe(2);
     expect(cal.countWorkingDays('2026-03-20', '2026-03-20')).toBe(0);
     expect(cal.countWorkingDays('2026-03-27', '2026-03-20')).toBe(0);
-    // 2026: 365 days - 104 Sat/Sun - 15 weekday days off (1, 2, 7 Jan; 9, 23, 24, 25 Mar;
-    // 1, 7, 11, 27 May; 6 Jul; 31 Aug; 26 Oct; 16 Dec) = 246 working days
-    expect(cal.countWorkingDays('2025-12-31', '2026-12-31')).toBe(246);
+    // 2026: 365 days - 104 Sat/Sun - 14 weekday days off (1, 2, 7 Jan; 9, 23, 24, 25 Mar;
+    // 1, 7, 11, 27 May; 6 Jul; 26 Oct; 16 Dec) = 247 working days (no Constitution Day in 2026)
+    expect(cal.countWorkingDays('2025-12-31', '2026-12-31')).toBe(247);
   });
 });
 

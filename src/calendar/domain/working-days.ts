@@ -1,5 +1,9 @@
 import { addCalendarDays, dayOfWeek, isIsoDate } from './almaty-time.js';
-import { KZ_CALENDAR_2024_2027, type CalendarDayKind, type CalendarDayRow } from './holidays.data.js';
+import { KZ_DECISION_ROWS, type CalendarDayKind, type CalendarDayRow } from './holidays.data.js';
+import { labourCodeDays } from './labour-code.js';
+
+/** The rows a year has before any stored override (e.g. the Labour Code's holidays and transfers). */
+export type YearRules = (year: number) => readonly CalendarDayRow[];
 
 /**
  * Upper bound on consecutive non-working days the calendar will scan through before concluding
@@ -12,16 +16,24 @@ const MAX_SCAN_DAYS = 366;
  *
  * A date is a working day when it is Monday-Friday and not a HOLIDAY / TRANSFERRED_DAY_OFF row,
  * or when it is a TRANSFERRED_WORKDAY row (a Saturday or Sunday worked by decree).
- * Dates outside the years the rows cover are treated as plain Mon-Fri working weeks.
+ * The rows are the year rules (`rules`, generated lazily per year, e.g. {@link labourCodeDays}) with the
+ * stored rows on top: a stored row replaces the rule's row of the same date (an order can make a rule's
+ * day off a workday). Without `rules`, dates no row mentions are plain Mon-Fri working weeks.
  */
 export class WorkingCalendar {
   private readonly kinds: ReadonlyMap<string, CalendarDayKind>;
+  private readonly ruleKinds = new Map<string, CalendarDayKind>();
+  private readonly ruleYears = new Set<number>();
 
   /**
    * @throws RangeError when a row's date is not YYYY-MM-DD, or one date is listed both as a day
    *   off and as a workday.
    */
-  constructor(rows: readonly CalendarDayRow[]) {
+  constructor(
+    private readonly stored: readonly CalendarDayRow[],
+    private readonly rules?: YearRules,
+  ) {
+    const rows = stored;
     const kinds = new Map<string, CalendarDayKind>();
     for (const row of rows) {
       if (!isIsoDate(row.date)) throw new RangeError(`calendar row has a bad date '${row.date}'`);
@@ -35,15 +47,24 @@ export class WorkingCalendar {
     this.kinds = kinds;
   }
 
-  /** The calendar row kind of a date, if any. */
+  /** The calendar row kind of a date, if any (a stored row, else the year rules' row). */
   kindOf(date: string): CalendarDayKind | undefined {
-    return this.kinds.get(date);
+    return this.kinds.get(date) ?? this.ruleKindOf(date);
+  }
+
+  /** The rows of `year`: the rules' rows with the stored rows on top, sorted by date. */
+  rowsOf(year: number): CalendarDayRow[] {
+    const byDate = new Map<string, CalendarDayRow>();
+    for (const r of this.rules?.(year) ?? []) if (r.date.startsWith(`${year}-`)) byDate.set(r.date, r);
+    for (const r of this.rules?.(year - 1) ?? []) if (r.date.startsWith(`${year}-`)) byDate.set(r.date, r);
+    for (const r of this.stored) if (r.date.startsWith(`${year}-`)) byDate.set(r.date, r);
+    return [...byDate.values()].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
   }
 
   /** Mon-Fri unless HOLIDAY/TRANSFERRED_DAY_OFF; Sat/Sun only if TRANSFERRED_WORKDAY. */
   isWorkingDay(date: string): boolean {
     const dow = dayOfWeek(date); // also validates the date
-    const kind = this.kinds.get(date);
+    const kind = this.kindOf(date);
     if (kind === 'TRANSFERRED_WORKDAY') return true;
     if (kind === 'HOLIDAY' || kind === 'TRANSFERRED_DAY_OFF') return false;
     return dow >= 1 && dow <= 5;
@@ -85,6 +106,18 @@ export class WorkingCalendar {
     return count;
   }
 
+  private ruleKindOf(date: string): CalendarDayKind | undefined {
+    if (!this.rules) return undefined;
+    const year = Number(date.slice(0, 4));
+    // A year's transfers may spill into the next January: load the year before too.
+    for (const y of [year - 1, year]) {
+      if (this.ruleYears.has(y) || y < 1) continue;
+      this.ruleYears.add(y);
+      for (const r of this.rules(y)) if (!this.ruleKinds.has(r.date)) this.ruleKinds.set(r.date, r.kind);
+    }
+    return this.ruleKinds.get(date);
+  }
+
   private scan(date: string, step: 1 | -1): string {
     let current = date;
     for (let i = 0; i < MAX_SCAN_DAYS; i++) {
@@ -99,5 +132,17 @@ function isOff(kind: CalendarDayKind): boolean {
   return kind !== 'TRANSFERRED_WORKDAY';
 }
 
-/** The official Kazakhstan calendar for 2024-2027 (see holidays.data.ts for what is confirmed). */
-export const KZ_WORKING_CALENDAR = new WorkingCalendar(KZ_CALENDAR_2024_2027);
+/**
+ * Kazakhstan's working calendar: the Labour Code's holidays and weekend transfers of every year
+ * (labour-code.ts) with `stored` rows on top (the ministry's transfer orders, Kurban Ait, corrections).
+ * Stored HOLIDAY dates (Kurban Ait) are days off a weekend transfer does not land on. (Stored transferred days
+ * off are not: the first migration stored the Labour Code transfers 2024-2027 too, and an order is made
+ * knowing the Code's transfers.)
+ */
+export function kazakhstanCalendar(stored: readonly CalendarDayRow[]): WorkingCalendar {
+  const otherDaysOff = new Set(stored.filter((r) => r.kind === 'HOLIDAY').map((r) => r.date));
+  return new WorkingCalendar(stored, (year) => labourCodeDays(year, { otherDaysOff }));
+}
+
+/** The official Kazakhstan calendar: the rules of every year and the decisions 2024-2027 (holidays.data.ts). */
+export const KZ_WORKING_CALENDAR = kazakhstanCalendar(KZ_DECISION_ROWS);

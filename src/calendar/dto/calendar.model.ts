@@ -40,3 +40,12 @@ export class SetCalendarDayInput {
   @MaxLength(200)
   name?: string;
 }
+
+@ObjectType({ description: 'Whether a year’s working calendar is confirmed (transfer orders entered, Kurban Ait known)' })
+export class CalendarYear {
+  @Field(() => Int) year: number;
+  @Field(() => String, { nullable: true, description: 'First day of Kurban Ait (YYYY-MM-DD) as confirmed; null while unconfirmed' })
+  kurbanAit: string | null;
+  @Field() confirmed: boolean;
+  @Field(() => Date, { nullable: true }) confirmedAt: Date | null;
+}

@@ -228,6 +228,51 @@ const EVENTS: readonly LedgerEvent[] = [
     actor: 'system',
     data: { expiresAt: '2026-10-07T18:59:59.999Z' },
   },
+  {
+    ...base,
+    type: 'setting.updated',
+    entity: 'setting',
+    entityId: 'confirmWorkingDays',
+    actor: 'ADMIN:00000000-0000-4000-8000-000000000001',
+    data: { key: 'confirmWorkingDays', value: '3', effectiveFrom: '2027-01-04', previous: '2', supersedes: null },
+  },
+  {
+    ...base,
+    type: 'application.updated',
+    entity: 'application',
+    actor: 'APPLICANT:9d1e',
+    data: {
+      fields: ['phone', 'organizationIds', 'language', 'desiredAdmissionDate'],
+      organizationIds: [ORG],
+      language: 'RU',
+      desiredAdmissionDate: '2027-01-10',
+    },
+  },
+  {
+    ...base,
+    type: 'application.priority_claimed',
+    entity: 'application',
+    data: { category: 'LARGE_FAMILY', dueAt: '2026-09-14T19:00:00.000Z', previousStatus: 'LAPSED' },
+  },
+  {
+    ...base,
+    type: 'calendar.year_confirmed',
+    entity: 'calendar',
+    entityId: '2027',
+    data: { year: 2027, kurbanAit: '2027-05-16' },
+  },
+  {
+    ...ref,
+    type: 'referral.booking_lapsed',
+    actor: 'system',
+    data: { applicationId: APP, vacancyId: VAC, admissionStartDate: '2026-09-01', lapseAt: '2026-09-15T19:00:00.000Z' },
+  },
+  {
+    ...ref,
+    type: 'referral.attendance_ended',
+    actor: 'system',
+    data: { applicationId: APP, vacancyId: VAC, attendanceUntil: '2026-12-31', reason: 'TERM_OVER' },
+  },
 ];
 
 /** The row `ledger_event` keeps for a prepared event. */
@@ -239,7 +284,7 @@ function stored(e: LedgerEventInput): StoredLedgerRow {
 describe('ledger events: validation on append', () => {
   it('has a realistic example of every kind', () => {
     expect(new Set(EVENTS.map((e) => e.type))).toEqual(new Set(LEDGER_EVENTS.types()));
-    expect(LEDGER_EVENTS.types()).toHaveLength(28);
+    expect(LEDGER_EVENTS.types()).toHaveLength(34);
   });
 
   it.each(EVENTS.map((e) => [e.type, e] as const))('%s: a realistic payload is valid, stored as before, read back', (_t, e) => {
@@ -290,6 +335,16 @@ describe('ledger events: validation on append', () => {
       'an accepted offer without its application',
       { ...EVENTS[30], data: { channel: 'sms', applicationId: null } } as never,
       /data\.applicationId: expected a non-empty string, got null/,
+    ],
+    [
+      'the value of a changed phone (personal data) in application.updated',
+      { ...base, type: 'application.updated', entity: 'application', data: { fields: ['phone'], phone: '+77011234567' } } as never,
+      /data\.phone: not a field of this payload/,
+    ],
+    [
+      'a changed field that is not changeable',
+      { ...base, type: 'application.updated', entity: 'application', data: { fields: ['childIin'] } } as never,
+      /data\.fields\[0\]: expected one of/,
     ],
     [
       'a payload of neither shape',

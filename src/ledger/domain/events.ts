@@ -127,12 +127,38 @@ export interface ApplicationRestoredData {
   registeredAt: string;
 }
 
+/**
+ * The family (or an operator) corrected what it entered; number and registration time kept. `fields`
+ * names every changed fact; the new value is recorded for each fact that decides which places fit (the
+ * fairness audit replays them), never the phone (personal: only that it changed).
+ */
+export interface ApplicationUpdatedData {
+  fields: readonly string[];
+  organizationIds?: readonly string[];
+  language?: string;
+  workModes?: readonly string[];
+  groupType?: string;
+  acceptsTemporaryStay?: boolean;
+  notificationLanguage?: string;
+  desiredAdmissionDate?: string;
+}
+/** A priority category claimed after registration (or claimed again after a lapse or rejection). */
+export interface PriorityClaimedData {
+  category: string;
+  /** ISO instant: proof must be confirmed before it. */
+  dueAt: string;
+  /** The claim's status before: null for a first claim, LAPSED or REJECTED for a renewed one. */
+  previousStatus: string | null;
+}
+
 export type ApplicationRegistered = LedgerEventOfKind<'application.registered', 'application', ApplicationRegisteredData>;
 export type PriorityConfirmed = LedgerEventOfKind<'application.priority_confirmed', 'application', PriorityDecidedData>;
 export type PriorityRejected = LedgerEventOfKind<'application.priority_rejected', 'application', PriorityDecidedData>;
 export type PriorityLapsed = LedgerEventOfKind<'application.priority_lapsed', 'application', PriorityLapsedData>;
 export type ApplicationArchived = LedgerEventOfKind<'application.archived', 'application', ApplicationArchivedData>;
 export type ApplicationRestored = LedgerEventOfKind<'application.restored', 'application', ApplicationRestoredData>;
+export type ApplicationUpdated = LedgerEventOfKind<'application.updated', 'application', ApplicationUpdatedData>;
+export type PriorityClaimed = LedgerEventOfKind<'application.priority_claimed', 'application', PriorityClaimedData>;
 
 // ---------- places and bulletins ----------
 
@@ -235,6 +261,26 @@ export interface ReferralCancelledByArchiveData {
   reason: string;
 }
 
+/**
+ * Early booking: the place was not marked vacated within the set working days after its admission start
+ * date; the booking lapses (status CANCELLED), the family returns to the queue with its time.
+ */
+export interface ReferralBookingLapsedData {
+  applicationId: string;
+  vacancyId: string;
+  admissionStartDate: string;
+  /** ISO instant: the end of the last working day the place could be marked vacated. */
+  lapseAt: string;
+}
+/** A temporary-stay place: the child's attendance ended (the place returns to the child it was kept for). */
+export interface ReferralAttendanceEndedData {
+  applicationId: string;
+  vacancyId: string;
+  attendanceUntil: string;
+  /** TERM_OVER: the 00:00 sweep after the last day; PERMANENT_PLACE: the child was enrolled in a permanent place. */
+  reason: 'TERM_OVER' | 'PERMANENT_PLACE';
+}
+
 export type ReferralIssued = LedgerEventOfKind<'referral.issued', 'referral', ReferralIssuedData>;
 export type ReferralOffered = LedgerEventOfKind<'referral.offered', 'referral', ReferralOfferedData>;
 export type ReferralConfirmed = LedgerEventOfKind<'referral.confirmed', 'referral', ReferralConfirmedData>;
@@ -244,6 +290,8 @@ export type ReferralEnrolled = LedgerEventOfKind<'referral.enrolled', 'referral'
 export type ReferralDeclined = LedgerEventOfKind<'referral.declined', 'referral', ReferralReleasedData>;
 export type ReferralExpired = LedgerEventOfKind<'referral.expired', 'referral', ReferralReleasedData>;
 export type ReferralCancelled = LedgerEventOfKind<'referral.cancelled', 'referral', ReferralReleasedData | ReferralCancelledByArchiveData>;
+export type ReferralBookingLapsed = LedgerEventOfKind<'referral.booking_lapsed', 'referral', ReferralBookingLapsedData>;
+export type ReferralAttendanceEnded = LedgerEventOfKind<'referral.attendance_ended', 'referral', ReferralAttendanceEndedData>;
 
 // ---------- stop-list ----------
 
@@ -281,6 +329,11 @@ export interface CalendarDayClearedData {
   date: string;
   kind: null;
 }
+/** A year's working calendar confirmed: its transfer orders are entered and `kurbanAit` is its first day of Kurban Ait. */
+export interface CalendarYearConfirmedData {
+  year: number;
+  kurbanAit: string;
+}
 export interface ProactiveOfferCreatedData {
   locality: string;
   cohort: number;
@@ -298,10 +351,25 @@ export interface ProactiveOfferExpiredData {
 export type OrganizationCreated = LedgerEventOfKind<'organization.created', 'organization', OrganizationCreatedData>;
 export type CalendarDaySet = LedgerEventOfKind<'calendar.day_set', 'calendar', CalendarDaySetData>;
 export type CalendarDayCleared = LedgerEventOfKind<'calendar.day_cleared', 'calendar', CalendarDayClearedData>;
+export type CalendarYearConfirmed = LedgerEventOfKind<'calendar.year_confirmed', 'calendar', CalendarYearConfirmedData>;
 export type ProactiveOfferCreated = LedgerEventOfKind<'proactive_offer.created', 'proactive_offer', ProactiveOfferCreatedData>;
 export type ProactiveOfferAccepted = LedgerEventOfKind<'proactive_offer.accepted', 'proactive_offer', ProactiveOfferAnsweredData>;
 export type ProactiveOfferRefused = LedgerEventOfKind<'proactive_offer.refused', 'proactive_offer', ProactiveOfferAnsweredData>;
 export type ProactiveOfferExpired = LedgerEventOfKind<'proactive_offer.expired', 'proactive_offer', ProactiveOfferExpiredData>;
+
+/** A dated change of one of the Rules' timers (entity id: the setting's key). */
+export interface SettingUpdatedData {
+  key: string;
+  /** JSON text of the new value. */
+  value: string;
+  /** YYYY-MM-DD (Asia/Almaty): in force from 00:00 of that day. */
+  effectiveFrom: string;
+  /** JSON text of the value that would have been in force that day without this change. */
+  previous: string;
+  /** JSON text of an earlier change for the same day that this one supersedes; null if none. */
+  supersedes: string | null;
+}
+export type SettingUpdated = LedgerEventOfKind<'setting.updated', 'setting', SettingUpdatedData>;
 
 /** Every event the ledger holds, current version of each kind. */
 export type LedgerEvent =
@@ -311,6 +379,8 @@ export type LedgerEvent =
   | PriorityLapsed
   | ApplicationArchived
   | ApplicationRestored
+  | ApplicationUpdated
+  | PriorityClaimed
   | VacancyPublished
   | VacancyRevoked
   | VacancyVacated
@@ -324,15 +394,19 @@ export type LedgerEvent =
   | ReferralDeclined
   | ReferralExpired
   | ReferralCancelled
+  | ReferralBookingLapsed
+  | ReferralAttendanceEnded
   | StopListAdded
   | StopListEnded
   | OrganizationCreated
   | CalendarDaySet
   | CalendarDayCleared
+  | CalendarYearConfirmed
   | ProactiveOfferCreated
   | ProactiveOfferAccepted
   | ProactiveOfferRefused
-  | ProactiveOfferExpired;
+  | ProactiveOfferExpired
+  | SettingUpdated;
 
 export type LedgerEventType = LedgerEvent['type'];
 export type LedgerEventOf<T extends LedgerEventType> = Extract<LedgerEvent, { type: T }>;
@@ -581,6 +655,34 @@ export const LEDGER_KINDS: KindSpecs<LedgerEvent> = {
     entity: 'application',
     schema: object<ApplicationRestoredData>({ previousReason: nullable(text), registeredAt: instant }),
   },
+  'application.updated': {
+    entity: 'application',
+    schema: object<ApplicationUpdatedData>({
+      fields: list(
+        oneOf(
+          'phone',
+          'organizationIds',
+          'language',
+          'workModes',
+          'groupType',
+          'acceptsTemporaryStay',
+          'notificationLanguage',
+          'desiredAdmissionDate',
+        ),
+      ),
+      organizationIds: optional(list(id)),
+      language: optional(text),
+      workModes: optional(list(text)),
+      groupType: optional(text),
+      acceptsTemporaryStay: optional(bool),
+      notificationLanguage: optional(text),
+      desiredAdmissionDate: optional(day),
+    }),
+  },
+  'application.priority_claimed': {
+    entity: 'application',
+    schema: object<PriorityClaimedData>({ category: text, dueAt: instant, previousStatus: nullable(oneOf('LAPSED', 'REJECTED')) }),
+  },
   'vacancy.published': {
     entity: 'vacancy',
     schema: object<VacancyPublishedData>({
@@ -664,6 +766,19 @@ export const LEDGER_KINDS: KindSpecs<LedgerEvent> = {
     entity: 'referral',
     schema: anyOf(RELEASED, object<ReferralCancelledByArchiveData>({ applicationId: id, vacancyId: id, reason: text })),
   },
+  'referral.booking_lapsed': {
+    entity: 'referral',
+    schema: object<ReferralBookingLapsedData>({ applicationId: id, vacancyId: id, admissionStartDate: day, lapseAt: instant }),
+  },
+  'referral.attendance_ended': {
+    entity: 'referral',
+    schema: object<ReferralAttendanceEndedData>({
+      applicationId: id,
+      vacancyId: id,
+      attendanceUntil: day,
+      reason: oneOf('TERM_OVER', 'PERMANENT_PLACE'),
+    }),
+  },
   'stop_list.added': {
     entity: 'stop_list',
     schema: anyOf(
@@ -687,6 +802,10 @@ export const LEDGER_KINDS: KindSpecs<LedgerEvent> = {
     entity: 'calendar',
     schema: object<CalendarDayClearedData>({ date: day, kind: nil }),
   },
+  'calendar.year_confirmed': {
+    entity: 'calendar',
+    schema: object<CalendarYearConfirmedData>({ year: int, kurbanAit: day }),
+  },
   'proactive_offer.created': {
     entity: 'proactive_offer',
     schema: object<ProactiveOfferCreatedData>({ locality: text, cohort: int, expiresAt: instant }),
@@ -702,6 +821,10 @@ export const LEDGER_KINDS: KindSpecs<LedgerEvent> = {
   'proactive_offer.expired': {
     entity: 'proactive_offer',
     schema: object<ProactiveOfferExpiredData>({ expiresAt: instant }),
+  },
+  'setting.updated': {
+    entity: 'setting',
+    schema: object<SettingUpdatedData>({ key: text, value: text, effectiveFrom: day, previous: text, supersedes: nullable(text) }),
   },
 };
 

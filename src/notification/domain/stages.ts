@@ -1,6 +1,7 @@
 /** Every stage that sends the applicant a text (rules/NOTES.md "Notifications"). */
 export const STAGES = [
   'APPLICATION_REGISTERED',
+  'APPLICATION_UPDATED',
   'PROOF_REQUESTED',
   'PRIORITY_CONFIRMED',
   'PRIORITY_REJECTED',
@@ -17,6 +18,9 @@ export const STAGES = [
   'STOP_LISTED',
   'STOP_LIST_ENDED',
   'ENROLLED',
+  'ENROLLED_TEMPORARY',
+  'TEMPORARY_STAY_ENDED',
+  'EARLY_BOOKING_LAPSED',
   'ARCHIVED',
   'RESTORED',
   'PROACTIVE_OFFER',

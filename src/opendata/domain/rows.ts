@@ -179,7 +179,18 @@ export interface OpenDataExport<R> {
   /** Hash of the last sealed ledger block when the data was read (the head `ledgerHead` answers). */
   ledgerHead: string;
   ledgerLength: number;
+  /** The signed ledger tree head when the data was read (docs/OPEN_DATA.md): keep it, witness it. */
+  signedHead?: OpenDataSignedHead | null;
   rows: R[];
+}
+
+/** A signed tree head as the API returns it (`SignedTreeHead`; timestamp ISO-8601 +05:00, exactly as signed). */
+export interface OpenDataSignedHead {
+  treeSize: number;
+  rootHash: string;
+  timestamp: string;
+  keyId: string;
+  signature: string;
 }
 
 /** JSON text of an export: the header fields, then one row per line (valid JSON, easy to diff and grep). */
@@ -190,6 +201,7 @@ export function exportJson<R>(e: OpenDataExport<R>): string {
     generatedAt: e.generatedAt,
     ledgerHead: e.ledgerHead,
     ledgerLength: e.ledgerLength,
+    signedHead: e.signedHead,
   });
   const rows = e.rows.map((r) => JSON.stringify(r));
   const body = rows.length ? `[\n${rows.join(',\n')}\n]` : '[]';
@@ -303,6 +315,7 @@ export function exportJsonHead(e: Omit<OpenDataExport<unknown>, 'rows'>): string
     generatedAt: e.generatedAt,
     ledgerHead: e.ledgerHead,
     ledgerLength: e.ledgerLength,
+    signedHead: e.signedHead,
   });
   return `${head.slice(0, -1)},"rows":`;
 }

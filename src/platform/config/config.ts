@@ -189,6 +189,15 @@ export class EnvConfig {
   @IsString()
   @MinLength(1)
   OPEN_DATA_DIR?: string = undefined;
+
+  /**
+   * Ed25519 private key (PKCS#8 PEM file) that signs the ledger's tree heads. Required when NODE_ENV=production;
+   * otherwise generated once into DATA_DIR/ledger-signing-key.pem. Keep it out of the database.
+   */
+  @ValidateIf((c: EnvConfig) => c.NODE_ENV === 'production' || c.LEDGER_SIGNING_KEY !== undefined)
+  @MinLength(1, { message: 'LEDGER_SIGNING_KEY must be the path of a PKCS#8 PEM Ed25519 key file' })
+  @IsString({ message: 'LEDGER_SIGNING_KEY (an Ed25519 PKCS#8 PEM key file) is required when NODE_ENV=production' })
+  LEDGER_SIGNING_KEY?: string = undefined;
 }
 
 export class ConfigError extends Error {}

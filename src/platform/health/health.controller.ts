@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { ReadDataSource } from '../database/read-data-source.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { Metrics } from '../metrics/metrics.js';
+import { HealthRegistry } from './health-registry.js';
 
 const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> =>
   Promise.race([p, new Promise<T>((_, rej) => setTimeout(() => rej(new Error(`timeout after ${ms} ms`)), ms).unref())]);
@@ -21,6 +22,7 @@ export class HealthController {
     private readonly reads: ReadDataSource,
     private readonly jobs: JobsService,
     private readonly metrics: Metrics,
+    private readonly registry: HealthRegistry,
   ) {}
 
   /**
@@ -30,7 +32,7 @@ export class HealthController {
   @Get('health')
   @HealthCheck()
   check(): ReturnType<HealthCheckService['check']> {
-    return this.health.check([() => this.database(), () => this.jobBackend(true), ...this.replica()]);
+    return this.health.check([() => this.database(), () => this.jobBackend(true), ...this.replica(), ...this.advisory()]);
   }
 
   /**
@@ -42,7 +44,7 @@ export class HealthController {
   @Get('health/serving')
   @HealthCheck()
   serving(): ReturnType<HealthCheckService['check']> {
-    return this.health.check([() => this.database(), () => this.jobBackend(false), ...this.replica()]);
+    return this.health.check([() => this.database(), () => this.jobBackend(false), ...this.replica(), ...this.advisory()]);
   }
 
   private async database(): Promise<HealthIndicatorResult> {
@@ -76,6 +78,18 @@ export class HealthController {
           .up(replica?.up ? { replica: 'up' } : { replica: 'down', readsFrom: 'primary', message: replica?.message });
       },
     ];
+  }
+
+  /** Checks registered by concept modules (health-registry.ts): details only, never fatal. */
+  private advisory(): (() => Promise<HealthIndicatorResult>)[] {
+    return this.registry.list().map((c) => async () => {
+      const i = this.indicator.check(c.key);
+      try {
+        return i.up(await withTimeout(c.details(), 2000));
+      } catch (e) {
+        return i.up({ message: (e as Error).message });
+      }
+    });
   }
 
   @Get('metrics')

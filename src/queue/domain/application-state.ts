@@ -7,8 +7,8 @@
  *                  └──STOP_LIST──▶ STOP_LISTED ◀──STOP_LIST── (REFERRED: the referral expired)
  *   QUEUED | REFERRED | STOP_LISTED ──ARCHIVE──▶ ARCHIVED ──RESTORE──▶ QUEUED
  *
- * Changes that keep the status (a priority decision, joining a batch of twins) are allowed in every
- * live status. The only writer of the `application` table (src/queue/application.store.ts) checks
+ * Changes that keep the status (a priority decision, joining a batch of twins, the family's correction of
+ * what it entered, a new priority claim) are allowed in every live status, never in the archive. The only writer of the `application` table (src/queue/application.store.ts) checks
  * every change here first. Pure: no clock, no I/O.
  */
 export const APPLICATION_STATUSES = ['QUEUED', 'REFERRED', 'STOP_LISTED', 'ARCHIVED'] as const;
@@ -31,6 +31,10 @@ export type ApplicationMove = keyof typeof APPLICATION_MOVES;
 export const APPLICATION_EDITS = {
   RECLASSIFY: LIVE_APPLICATION_STATUSES,
   JOIN_BATCH: LIVE_APPLICATION_STATUSES,
+  /** The family (or an operator) corrects phone, choices, language, group, work modes, dates: number and time kept. */
+  AMEND: LIVE_APPLICATION_STATUSES,
+  /** A priority category claimed after registration (proof due in proofWorkingDays). */
+  CLAIM_PRIORITY: LIVE_APPLICATION_STATUSES,
 } as const satisfies Record<string, readonly ApplicationState[]>;
 export type ApplicationEdit = keyof typeof APPLICATION_EDITS;
 

@@ -97,6 +97,57 @@ export class RegisterApplicationInput {
   notificationLanguage: string = 'kk';
 }
 
+/** updateApplication: only the fields given change; number and registration time are kept. */
+@InputType()
+export class UpdateApplicationInput {
+  @Field({ nullable: true, description: '+7 7XX XXX XX XX' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(30, { message: 'phone is too long' })
+  phone?: string;
+
+  @Field(() => [ID], { nullable: true, description: 'Up to 4 organizations of the locality; empty = any in the locality' })
+  @IsOptional()
+  @ArrayMaxSize(4, { message: 'organizationIds may hold at most 4 organizations' })
+  @ArrayUnique({ message: 'organizationIds must not repeat an organization' })
+  @IsUUID('all', { each: true, message: 'organizationIds must hold organization ids' })
+  organizationIds?: string[];
+
+  @Field({ nullable: true, description: 'Language of the group: KK, RU or another code' })
+  @IsOptional()
+  @IsString()
+  @IsLanguageCode()
+  language?: string;
+
+  @Field(() => [WorkMode], { nullable: true })
+  @IsOptional()
+  @ArrayMinSize(1, { message: 'workModes must hold at least one work mode' })
+  @ArrayMaxSize(3)
+  @ArrayUnique({ message: 'workModes must not repeat' })
+  @IsEnum(WorkMode, { each: true })
+  workModes?: WorkMode[];
+
+  @Field(() => GroupType, { nullable: true })
+  @IsOptional()
+  @IsEnum(GroupType)
+  groupType?: GroupType;
+
+  @Field(() => Boolean, { nullable: true })
+  @IsOptional()
+  @IsBoolean()
+  acceptsTemporaryStay?: boolean;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsIn(['kk', 'ru'], { message: 'notificationLanguage must be kk or ru' })
+  notificationLanguage?: string;
+
+  @Field(() => DateScalarType, { nullable: true, description: 'YYYY-MM-DD, not before the birth date' })
+  @IsOptional()
+  @IsString()
+  desiredAdmissionDate?: string;
+}
+
 @ArgsType()
 export class ApplicationsArgs extends PageArgs {
   @Field({ nullable: true })

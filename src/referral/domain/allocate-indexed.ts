@@ -5,7 +5,8 @@
  * Index, built once per run:
  *  - the run's places are grouped by (locality, language, group type); each group keeps what its
  *    places require at the least (latest start date, union of the birth-date windows, work modes and
- *    temporary stay, organizations). One pass over the applications, in input order, keeps only the
+ *    temporary stay, organizations) — the "start date" of a place being the date it is judged at
+ *    (judgedOn: its admission start date, or the next working day for a returned place). One pass over the applications, in input order, keeps only the
  *    candidates: an application that fails these tests for its group can take no place of the run
  *    (most applicants want a later admission date than any place offers);
  *  - candidates are ranked by (registeredAt, seq, input position): a linear check when they come
@@ -44,7 +45,7 @@
 import { advanceCycle, pickClass, type InterleaveRatio } from '../../queue/domain/index.js';
 import type { AllocationInput, AllocationResult, IssuedReferral } from './allocate.js';
 import { ALIVE, EligibilityForest, KEY_MAX, KEY_MIN } from './eligibility-forest.js';
-import { birthDateWindow, isEligible, queueKeyOf, type ApplicationView, type VacancyView } from './eligibility.js';
+import { birthDateWindow, isEligible, judgedOn, queueKeyOf, type ApplicationView, type VacancyView } from './eligibility.js';
 
 /** One queue (locality, cohort) restricted to one language and one group type. */
 interface Slice {
@@ -224,14 +225,10 @@ const newClassLists = (): Int32Array => new Int32Array(3).fill(-1);
  * or [KEY_MIN, KEY_MAX] (no test) when its start date or age period cannot be read as such.
  */
 function birthKeyWindow(vacancy: VacancyView): [number, number] {
-  if (
-    calendarKey(vacancy.admissionStartDate) < 0 ||
-    !Number.isSafeInteger(vacancy.ageFromMonths) ||
-    !Number.isSafeInteger(vacancy.ageToMonths)
-  ) {
+  if (calendarKey(judgedOn(vacancy)) < 0 || !Number.isSafeInteger(vacancy.ageFromMonths) || !Number.isSafeInteger(vacancy.ageToMonths)) {
     return [KEY_MIN, KEY_MAX];
   }
-  const w = birthDateWindow(vacancy.admissionStartDate, vacancy.ageFromMonths, vacancy.ageToMonths);
+  const w = birthDateWindow(judgedOn(vacancy), vacancy.ageFromMonths, vacancy.ageToMonths);
   const earliest = calendarKey(w.earliest);
   const latest = calendarKey(w.latest);
   return earliest >= 0 && latest >= 0 ? [earliest, latest] : [KEY_MIN, KEY_MAX];
@@ -359,7 +356,8 @@ export class IndexedAllocation {
     this.posInOrg[j] = list.length;
     list.push(j);
 
-    const date = vacancy.admissionStartDate;
+    // The date eligibility is judged at (the start date, or the next working day for a returned place).
+    const date = judgedOn(vacancy);
     const day = dayKey(date);
     const start = day >= 0 ? day : KEY_MAX;
     const [earliest, latest] = birthKeyWindow(vacancy);
@@ -518,7 +516,7 @@ export class IndexedAllocation {
 
   /** Runs the allocation (once). */
   run(): AllocationResult {
-    const { apps, vacancies, excluded } = this;
+    const { apps, vacancies } = this;
     this.cycles = { ...this.initialCycles };
     for (let i = 0; i < vacancies.length; i++) {
       if (this.consumed[i] === 1) continue;
@@ -543,24 +541,15 @@ export class IndexedAllocation {
           this.issue(best, vacancy);
           break;
         }
-        const siblings = (this.batches.get(batchId) ?? []).filter((idx) => idx !== best && this.allocated[idx] === 0);
-        const sameOrg = this.orgVacancies.get(vacancy.organizationId) ?? [];
-        const taken: number[] = [];
-        for (const sibling of siblings) {
-          let found = -1;
-          for (let k = this.posInOrg[i] + 1; k < sameOrg.length && found < 0; k++) {
-            const j = sameOrg[k];
-            if (this.consumed[j] === 1 || taken.includes(j)) continue;
-            if (isEligible(apps[sibling], vacancies[j], excluded)) found = j;
-          }
-          if (found < 0) break;
-          taken.push(found);
-        }
-        if (taken.length === siblings.length) {
-          this.issue(best, vacancy);
-          siblings.forEach((sibling, k) => {
-            this.consumed[taken[k]] = 1;
-            this.issue(sibling, vacancies[taken[k]]);
+        const placed = this.placeBatch(best, i);
+        if (placed !== null) {
+          const [members, places] = placed;
+          const first = places.indexOf(i);
+          this.issue(members[first], vacancy);
+          members.forEach((member, k) => {
+            if (k === first) return;
+            this.consumed[places[k]] = 1;
+            this.issue(member, vacancies[places[k]]);
           });
           break;
         }
@@ -576,6 +565,52 @@ export class IndexedAllocation {
       }
     }
     return { referrals: this.referrals, cycles: this.cycles };
+  }
+
+  /**
+   * The twins rule of `allocateReference` for the batch of application `best`, the pick for vacancy i:
+   * the first workable assignment of its members (best, then the others by seq) to vacancy i and later
+   * unconsumed vacancies of its organization, each member trying i first, then the later ones in
+   * bulletin order; null when none works. Returns the members and their vacancies.
+   *
+   * Only the first k − 1 later vacancies each member is eligible for are tried (k members): in the first
+   * workable assignment no member sits on a later one beyond those, since at most k − 2 of them are taken
+   * by the others (one member sits on vacancy i) and moving it to a free one gives an earlier assignment.
+   * So the search is over at most k^k assignments, and the scan of the organization's vacancies is the
+   * same as a greedy one.
+   */
+  private placeBatch(best: number, i: number): [number[], number[]] | null {
+    const { apps, vacancies, excluded } = this;
+    const batchId = apps[best].batchId;
+    const members = [
+      best,
+      ...(batchId === null ? [] : (this.batches.get(batchId) ?? [])).filter((idx) => idx !== best && this.allocated[idx] === 0),
+    ];
+    const k = members.length;
+    const sameOrg = this.orgVacancies.get(vacancies[i].organizationId) ?? [];
+    const options: number[][] = members.map((member, m) => {
+      const list = m === 0 || isEligible(apps[member], vacancies[i], excluded) ? [i] : [];
+      let later = 0;
+      for (let p = this.posInOrg[i] + 1; p < sameOrg.length && later < k - 1; p++) {
+        const j = sameOrg[p];
+        if (this.consumed[j] === 1 || !isEligible(apps[member], vacancies[j], excluded)) continue;
+        list.push(j);
+        later++;
+      }
+      return list;
+    });
+    const places: number[] = [];
+    const assign = (m: number): boolean => {
+      if (m === k) return places.includes(i);
+      for (const j of options[m]) {
+        if (places.includes(j)) continue;
+        places.push(j);
+        if (assign(m + 1)) return true;
+        places.pop();
+      }
+      return false;
+    };
+    return assign(0) ? [members, places] : null;
   }
 
   /** Issues the referral of application idx to `vacancy` and takes it out of its lists. */

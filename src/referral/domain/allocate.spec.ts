@@ -5,6 +5,7 @@ import { rankOrder } from './allocate-indexed.js';
 import { ALIVE, EligibilityForest, KEY_MAX, KEY_MIN } from './eligibility-forest.js';
 import {
   birthDateWindow,
+  eligibilityDateOf,
   isEligible,
   NO_EXCLUSIONS,
   queueKeyOf,
@@ -65,6 +66,8 @@ const vacancyArb = fc.record({
   workMode: fc.constantFrom<WorkMode>('FULL_DAY', 'FULL_DAY', 'FULL_DAY', 'HALF_DAY', 'ROUND_THE_CLOCK'),
   admissionMode: fc.constantFrom<AdmissionMode>('GENERAL', 'GENERAL', 'EARLY_BOOKING', 'TEMPORARY_STAY'),
   admissionStartDate: fc.constantFrom(...ADMISSION_DATES),
+  /** A place that came back to allocation, judged on the next working day after this day (null: a fresh place). */
+  returnedOn: fc.constantFrom<string | null>(null, null, null, '2024-10-01', '2025-03-03', '2025-09-01'),
 });
 
 const ratioArb: fc.Arbitrary<InterleaveRatio> = fc.oneof(
@@ -135,6 +138,7 @@ const inputArb: fc.Arbitrary<AllocationInput> = fc
         workMode: v.workMode,
         admissionMode: v.admissionMode,
         admissionStartDate: v.admissionStartDate,
+        ...(v.returnedOn !== null ? { eligibilityDate: eligibilityDateOf(v.admissionStartDate, true, v.returnedOn) } : {}),
       };
     });
     const excluded = new Set<string>();
@@ -298,6 +302,11 @@ const nationalVacancyArb = fc.record({
   workMode: fc.constantFrom<WorkMode>('FULL_DAY', 'FULL_DAY', 'FULL_DAY', 'FULL_DAY', 'HALF_DAY', 'ROUND_THE_CLOCK'),
   admissionMode: fc.constantFrom<AdmissionMode>('GENERAL', 'GENERAL', 'GENERAL', 'EARLY_BOOKING', 'TEMPORARY_STAY'),
   start: fc.constantFrom(...NATIONAL_STARTS),
+  /** A place that came back to allocation: judged on the next working day if later than its start (null: a fresh place). */
+  nextWorkingDay: fc.oneof(
+    { weight: 4, arbitrary: fc.constant<string | null>(null) },
+    { weight: 1, arbitrary: fc.constantFrom('2026-09-01', '2026-09-14', '2026-11-02', '2027-02-01') },
+  ),
 });
 
 type InputOrder = 'sorted' | 'seq' | 'shuffled';
@@ -379,6 +388,7 @@ function nationalArb(
         workMode: v.workMode,
         admissionMode: v.admissionMode,
         admissionStartDate: v.start,
+        ...(v.nextWorkingDay !== null ? { eligibilityDate: eligibilityDateOf(v.start, true, v.nextWorkingDay) } : {}),
       }));
       const excluded = new Set<string>();
       for (const [a, v, anyone] of exclusions) {
@@ -486,6 +496,8 @@ describe('allocate (national-shape worlds)', () => {
       (v) => (v.admissionMode = odd<AdmissionMode>('OTHER')),
       (v) => (v.ageFromMonths = 24.5),
       (v) => (v.ageToMonths = v.ageFromMonths - 1),
+      (v) => (v.eligibilityDate = '2026-9-14'),
+      (v) => (v.eligibilityDate = '2026-09-31'),
     ];
     fc.assert(
       fc.property(
@@ -792,6 +804,69 @@ describe('allocate (tables)', () => {
       [vacancy('v1'), vacancy('v2')],
     );
     expect(pairs(result)).toEqual(['v1->s3']);
+  });
+
+  it('twins: a full-or-half-day twin and a half-day-only twin take a half-day place then a full-day place (every assignment tried)', () => {
+    const twin = { batchId: 'b1', registeredAt: T0 };
+    const result = run(
+      [
+        application('t1', { ...twin, seq: 1, workModes: ['FULL_DAY', 'HALF_DAY'] }),
+        application('t2', { ...twin, seq: 2, workModes: ['HALF_DAY'] }),
+        application('s3', { registeredAt: T0 + 10, seq: 3, workModes: ['FULL_DAY', 'HALF_DAY'] }),
+      ],
+      [vacancy('v1', { workMode: 'HALF_DAY' }), vacancy('v2', { workMode: 'FULL_DAY' })],
+      { cycles: { [`${L}:2022`]: 1 } },
+    );
+    // Greedy (t1 on v1, then t2 needs a later half-day place) would lose both places for the twins and leave
+    // v2 to s3; trying every assignment puts t2 on v1 and t1 on v2, the place on hand issued first.
+    expect(pairs(result)).toEqual(['v1->t2', 'v2->t1']);
+    expect(result.cycles).toEqual({ [`${L}:2022`]: 3 });
+  });
+
+  it('twins: the winner keeps the current place when an assignment allows it; siblings take the first later places that fit', () => {
+    const twin = { batchId: 'b1', registeredAt: T0 };
+    const result = run(
+      [
+        application('t1', { ...twin, seq: 1, workModes: ['FULL_DAY', 'HALF_DAY'] }),
+        application('t2', { ...twin, seq: 2, workModes: ['FULL_DAY', 'HALF_DAY'] }),
+        application('t3', { ...twin, seq: 3, workModes: ['HALF_DAY'] }),
+      ],
+      [
+        vacancy('v1', { workMode: 'FULL_DAY' }),
+        vacancy('v2', { workMode: 'HALF_DAY' }),
+        vacancy('v3', { workMode: 'FULL_DAY', organizationId: 'org-2' }),
+        vacancy('v4', { workMode: 'HALF_DAY' }),
+        vacancy('v5', { workMode: 'FULL_DAY' }),
+      ],
+    );
+    // t1 on v1; t2 first tries v2 (then t3 gets v4): the first workable assignment.
+    expect(pairs(result)).toEqual(['v1->t1', 'v2->t2', 'v4->t3']);
+  });
+
+  it('twins: a triplet no later place fits keeps the whole batch out (all or none)', () => {
+    const twin = { batchId: 'b1', registeredAt: T0 };
+    const result = run(
+      [
+        application('t1', { ...twin, seq: 1, workModes: ['FULL_DAY', 'HALF_DAY'] }),
+        application('t2', { ...twin, seq: 2, workModes: ['HALF_DAY'] }),
+        application('t3', { ...twin, seq: 3, workModes: ['HALF_DAY'] }),
+        application('s4', { registeredAt: T0 + 10, seq: 4, workModes: ['FULL_DAY', 'HALF_DAY'] }),
+      ],
+      [vacancy('v1', { workMode: 'HALF_DAY' }), vacancy('v2', { workMode: 'FULL_DAY' }), vacancy('v3', { workMode: 'FULL_DAY' })],
+    );
+    expect(pairs(result)).toEqual(['v1->s4']);
+  });
+
+  it('a returned place is judged at its eligibility date: the age on it and the wanted date not after it', () => {
+    // Start 2025-09-01, the place came back and is judged on 2025-11-03: a child 23 months old on the start
+    // date but 25 on 2025-11-03 fits [24, 59]; a family wanting 2025-11-03 fits; one wanting 2025-11-04 does not.
+    const apps = [
+      application('later', { registeredAt: T0, seq: 1, desiredAdmissionDate: '2025-11-04' }),
+      application('young', { registeredAt: T0 + 1, seq: 2, birthDate: '2023-09-20', cohort: 2023, desiredAdmissionDate: '2025-11-03' }),
+    ];
+    expect(pairs(run(apps, [vacancy('v1')]))).toEqual([]);
+    expect(pairs(run(apps, [vacancy('v1', { eligibilityDate: '2025-11-03' })]))).toEqual(['v1->young']);
+    expect(pairs(run(apps, [vacancy('v1', { eligibilityDate: '2025-11-04' })]))).toEqual(['v1->later']);
   });
 
   it('an excluded pair is never offered', () => {

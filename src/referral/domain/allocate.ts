@@ -11,17 +11,21 @@
  *     advances ({@link advanceCycle}). A vacancy with no eligible application stays unallocated.
  *
  * Twins/triplets (applications sharing a `batchId`) are placed together or not at all:
- *  - when the winner has a batchId with k members still allocatable in this run, the other k − 1
- *    siblings, taken in `seq` order, are matched greedily to vacancies LATER in this run's list
- *    that are not yet allocated, are at the SAME organization as the current vacancy, and for
- *    which the sibling is eligible — each sibling takes the first such vacancy not already taken
- *    by an earlier sibling;
- *  - if every sibling is matched, all k referrals are issued (the winner gets the current
- *    vacancy, the siblings the matched later ones, which are then consumed and skipped when the
- *    run reaches them); the cycle advances once per referral, in that order, each with the
- *    sibling's own class and queue (the same class and queue as the batch, for consistent data);
- *  - otherwise the whole batch is treated as ineligible for the current vacancy only, and the
- *    pick is recomputed without it (the batch stays in the run for later vacancies).
+ *  - when the winner has a batchId with k members still allocatable in this run, the batch is
+ *    placed on the current vacancy and k − 1 vacancies LATER in this run's list that are not yet
+ *    allocated and are at the SAME organization as the current vacancy, one member per vacancy,
+ *    each member eligible for its own — by trying every assignment (a batch is small), so a
+ *    workable placement is never missed (a full-or-half-day twin and a half-day-only twin fit a
+ *    half-day place followed by a full-day place, the second twin on the first place);
+ *  - among the workable assignments the first in this order is taken: members in the order
+ *    (winner, then the others by `seq`), each trying the current vacancy first and then the later
+ *    ones in bulletin order — so when the winner can take the current vacancy and its siblings the
+ *    first later places that fit them, that is the assignment;
+ *  - all k referrals are issued, the one for the current vacancy first, then the others in that
+ *    member order (the matched later vacancies are consumed and skipped when the run reaches them);
+ *    the cycle advances once per referral, in that order, each with the member's own class and queue;
+ *  - if no assignment works, the whole batch is treated as ineligible for the current vacancy only,
+ *    and the pick is recomputed without it (the batch stays in the run for later vacancies).
  *
  * `allocateReference` implements this literally (O(vacancies × applications)); `allocate` is the
  * indexed version used in production and must return exactly the same result.
@@ -102,27 +106,33 @@ export function allocateReference(input: AllocationInput): AllocationResult {
         break;
       }
       const batchId = head.batchId;
-      const siblings = [...remaining.values()].filter((a) => a.batchId === batchId && a.id !== head.id).sort(bySeq);
-      const places: number[] = [];
-      for (const sibling of siblings) {
-        let found = -1;
-        for (let j = i + 1; j < vacancies.length && found < 0; j++) {
-          if (consumed.has(j) || places.includes(j)) continue;
-          const later = vacancies[j];
-          if (later.organizationId !== vacancy.organizationId) continue;
-          if (isEligible(sibling, later, excluded)) found = j;
-        }
-        if (found < 0) break;
-        places.push(found);
+      const members = [head, ...[...remaining.values()].filter((a) => a.batchId === batchId && a.id !== head.id).sort(bySeq)];
+      // Every assignment, in order: member m tries the current vacancy (i), then each later one.
+      const options = [i];
+      for (let j = i + 1; j < vacancies.length; j++) {
+        if (!consumed.has(j) && vacancies[j].organizationId === vacancy.organizationId) options.push(j);
       }
-      if (places.length < siblings.length) {
+      const places: number[] = [];
+      const assign = (m: number): boolean => {
+        if (m === members.length) return places.includes(i);
+        for (const j of options) {
+          if (places.includes(j) || !isEligible(members[m], vacancies[j], excluded)) continue;
+          places.push(j);
+          if (assign(m + 1)) return true;
+          places.pop();
+        }
+        return false;
+      };
+      if (!assign(0)) {
         skippedBatches.add(batchId);
         continue;
       }
-      issue(head, vacancy);
-      siblings.forEach((sibling, k) => {
+      const first = places.indexOf(i);
+      issue(members[first], vacancy);
+      members.forEach((member, k) => {
+        if (k === first) return;
         consumed.add(places[k]);
-        issue(sibling, vacancies[places[k]]);
+        issue(member, vacancies[places[k]]);
       });
       break;
     }

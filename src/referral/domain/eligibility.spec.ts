@@ -2,8 +2,10 @@ import fc from 'fast-check';
 import {
   ageInMonths,
   birthDateWindow,
+  eligibilityDateOf,
   fitsForClaim,
   isEligible,
+  judgedOn,
   NO_EXCLUSIONS,
   type ApplicationView,
   type VacancyView,
@@ -143,5 +145,34 @@ describe('fitsForClaim', () => {
     expect(fitsForClaim(application({ language: 'ru' }), vacancy())).toBe(false);
     expect(fitsForClaim(application(), vacancy({ ageFromMonths: 40 }))).toBe(false);
     expect(fitsForClaim(application(), vacancy(), new Set(['a1:v1']))).toBe(false);
+  });
+});
+
+describe('the date a place is judged at (a returned place: max(start, next working day))', () => {
+  it.each([
+    ['2025-09-01', false, '2025-11-03', '2025-09-01'],
+    ['2025-09-01', true, '2025-11-03', '2025-11-03'],
+    ['2025-12-01', true, '2025-11-03', '2025-12-01'],
+    ['2025-11-03', true, '2025-11-03', '2025-11-03'],
+  ])('start %s, returned %s, next working day %s → %s', (start, returned, next, expected) => {
+    expect(eligibilityDateOf(start, returned, next)).toBe(expected);
+    expect(judgedOn({ admissionStartDate: start, eligibilityDate: eligibilityDateOf(start, returned, next) })).toBe(expected);
+  });
+
+  it('age and wanted date are judged on it, for allocation and for claims alike', () => {
+    // Born 2023-09-20: 23 months on 2025-09-01, 25 on 2025-11-03 (period [24, 47]).
+    const young = application({ birthDate: '2023-09-20', cohort: 2023, desiredAdmissionDate: '2025-11-03' });
+    const start = vacancy({ admissionStartDate: '2025-09-01' });
+    const returned = vacancy({ admissionStartDate: '2025-09-01', eligibilityDate: '2025-11-03' });
+    expect(isEligible(young, start, NO_EXCLUSIONS)).toBe(false);
+    expect(fitsForClaim(young, start)).toBe(false);
+    expect(isEligible(young, returned, NO_EXCLUSIONS)).toBe(true);
+    expect(fitsForClaim(young, returned)).toBe(true);
+    expect(isEligible({ ...young, desiredAdmissionDate: '2025-11-04' }, returned, NO_EXCLUSIONS)).toBe(false);
+    // A child who ages out of the period by then no longer fits: 48 months on 2025-11-03.
+    const old = application({ birthDate: '2021-10-15', cohort: 2021 });
+    expect(isEligible(old, start, NO_EXCLUSIONS)).toBe(true);
+    expect(isEligible(old, returned, NO_EXCLUSIONS)).toBe(false);
+    expect(fitsForClaim(old, returned)).toBe(false);
   });
 });

@@ -43,6 +43,30 @@ export interface VacancyView {
   workMode: WorkMode;
   admissionMode: AdmissionMode;
   admissionStartDate: string;
+  /**
+   * The date eligibility is judged at — the child's age on it, the wanted admission date not after it —
+   * when it is not the admission start date: for a place that came back (its referral declined, expired,
+   * refused or cancelled), max(admission start date, the next working day), see {@link eligibilityDateOf}.
+   * Absent: the admission start date.
+   */
+  eligibilityDate?: string;
+}
+
+/** The date a place's eligibility is judged at: {@link VacancyView.eligibilityDate}, else its admission start date. */
+export function judgedOn(vacancy: Pick<VacancyView, 'admissionStartDate' | 'eligibilityDate'>): string {
+  return vacancy.eligibilityDate ?? vacancy.admissionStartDate;
+}
+
+/**
+ * The date eligibility for a place is judged at (rules/NOTES.md "Referral", issue 15 item 9): its admission
+ * start date; for a place that came back to allocation (it had a referral, which was declined, expired,
+ * refused or cancelled) the later of that date and `nextWorkingDay`, the first working day after the day of
+ * the decision (an allocation run, an open-place notice, a claim): a child can start no earlier, so the
+ * wanted date and the age are judged then, not on a start date that may be long past. The same date in the
+ * allocator, its SQL candidate filter, the open-place notices, claims and the fairness audit.
+ */
+export function eligibilityDateOf(admissionStartDate: string, returned: boolean, nextWorkingDay: string): string {
+  return returned && nextWorkingDay > admissionStartDate ? nextWorkingDay : admissionStartDate;
 }
 
 export const NO_EXCLUSIONS: ReadonlySet<string> = new Set<string>();
@@ -129,9 +153,9 @@ function fitsGroup(app: ApplicationView, vacancy: VacancyView): boolean {
   return vacancy.admissionMode !== 'TEMPORARY_STAY' || app.acceptsTemporaryStay;
 }
 
-/** Age in completed months on the admission start date within [ageFrom, ageTo]. */
+/** Age in completed months on the date eligibility is judged at ({@link judgedOn}) within [ageFrom, ageTo]. */
 function fitsAge(app: ApplicationView, vacancy: VacancyView): boolean {
-  const age = ageInMonths(app.birthDate, vacancy.admissionStartDate);
+  const age = ageInMonths(app.birthDate, judgedOn(vacancy));
   return age >= vacancy.ageFromMonths && age <= vacancy.ageToMonths;
 }
 
@@ -145,13 +169,14 @@ function fitsAge(app: ApplicationView, vacancy: VacancyView): boolean {
  *  - the vacancy's work mode is one the family accepts;
  *  - the age in completed months on the admission start date is within [ageFrom, ageTo];
  *  - the desired admission date is not after the admission start date;
+ *    (both judged at {@link judgedOn}: the start date, or for a returned place the next working day if later)
  *  - a TEMPORARY_STAY vacancy only if the family accepts temporary stay;
  *  - the pair is not excluded (`${appId}:${vacancyId}` in `excluded`).
  */
 export function isEligible(app: ApplicationView, vacancy: VacancyView, excluded: ReadonlySet<string>): boolean {
   // Cheapest checks first; the result is a plain conjunction, so the order does not matter.
   if (!fitsGroup(app, vacancy)) return false;
-  if (app.desiredAdmissionDate > vacancy.admissionStartDate) return false;
+  if (app.desiredAdmissionDate > judgedOn(vacancy)) return false;
   if (app.organizationIds.length > 0 && !app.organizationIds.includes(vacancy.organizationId)) {
     return false;
   }

@@ -1,10 +1,14 @@
 import {
+  cancelProblem,
+  edit,
   isLive,
+  refusalProblem,
   missingDocuments,
   REFERRAL_ACTIONS,
   REFERRAL_STATUSES,
   requiredDocuments,
   transition,
+  type DocumentKind,
   type ReferralAction,
   type ReferralStatus,
 } from './referral-state.js';
@@ -18,6 +22,7 @@ const TABLE: Record<ReferralStatus, Record<ReferralAction, ReferralStatus | null
     EXPIRE: null,
     ENROLL: null,
     CANCEL: 'CANCELLED',
+    LAPSE_BOOKING: 'CANCELLED',
   },
   OFFERED: {
     MARK_VACATED: null,
@@ -26,6 +31,7 @@ const TABLE: Record<ReferralStatus, Record<ReferralAction, ReferralStatus | null
     EXPIRE: 'EXPIRED',
     ENROLL: null,
     CANCEL: 'CANCELLED',
+    LAPSE_BOOKING: null,
   },
   CONFIRMED: {
     MARK_VACATED: null,
@@ -34,6 +40,7 @@ const TABLE: Record<ReferralStatus, Record<ReferralAction, ReferralStatus | null
     EXPIRE: 'EXPIRED',
     ENROLL: 'ENROLLED',
     CANCEL: 'CANCELLED',
+    LAPSE_BOOKING: null,
   },
   ENROLLED: {
     MARK_VACATED: null,
@@ -42,6 +49,7 @@ const TABLE: Record<ReferralStatus, Record<ReferralAction, ReferralStatus | null
     EXPIRE: null,
     ENROLL: null,
     CANCEL: null,
+    LAPSE_BOOKING: null,
   },
   DECLINED: {
     MARK_VACATED: null,
@@ -50,6 +58,7 @@ const TABLE: Record<ReferralStatus, Record<ReferralAction, ReferralStatus | null
     EXPIRE: null,
     ENROLL: null,
     CANCEL: null,
+    LAPSE_BOOKING: null,
   },
   EXPIRED: {
     MARK_VACATED: null,
@@ -58,6 +67,7 @@ const TABLE: Record<ReferralStatus, Record<ReferralAction, ReferralStatus | null
     EXPIRE: null,
     ENROLL: null,
     CANCEL: null,
+    LAPSE_BOOKING: null,
   },
   CANCELLED: {
     MARK_VACATED: null,
@@ -66,14 +76,15 @@ const TABLE: Record<ReferralStatus, Record<ReferralAction, ReferralStatus | null
     EXPIRE: null,
     ENROLL: null,
     CANCEL: null,
+    LAPSE_BOOKING: null,
   },
 };
 
 const cases = REFERRAL_STATUSES.flatMap((status) => REFERRAL_ACTIONS.map((action) => [status, action, TABLE[status][action]] as const));
 
 describe('transition', () => {
-  it('covers all 7 × 6 pairs', () => {
-    expect(cases).toHaveLength(42);
+  it('covers all 7 × 7 pairs', () => {
+    expect(cases).toHaveLength(49);
   });
 
   it.each(cases)('%s + %s → %s', (status, action, expected) => {
@@ -124,5 +135,49 @@ describe('documents', () => {
     ]);
     expect(missingDocuments(required, new Set(required))).toEqual([]);
     expect(missingDocuments([], [])).toEqual([]);
+  });
+});
+
+describe('refusalProblem (refuseAdmission)', () => {
+  const facts = { status: 'CONFIRMED' as const, deadlinePassed: false, missing: [] as DocumentKind[], note: '' };
+
+  it('never on an OFFERED (or any not CONFIRMED) referral', () => {
+    for (const status of ['BOOKED', 'OFFERED', 'ENROLLED', 'DECLINED', 'EXPIRED', 'CANCELLED'] as const) {
+      expect(refusalProblem('VACCINATION_LIMIT', { ...facts, status, note: 'limit 3 of 3' })?.field).toBe('referralId');
+    }
+  });
+
+  it('INCOMPLETE_DOCUMENTS only once the deadline has passed with documents missing', () => {
+    expect(refusalProblem('INCOMPLETE_DOCUMENTS', facts)?.field).toBe('reason');
+    expect(refusalProblem('INCOMPLETE_DOCUMENTS', { ...facts, deadlinePassed: true })?.problem).toMatch(/every required document/);
+    expect(refusalProblem('INCOMPLETE_DOCUMENTS', { ...facts, missing: ['HEALTH_PASSPORT'] })?.problem).toMatch(/not passed/);
+    expect(refusalProblem('INCOMPLETE_DOCUMENTS', { ...facts, missing: ['HEALTH_PASSPORT'], deadlinePassed: true })).toBeNull();
+  });
+
+  it('EXPIRED_DOCUMENTS and VACCINATION_LIMIT need a note', () => {
+    expect(refusalProblem('EXPIRED_DOCUMENTS', facts)?.field).toBe('note');
+    expect(refusalProblem('VACCINATION_LIMIT', facts)?.field).toBe('note');
+    expect(refusalProblem('EXPIRED_DOCUMENTS', { ...facts, note: 'health passport expired' })).toBeNull();
+    expect(refusalProblem('VACCINATION_LIMIT', { ...facts, note: 'limit reached' })).toBeNull();
+  });
+});
+
+describe('cancelProblem (cancelReferral)', () => {
+  it.each([
+    ['GROUP_CLOSED', '', null],
+    ['ORGANIZATION_ERROR', '', null],
+    ['DUPLICATE', 'x', null],
+    ['OTHER', 'burst pipe', null],
+    ['OTHER', '', 'note'],
+    ['SOMETHING', 'x', 'reason'],
+    ['group_closed', '', 'reason'],
+  ])('%s with note %j → %s', (reason, note, field) => {
+    expect(cancelProblem(reason, note)?.field ?? null).toBe(field);
+  });
+});
+
+describe('edits', () => {
+  it('END_ATTENDANCE only for an ENROLLED referral', () => {
+    for (const status of REFERRAL_STATUSES) expect(edit(status, 'END_ATTENDANCE').ok).toBe(status === 'ENROLLED');
   });
 });

@@ -24,6 +24,10 @@ export class Referral {
   @Field({ description: 'Claimed as an open place (first come, first served)' }) claimed: boolean;
   @Field(() => Date, { nullable: true }) closedAt: Date | null;
   @Field(() => String, { nullable: true }) closeReason: string | null;
+  @Field(() => String, { nullable: true, description: "The organization's or operator's note on a refusal or cancellation" })
+  closeNote: string | null;
+  @Field(() => Date, { nullable: true, description: 'A temporary-stay place: when the attendance term ended' })
+  attendanceEndedAt: Date | null;
 }
 
 @ObjectType()

@@ -13,6 +13,8 @@ describe('settings', () => {
       transferPeriod: { from: '08-01', to: '08-31' },
       interleave: { first: 1, general: 3 },
       ageLimitYears: 6,
+      earlyBookingWorkingDays: 10,
+      siblingRegistrationCalendarDays: 30,
     });
     expect(settingsProblems({ ...DEFAULT_SETTINGS })).toEqual([]);
   });
@@ -36,6 +38,9 @@ describe('settings', () => {
     ['proofWorkingDays', Number.NaN],
     ['proactiveReplyCalendarDays', Number.POSITIVE_INFINITY],
     ['ageLimitYears', 0],
+    ['earlyBookingWorkingDays', 0],
+    ['siblingRegistrationCalendarDays', -1],
+    ['siblingRegistrationCalendarDays', 2.5],
     ['transferPeriod', { from: '8-01', to: '08-31' }],
     ['transferPeriod', { from: '08-01', to: '08-32' }],
     ['transferPeriod', { from: '02-30', to: '03-01' }],

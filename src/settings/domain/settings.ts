@@ -28,6 +28,10 @@ export interface Settings {
   interleave: InterleaveRatio;
   /** Children of this age leave the queue (AGED_OUT). */
   ageLimitYears: number;
+  /** Working days after its admission start date by which an early-booked place must be marked vacated, or the booking lapses. */
+  earlyBookingWorkingDays: number;
+  /** Twins/triplets: a sibling joins a batch only if registered within this many calendar days of the batch's first application. */
+  siblingRegistrationCalendarDays: number;
 }
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
@@ -41,6 +45,8 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   transferPeriod: { from: '08-01', to: '08-31' },
   interleave: { ...DEFAULT_RATIO },
   ageLimitYears: 6,
+  earlyBookingWorkingDays: 10,
+  siblingRegistrationCalendarDays: 30,
 });
 
 export type SettingKey = keyof Settings;
@@ -82,6 +88,8 @@ const RULES: { readonly [K in SettingKey]: (v: unknown) => string | null } = {
   proofWorkingDays: (v) => (isPositiveInt(v) ? null : POSITIVE_INTEGER),
   proactiveReplyCalendarDays: (v) => (isPositiveInt(v) ? null : POSITIVE_INTEGER),
   ageLimitYears: (v) => (isPositiveInt(v) ? null : POSITIVE_INTEGER),
+  earlyBookingWorkingDays: (v) => (isPositiveInt(v) ? null : POSITIVE_INTEGER),
+  siblingRegistrationCalendarDays: (v) => (isNonNegativeInt(v) ? null : 'must be an integer of 0 or more'),
   transferPeriod: (v) =>
     isObject(v) && isMonthDay(v.from) && isMonthDay(v.to)
       ? null

@@ -9,7 +9,10 @@
  *                  └──REVOKE──▶ REVOKED
  *
  * Changes that keep the status: MARK_VACATED (an early-booked place frees), OPEN (its priority window
- * starts), NOTICE (families told it is open), ENTER_BULLETIN (it appears in the day's bulletin). The only
+ * starts), NOTICE (families told it is open), RENOTICE (an open place's best-ranked fitting families are to
+ * be told again: a family that fits came back from the stop-list), ENTER_BULLETIN (it appears in the day's
+ * bulletin). RELEASE also ends the place's open round (open_at, open_notified_at): when it again passes a
+ * priority window unreferred it opens anew and its families are told again. The only
  * writer of the `vacancy` table (src/vacancy/vacancy.store.ts) checks every change here first. Pure.
  */
 export const VACANCY_STATES = ['PUBLISHED', 'BOOKED', 'REFERRED', 'FILLED', 'REVOKED'] as const;
@@ -28,6 +31,7 @@ export const VACANCY_EDITS = {
   MARK_VACATED: ['PUBLISHED', 'BOOKED'],
   OPEN: ['PUBLISHED'],
   NOTICE: ['PUBLISHED'],
+  RENOTICE: ['PUBLISHED'],
   ENTER_BULLETIN: VACANCY_STATES,
 } as const satisfies Record<string, readonly VacancyState[]>;
 export type VacancyEdit = keyof typeof VACANCY_EDITS;

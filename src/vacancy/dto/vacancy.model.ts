@@ -1,3 +1,4 @@
+import { SignedTreeHead } from '../../ledger/dto/ledger.model.js';
 import { ArgsType, Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsEnum, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
@@ -47,6 +48,8 @@ export class BulletinEntry {
   @Field(() => Vacancy) vacancy?: Vacancy;
   @Field(() => String, { nullable: true, description: 'Ledger head hash pinned when this bulletin was frozen' })
   ledgerHead: string | null;
+  @Field(() => SignedTreeHead, { nullable: true, description: 'Signed ledger tree head this bulletin was published under (witness it)' })
+  signedHead: SignedTreeHead | null;
 }
 
 @InputType()

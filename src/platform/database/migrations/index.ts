@@ -8,6 +8,12 @@ import { QueueCounts1764000000090 } from './1764000000090-queue-counts.js';
 import { ScheduledJobIndexes1764000000091 } from './1764000000091-scheduled-job-indexes.js';
 import { OpenDataQueueIndex1764000000095 } from './1764000000095-open-data-queue-index.js';
 import { AgeOutIndex1764000000096 } from './1764000000096-age-out-index.js';
+import { CategoriesAndAge1764000000100 } from './1764000000100-categories-and-age.js';
+import { ReferralRules1764000000110 } from './1764000000110-referral-rules.js';
+import { CalendarConstitutionDay1764000000120 } from './1764000000120-calendar-constitution-day.js';
+import { SettingVersions1764000000130 } from './1764000000130-setting-versions.js';
+import { ReturnedPlaces1764000000140 } from './1764000000140-returned-places.js';
+import { SignedLedger1764000000150 } from './1764000000150-signed-ledger.js';
 
 /** Explicit, ordered list (no glob loading: works the same from dist/ and under jest). */
 export const MIGRATIONS = [
@@ -21,4 +27,10 @@ export const MIGRATIONS = [
   ScheduledJobIndexes1764000000091,
   OpenDataQueueIndex1764000000095,
   AgeOutIndex1764000000096,
+  CategoriesAndAge1764000000100,
+  ReferralRules1764000000110,
+  CalendarConstitutionDay1764000000120,
+  SettingVersions1764000000130,
+  ReturnedPlaces1764000000140,
+  SignedLedger1764000000150,
 ];
