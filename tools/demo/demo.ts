@@ -34,7 +34,8 @@ import { QueueService } from '../../src/queue/queue.service.js';
 import { fitsForClaim } from '../../src/referral/domain/eligibility.js';
 import { HOLDS_TEMPORARY_PLACE_SQL } from '../../src/referral/domain/temporary-stay.js';
 import { ReferralLifecycleService } from '../../src/referral/referral-lifecycle.service.js';
-import { toApplicationView, toVacancyView } from '../../src/referral/referral-views.js';
+import { toApplicationView } from '../../src/referral/referral-views.js';
+import { judgedVacancyView, nextWorkingDayAfter, RETURNED_SQL } from '../../src/referral/returned-places.js';
 import { StopListService } from '../../src/referral/stop-list.service.js';
 import type { PublishVacancyInput } from '../../src/vacancy/dto/vacancy.model.js';
 import { VACANCY_COLUMNS, type VacancyRow } from '../../src/vacancy/vacancy.row.js';
@@ -551,11 +552,14 @@ class Demo {
    */
   async claimOpenPlaces(): Promise<number> {
     const now = this.clock.now();
-    const open: VacancyRow[] = await this.ds.query(
-      `SELECT ${VACANCY_COLUMNS} FROM vacancy v WHERE v.status = 'PUBLISHED' AND v.open_at IS NOT NULL AND v.open_at <= $1
+    const open: (VacancyRow & { returned: boolean })[] = await this.ds.query(
+      `SELECT ${VACANCY_COLUMNS}, ${RETURNED_SQL} AS returned FROM vacancy v
+       WHERE v.status = 'PUBLISHED' AND v.open_at IS NOT NULL AND v.open_at <= $1
        ORDER BY v.open_at, v.seq LIMIT 15`,
       [now],
     );
+    // A returned place is judged as the claim judges it: at max(start, next working day).
+    const nextWorkingDay = nextWorkingDayAfter(await this.app.get(CalendarService).calendar(), now);
     let claimed = 0;
     for (const v of open) {
       if (!this.dice.chance(0.5)) continue;
@@ -567,7 +571,8 @@ class Demo {
          ORDER BY md5(a.id::text || $5) LIMIT 300`,
         [v.locality, v.language, v.work_mode, v.id, String(this.dice.int(0, 1e9)), v.admission_mode],
       );
-      const fit = candidates.find((a) => fitsForClaim(toApplicationView(a), toVacancyView(v)));
+      const place = judgedVacancyView(v, v.returned, nextWorkingDay);
+      const fit = candidates.find((a) => fitsForClaim(toApplicationView(a), place));
       if (!fit) continue;
       await this.referrals.claim(v.id, fit.id, applicant(fit.applicant_iin));
       claimed++;
