@@ -27,8 +27,8 @@ COPY --from=build /app/dist ./dist
 RUN mkdir -p /var/lib/kezek && chown node:node /var/lib/kezek
 USER node
 EXPOSE 3000
-# The API answers 200 on /health once database and job backend answer. ROLE=worker serves no HTTP:
-# its healthcheck is turned off in docker-compose.yml.
+# /health answers 200 once database and job backend answer: on METRICS_PORT when set (every role,
+# workers included), else on PORT (ROLE=worker without METRICS_PORT serves no HTTP).
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health').then(r=>process.exit(r.status===200?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.METRICS_PORT||process.env.PORT||3000)+'/health').then(r=>process.exit(r.status===200?0:1),()=>process.exit(1))"]
 CMD ["node", "dist/src/main.js"]

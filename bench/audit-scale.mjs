@@ -224,6 +224,7 @@ const auditor = new FairnessAuditor({
     extensionCalendarDays: 30,
     stopListCalendarDays: 10,
     interleave: ratio,
+    priorityWindowHours: 24,
   },
   from: null,
   to: new Date(at0900 + DAY),

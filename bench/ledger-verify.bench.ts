@@ -68,7 +68,12 @@ async function fill(ctx: BootContext): Promise<void> {
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kezek-bench-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent', JWT_SECRET: 'bench-secret-bench-secret-bench' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
+  };
   let scratch: { admin: string; db: string } | null = null;
   if (process.env.DATABASE_URL) {
     const db = `kezek_bench_${Date.now()}`;

@@ -14,6 +14,7 @@ import { ArchiveModule } from './archive/archive.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { OpenDataModule } from './opendata/opendata.module.js';
 import type { BootContext } from './platform/boot.js';
+import { LabelsModule } from './labels/labels.module.js';
 import { KezekGraphqlModule } from './platform/graphql/graphql.module.js';
 import { HealthModule } from './platform/health/health.module.js';
 import { loggingModule } from './platform/logging/logging.module.js';
@@ -54,6 +55,7 @@ export class ApiModule {
         KezekGraphqlModule,
         HealthModule,
         ...DOMAIN_MODULES,
+        LabelsModule,
       ],
       // Thrown errors are logged without SQL parameters or personal data (src/platform/errors).
       providers: [{ provide: APP_FILTER, useClass: SafeExceptionFilter }],

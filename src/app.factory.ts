@@ -6,10 +6,12 @@ import express from 'express';
 import { Logger } from 'nestjs-pino';
 import { ApiModule, DOMAIN_MODULES } from './api.module.js';
 import { jobDashboardAccess } from './auth/job-dashboard-access.js';
+import { tokenPolicy } from './auth/jwt.js';
 import type { Role } from './platform/config/config.js';
 import type { BootContext } from './platform/boot.js';
 import { ClockService } from './platform/clock/clock.service.js';
 import { graphqlBodyErrors } from './platform/graphql/body-errors.js';
+import { corsMiddleware, parseCorsOrigins } from './platform/http/cors.js';
 import { mountPlaygroundAssets } from './platform/graphql/playground.js';
 import { JOB_DASHBOARD_PATH, mountJobDashboard } from './platform/jobs/job-dashboard.js';
 import { JobsService } from './platform/jobs/jobs.service.js';
@@ -76,6 +78,9 @@ export async function createKezekApp(ctx: BootContext, role: Role): Promise<Keze
     res.on('finish', () => end({ route, status: String(res.statusCode) }));
     next();
   });
+  // CORS_ORIGINS: browser pages on those origins may call /graphql; their preflight is answered here.
+  const corsOrigins = parseCorsOrigins(ctx.config.CORS_ORIGINS);
+  if (corsOrigins.length) http.use('/graphql', corsMiddleware(corsOrigins));
   // SIMULATION=1: the simulated clock is shared through clock_state and each process re-reads it every
   // second. An API request reads it first, so a request that follows an advanceClock answered by another
   // process (e.g. confirming the referral that day's allocation issued) never acts at the old time.
@@ -93,7 +98,7 @@ export async function createKezekApp(ctx: BootContext, role: Role): Promise<Keze
   http.use(express.json({ limit: ctx.config.MAX_BODY_BYTES }));
   http.use(graphqlBodyErrors(ctx.config.MAX_BODY_BYTES));
   mountPlaygroundAssets(http);
-  mountJobDashboard(http, app.get(JobsService), jobDashboardAccess(ctx.jwtSecret));
+  mountJobDashboard(http, app.get(JobsService), jobDashboardAccess(ctx.jwtSecret, tokenPolicy(ctx.config)));
   app.enableShutdownHooks();
   await app.init();
   return app;

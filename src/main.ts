@@ -1,5 +1,7 @@
 import 'reflect-metadata';
+import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { boot, type BootContext } from './platform/boot.js';
 import { ConfigError } from './platform/config/config.js';
 import { watchEventLoop } from './platform/stall-watch.js';
@@ -31,9 +33,28 @@ async function main(): Promise<void> {
       process.exit(1);
     });
   }
+  // METRICS_PORT: /metrics and /health of this process on an internal port (workers included).
+  let metricsServer: Server | null = null;
+  if (ctx.config.METRICS_PORT !== undefined) {
+    const { Metrics } = await import('./platform/metrics/metrics.js');
+    const { JobsService } = await import('./platform/jobs/jobs.service.js');
+    const { startMetricsServer } = await import('./platform/metrics/metrics-server.js');
+    const ds = app.get(DataSource);
+    const jobs = app.get(JobsService);
+    metricsServer = await startMetricsServer(ctx.config.METRICS_PORT, app.get(Metrics), {
+      database: () => ds.query('SELECT 1'),
+      jobs: () => jobs.ping(),
+    }).catch(async (e: Error) => {
+      process.stderr.write(`Cannot listen on METRICS_PORT ${ctx.config.METRICS_PORT}: ${e.message}\n`);
+      await app.close();
+      await ctx.shutdown();
+      process.exit(1);
+    });
+  }
   line(
     `kezek ${role} ready in ${Date.now() - started} ms` +
       (role !== 'worker' ? ` on http://localhost:${ctx.config.PORT}/graphql` : '') +
+      (metricsServer ? `, metrics on :${ctx.config.METRICS_PORT}` : '') +
       `, rss ${Math.round(process.memoryUsage().rss / 1048576)} MiB`,
   );
   watchEventLoop((msg, fields) => process.stdout.write(`${JSON.stringify({ level: 40, time: Date.now(), role, msg, ...fields })}\n`));
@@ -45,6 +66,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
     try {
+      metricsServer?.close();
       await app.close();
     } finally {
       await ctx.shutdown();

@@ -11,7 +11,7 @@ export class AuditResolver {
   @Query(() => FairnessReport, {
     description:
       'ADMIN: replays the ledger and checks, for events in [from, to] (to: now), that no referral skipped a better-ranked eligible application, the 1 : 3 turn was kept, deadlines were computed and enforced, and expiries led to their stop-list terms',
-    complexity: 50,
+    complexity: 1000, // replays the whole ledger
   })
   async fairnessAudit(
     @Args('from', { type: () => Date, nullable: true }) from: Date | null,

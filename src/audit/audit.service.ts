@@ -57,6 +57,7 @@ export class AuditService {
             extensionCalendarDays: s.extensionCalendarDays,
             stopListCalendarDays: s.stopListCalendarDays,
             interleave: s.interleave,
+            priorityWindowHours: s.priorityWindowHours,
           };
         },
         from,

@@ -11,8 +11,32 @@ export interface TokenClaims {
   iin?: string;
 }
 
-export function signToken(secret: string, claims: TokenClaims, expiresInSeconds = 12 * 3600): string {
-  return jwt.sign(claims, secret, { algorithm: 'HS256', expiresIn: expiresInSeconds });
+/** Longest lifetime (exp − iat, or exp − now) a token may have unless configured (JWT_MAX_LIFETIME_HOURS). */
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 24 * 3600;
+
+/** What a local (HS256) token must carry besides a good signature; `iss`/`aud` only when configured. */
+export interface TokenPolicy {
+  issuer?: string;
+  audience?: string;
+  maxLifetimeSeconds?: number;
+}
+
+/** The policy of local tokens from the settings (JWT_ISSUER, JWT_AUDIENCE, JWT_MAX_LIFETIME_HOURS). */
+export function tokenPolicy(config: { JWT_ISSUER?: string; JWT_AUDIENCE?: string; JWT_MAX_LIFETIME_HOURS?: number }): TokenPolicy {
+  return {
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    maxLifetimeSeconds: (config.JWT_MAX_LIFETIME_HOURS ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS / 3600) * 3600,
+  };
+}
+
+export function signToken(secret: string, claims: TokenClaims, expiresInSeconds = 12 * 3600, policy: TokenPolicy = {}): string {
+  return jwt.sign(claims, secret, {
+    algorithm: 'HS256',
+    expiresIn: expiresInSeconds,
+    ...(policy.issuer ? { issuer: policy.issuer } : {}),
+    ...(policy.audience ? { audience: policy.audience } : {}),
+  });
 }
 
 /**
@@ -26,10 +50,22 @@ function secretKey(secret: string): KeyObject {
   return keyCache.key;
 }
 
-/** Verifies against the real clock (never the simulated one). Throws on a bad or expired token. */
-export function verifyToken(secret: string, token: string): Principal {
-  const payload = jwt.verify(token, secretKey(secret), { algorithms: ['HS256'] });
+/**
+ * Verifies against the real clock (never the simulated one). Throws on a bad or expired token, a token
+ * without `exp`, one that lives longer than the policy's cap, and (when configured) a wrong `iss`/`aud`.
+ */
+export function verifyToken(secret: string, token: string, policy: TokenPolicy = {}): Principal {
+  const payload = jwt.verify(token, secretKey(secret), {
+    algorithms: ['HS256'],
+    ...(policy.issuer ? { issuer: policy.issuer } : {}),
+    ...(policy.audience ? { audience: policy.audience } : {}),
+  });
   if (typeof payload !== 'object' || payload === null) throw new Error('malformed token');
+  if (typeof payload.exp !== 'number' || !Number.isFinite(payload.exp)) throw new Error('token has no exp');
+  const cap = policy.maxLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
+  const nowSeconds = Math.floor(Date.now() / 1000);
+  const from = typeof payload.iat === 'number' && payload.iat <= nowSeconds + 60 ? Math.min(payload.iat, nowSeconds) : nowSeconds;
+  if (payload.exp - from > cap) throw new Error(`token lifetime exceeds ${cap} s`);
   const sub = typeof payload.sub === 'string' ? payload.sub : '';
   if (!sub) throw new Error('token has no sub');
   const role = (payload as { role?: unknown }).role;

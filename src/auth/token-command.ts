@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../platform/config/config.js';
 import { resolveJwtSecret } from '../platform/config/jwt-secret.js';
-import { signToken } from './jwt.js';
+import { signToken, tokenPolicy } from './jwt.js';
 import { ROLES, type Role } from './principal.js';
 
 export interface CommandResult {
@@ -42,6 +42,9 @@ export function tokenCommand(args: string[], env: NodeJS.ProcessEnv = process.en
   const hours = Number(values.hours ?? 12);
   if (!Number.isFinite(hours) || hours <= 0) return { code: 2, stderr: '--hours must be a positive number\n' };
   const config = loadConfig(env);
+  if (hours > config.JWT_MAX_LIFETIME_HOURS) {
+    return { code: 2, stderr: `--hours must be at most ${config.JWT_MAX_LIFETIME_HOURS} (JWT_MAX_LIFETIME_HOURS)\n` };
+  }
   const secret = resolveJwtSecret(config.JWT_SECRET, config.DATA_DIR);
   const token = signToken(
     secret,
@@ -52,6 +55,7 @@ export function tokenCommand(args: string[], env: NodeJS.ProcessEnv = process.en
       ...(role === 'APPLICANT' ? { iin: values.iin } : {}),
     },
     Math.round(hours * 3600),
+    tokenPolicy(config),
   );
   return { code: 0, stdout: `${token}\n` };
 }

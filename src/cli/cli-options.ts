@@ -6,7 +6,7 @@ export class UsageError extends Error {}
 
 export type Options = Record<string, string | boolean | undefined>;
 
-export const DATABASE_COMMANDS = ['allocate', 'bulletin', 'catch-up', 'verify-ledger', 'export'] as const;
+export const DATABASE_COMMANDS = ['allocate', 'bulletin', 'catch-up', 'verify-ledger', 'export', 'status', 'settings'] as const;
 export type CommandName = (typeof DATABASE_COMMANDS)[number];
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -20,7 +20,14 @@ export function realDate(s: string): boolean {
 
 interface Spec {
   options: Record<string, { type: 'string' | 'boolean' }>;
-  check?(o: Options): void;
+  /** Positional arguments allowed (handed over as `o._`, joined by NUL); none when absent. */
+  positionals?: boolean;
+  check?(o: Options, positionals: string[]): void;
+}
+
+/** The positional arguments of a command that takes them (`settings set KEY VALUE`). */
+export function positionalsOf(o: Options): string[] {
+  return typeof o._ === 'string' && o._ ? o._.split('\u0000') : [];
 }
 
 const SPECS: Record<CommandName, Spec> = {
@@ -33,6 +40,23 @@ const SPECS: Record<CommandName, Spec> = {
   },
   'catch-up': { options: {} },
   'verify-ledger': { options: {} },
+  status: { options: {} },
+  settings: {
+    options: { from: { type: 'string' } },
+    positionals: true,
+    check(o, p) {
+      if (p[0] === 'list') {
+        if (p.length > 1) throw new UsageError(`settings list: unexpected argument: ${p[1]}`);
+        if (o.from !== undefined) throw new UsageError('settings list: --from is only for settings set');
+        return;
+      }
+      if (p[0] !== 'set') throw new UsageError('settings: list | set KEY VALUE [--from YYYY-MM-DD]');
+      if (p.length !== 3) throw new UsageError('settings set: KEY and VALUE (JSON, e.g. 5 or "text") are required');
+      if (o.from !== undefined && (typeof o.from !== 'string' || !realDate(o.from))) {
+        throw new UsageError('settings set: --from must be a real date YYYY-MM-DD');
+      }
+    },
+  },
   export: {
     options: { out: { type: 'string' }, date: { type: 'string' } },
     check(o) {
@@ -57,9 +81,9 @@ export function parseCommand(name: CommandName, args: string[]): Options {
       options: { ...spec.options, json: { type: 'boolean' }, verbose: { type: 'boolean' } },
       allowPositionals: true,
     });
-    if (positionals.length) throw new UsageError(`unexpected argument: ${positionals[0]}`);
-    spec.check?.(values);
-    return values;
+    if (positionals.length && !spec.positionals) throw new UsageError(`unexpected argument: ${positionals[0]}`);
+    spec.check?.(values, positionals);
+    return spec.positionals ? { ...values, _: positionals.join('\u0000') } : values;
   } catch (e) {
     throw e instanceof UsageError ? e : new UsageError((e as Error).message);
   }

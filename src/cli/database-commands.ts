@@ -2,16 +2,21 @@ import 'reflect-metadata';
 import { resolve } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import { ModulesContainer, NestFactory } from '@nestjs/core';
-import { almatyAt, toAlmatyDate } from '../calendar/domain/almaty-time.js';
+import { DataSource } from 'typeorm';
+import { almatyAt, almatyMidnight, toAlmatyDate } from '../calendar/domain/almaty-time.js';
 import { LedgerVerifierService } from '../ledger/ledger-verifier.service.js';
+import { LedgerService } from '../ledger/ledger.service.js';
+import { NotificationService } from '../notification/notification.service.js';
 import { boot, type BootContext } from '../platform/boot.js';
 import { Clock } from '../platform/clock/clock.js';
 import { ConfigError } from '../platform/config/config.js';
-import { SchedulerService } from '../platform/jobs/scheduler.service.js';
+import { dueInstants, SchedulerService } from '../platform/jobs/scheduler.service.js';
+import { AppError } from '../platform/errors/app-error.js';
 import { AllocationService } from '../referral/allocation.service.js';
+import { type SettingView, SettingsService } from '../settings/settings.service.js';
 import { VacancyService } from '../vacancy/vacancy.service.js';
 import { CliModule, StderrLogger } from './cli.module.js';
-import { type CommandName, type Options, UsageError } from './cli-options.js';
+import { type CommandName, type Options, positionalsOf, UsageError } from './cli-options.js';
 
 /**
  * The `kezek` commands that use the database (loaded only for them): boot (config, database,
@@ -89,6 +94,9 @@ const RUNNERS: Record<CommandName, Runner> = {
     return { code: v.valid ? 0 : 1, text: lines.join('\n'), json: v };
   },
 
+  status: statusOf,
+  settings: settingsCommand,
+
   async export(app, o) {
     const exporter = findExporter(app);
     if (!exporter) {
@@ -105,6 +113,97 @@ const RUNNERS: Record<CommandName, Runner> = {
     };
   },
 };
+
+/** A scheduled task counts as late (status exits 1) when it has been due this long and is not done. */
+export const SCHEDULE_LAG_ALERT_SECONDS = 15 * 60;
+
+/** The operator's principal of `settings set`: an ADMIN named after the CLI (and the OS user when known). */
+const CLI_ADMIN = { kind: 'user', sub: `cli${process.env.USER ? `:${process.env.USER}` : ''}`, role: 'ADMIN' } as const;
+
+function settingLine(s: SettingView): string {
+  const next = s.upcoming.map((u) => ` (from ${u.effectiveFrom}: ${u.value})`).join('');
+  return `${s.key} = ${s.value}  since ${s.effectiveFrom}${next}`;
+}
+
+async function statusOf(app: INestApplicationContext): Promise<Outcome> {
+  const ds = app.get(DataSource, { strict: false });
+  const clock = app.get(Clock, { strict: false });
+  const now = clock.now();
+  const [bulletin] = (await ds.query(
+    `SELECT to_char(bulletin_date, 'YYYY-MM-DD') AS date, kind, published_at AS "publishedAt", entries
+     FROM bulletin_publication ORDER BY published_at DESC, bulletin_date DESC LIMIT 1`,
+  )) as { date: string; kind: string; publishedAt: Date; entries: number }[];
+  const [allocation] = (await ds.query(
+    `SELECT id, started_at AS "startedAt", finished_at AS "finishedAt", trigger, locality,
+            vacancies_considered AS "vacanciesConsidered", referrals_issued AS "referralsIssued"
+     FROM allocation_run ORDER BY started_at DESC LIMIT 1`,
+  )) as Record<string, unknown>[];
+  const texts = await app.get(NotificationService, { strict: false }).outboxSample();
+  // Schedule lag: the oldest daily task due by now (after the scheduler's `since`) that is not done.
+  const [state] = (await ds.query(`SELECT since FROM scheduler_state WHERE id = 1`)) as { since: Date }[];
+  const done = (await ds.query(`SELECT kind, due_at FROM scheduled_run WHERE due_at > $1`, [state?.since ?? now])) as {
+    kind: string;
+    due_at: Date;
+  }[];
+  const doneKeys = new Set(done.map((d) => `${d.kind}@${new Date(d.due_at).getTime()}`));
+  const overdue: { kind: string; dueAt: string }[] = [];
+  if (state) {
+    for (const task of app.get(SchedulerService, { strict: false }).registered) {
+      for (const at of dueInstants(new Date(state.since), now, task.atMinutes)) {
+        if (!doneKeys.has(`${task.kind}@${at.getTime()}`)) overdue.push({ kind: task.kind, dueAt: at.toISOString() });
+      }
+    }
+  }
+  overdue.sort((a, b) => a.dueAt.localeCompare(b.dueAt));
+  const lagSeconds = overdue.length ? Math.round((now.getTime() - Date.parse(overdue[0].dueAt)) / 1000) : 0;
+  const head = await app.get(LedgerService, { strict: false }).head(ds.manager);
+  const [events] = (await ds.query(
+    `SELECT COALESCE(max(seq), 0)::bigint AS last, count(*) FILTER (WHERE block_seq IS NULL)::int AS unsealed FROM ledger_event`,
+  )) as { last: string; unsealed: number }[];
+  const late = lagSeconds > SCHEDULE_LAG_ALERT_SECONDS;
+  const json = {
+    ok: !late,
+    clock: { now: now.toISOString(), almatyDate: toAlmatyDate(now), simulated: clock.simulated },
+    lastBulletin: bulletin ? { ...bulletin, publishedAt: new Date(bulletin.publishedAt).toISOString() } : null,
+    lastAllocation: allocation ?? null,
+    pendingTexts: texts,
+    schedule: { since: state ? new Date(state.since).toISOString() : null, lagSeconds, overdue },
+    ledger: { sealedLength: head.length, headHash: head.headHash, lastEventSeq: Number(events.last), unsealedEvents: events.unsealed },
+  };
+  const lines = [
+    `clock: ${json.clock.now} (Almaty ${json.clock.almatyDate}${clock.simulated ? ', simulated' : ''})`,
+    `last bulletin: ${bulletin ? `${bulletin.date} ${bulletin.kind}, ${bulletin.entries} entries, published ${json.lastBulletin?.publishedAt}` : 'none'}`,
+    `last allocation: ${
+      allocation
+        ? `${String(allocation.trigger)} at ${new Date(allocation.startedAt as Date).toISOString()}, ${String(allocation.vacanciesConsidered)} places, ${String(allocation.referralsIssued)} referrals`
+        : 'none'
+    }`,
+    `pending texts: ${texts.due} due, ${texts.retry} waiting for a retry, oldest due ${Math.round(texts.overdueSeconds)} s ago`,
+    `schedule: ${overdue.length ? `${overdue.length} task(s) due and not done, lag ${lagSeconds} s (oldest ${overdue[0].kind} at ${overdue[0].dueAt})` : 'up to date'}`,
+    `ledger: ${head.length} sealed events, head ${head.headHash}; last event ${json.ledger.lastEventSeq}, ${events.unsealed} not yet sealed`,
+    ...(late ? [`ATTENTION: the schedule is ${lagSeconds} s behind: is a worker running? (npm run kezek -- catch-up runs it now)`] : []),
+  ];
+  return { code: late ? 1 : 0, text: lines.join('\n'), json };
+}
+
+async function settingsCommand(app: INestApplicationContext, o: Options): Promise<Outcome> {
+  const settings = app.get(SettingsService, { strict: false });
+  const [verb, key, value] = positionalsOf(o);
+  if (verb === 'list') {
+    const list = await settings.list();
+    return { code: 0, text: list.map(settingLine).join('\n'), json: list };
+  }
+  const tomorrow = toAlmatyDate(new Date(almatyMidnight(toAlmatyDate(app.get(Clock, { strict: false }).now())).getTime() + 36 * 3600_000));
+  const from = typeof o.from === 'string' ? o.from : tomorrow;
+  try {
+    const view = await settings.update(key, value, from, CLI_ADMIN);
+    return { code: 0, text: `setting changed: ${settingLine(view)}`, json: view };
+  } catch (e) {
+    // Bad input (unknown key, not JSON, out of range, not a future day) changes nothing: a usage error.
+    if (e instanceof AppError && e.code === 'BAD_USER_INPUT') throw new UsageError(`settings set: ${e.message}`);
+    throw e;
+  }
+}
 
 /** Runs one command; the result goes to stdout (text, or one JSON line with --json), errors to stderr. */
 export async function runDatabaseCommand(name: CommandName, o: Options): Promise<number> {

@@ -10,6 +10,12 @@ commands:
   verify-ledger                recompute the whole ledger; exit 1 when it does not verify
   export --out DIR [--date YYYY-MM-DD]
                                write the open-data files of that day (default today) into DIR
+  status                       clock, last bulletin and allocation, pending texts, schedule lag, ledger head;
+                               exit 1 when a scheduled task is more than 15 minutes late
+  settings list                every setting of the Rules: value in force, since when, announced changes
+  settings set KEY VALUE [--from YYYY-MM-DD]
+                               announce KEY = VALUE (JSON) from 00:00 of that day (default tomorrow), as the
+                               API's updateSetting does (versioned, ledgered); bad input exits 2, changes nothing
   token --role ADMIN|ORG_STAFF|APPLICANT [--org ID] [--iin IIN] [--sub NAME] [--hours 12]
                                print a JWT signed with JWT_SECRET (or the one under DATA_DIR)
   help                         this text

@@ -59,7 +59,10 @@ export class LedgerResolver {
   }
 
   @Public()
-  @Query(() => LedgerVerification, { description: 'Anyone: recomputes the whole chain; firstInvalidSeq is a block seq' })
+  @Query(() => LedgerVerification, {
+    description: 'Anyone: recomputes the whole chain; firstInvalidSeq is a block seq',
+    complexity: 2000, // reads the whole ledger
+  })
   async ledgerVerify(): Promise<LedgerVerification> {
     await this.sealer.seal();
     const v = await this.verifier.verify();

@@ -14,6 +14,8 @@ import type { Organization } from './dto/organization.model.js';
 interface OrganizationRow {
   id: string;
   name: string;
+  name_kk: string | null;
+  name_ru: string | null;
   bin: string;
   locality: string;
   address: string | null;
@@ -23,6 +25,8 @@ interface OrganizationRow {
 const toModel = (r: OrganizationRow): Organization => ({
   id: r.id,
   name: r.name,
+  nameKk: r.name_kk ?? r.name,
+  nameRu: r.name_ru ?? r.name,
   bin: r.bin,
   locality: r.locality,
   address: r.address,
@@ -47,8 +51,16 @@ export class OrganizationService {
       if (dup.length) throw conflict('bin: an organization with this BIN already exists', 'bin');
       const now = this.clock.now();
       const rows: OrganizationRow[] = await em.query(
-        `INSERT INTO organization (name, bin, locality, address, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING *`,
-        [input.name.trim(), input.bin, input.locality, input.address ?? null, now],
+        `INSERT INTO organization (name, name_kk, name_ru, bin, locality, address, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING *`,
+        [
+          input.name.trim(),
+          (input.nameKk ?? input.name).trim(),
+          (input.nameRu ?? input.name).trim(),
+          input.bin,
+          input.locality,
+          input.address ?? null,
+          now,
+        ],
       );
       await this.ledger.append(em, {
         type: 'organization.created',

@@ -60,10 +60,17 @@ export async function boot(env: NodeJS.ProcessEnv = process.env, log: (m: string
   if (!databaseUrl) {
     const port = Number(env.EMBEDDED_PG_PORT ?? 54329);
     log(`starting embedded PostgreSQL on 127.0.0.1:${port}, data in ${resolve(config.DATA_DIR, 'pg')}`);
-    embedded = await startEmbeddedPostgres({ dataDir: config.DATA_DIR, port, database: 'kezek' });
+    embedded = await startEmbeddedPostgres({
+      dataDir: config.DATA_DIR,
+      port,
+      database: 'kezek',
+      stateRoot: env.EMBEDDED_PG_HOME || undefined,
+      onLog: log,
+    });
     databaseUrl = embedded.url;
   }
-  const dataSource = createDataSource(databaseUrl);
+  const statementTimeoutMs = config.ROLE === 'worker' ? config.WORKER_STATEMENT_TIMEOUT_MS : config.STATEMENT_TIMEOUT_MS;
+  const dataSource = createDataSource(databaseUrl, undefined, { statementTimeoutMs: statementTimeoutMs || undefined });
   try {
     await dataSource.initialize();
   } catch (e) {

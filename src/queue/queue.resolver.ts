@@ -45,7 +45,10 @@ export class QueueResolver {
   }
 
   @Public()
-  @Query(() => QueuePosition, { description: 'Anyone: queue position by application id or number; no personal data' })
+  @Query(() => QueuePosition, {
+    description: 'Anyone: queue position by application id or number; no personal data',
+    complexity: 500, // a transaction and several whole-cohort queries
+  })
   queuePosition(
     @Info() info: GraphQLResolveInfo,
     @Args('applicationId', { type: () => ID, nullable: true }) applicationId?: string,

@@ -298,7 +298,12 @@ export class AllocationService implements OnModuleInit {
     const taken = new Set(result.referrals.map((r) => r.vacancyId));
     // Nobody eligible now: the place opens for claims when its priority window ends.
     const untaken = vacs.filter((v) => !taken.has(v.id) && v.open_at === null);
-    await this.places.open(em, untaken, new Date(at.getTime() + s.priorityWindowHours * 3600_000));
+    await this.places.open(
+      { em, at, actor: 'system:allocation' },
+      untaken,
+      new Date(at.getTime() + s.priorityWindowHours * 3600_000),
+      s.priorityWindowHours,
+    );
     this.metrics.referralsIssued.inc(result.referrals.length);
     return { considered: vacs.length, issued: result.referrals.length };
   }

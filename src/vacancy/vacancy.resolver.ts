@@ -1,4 +1,4 @@
-import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { Public, Roles } from '../auth/access.decorator.js';
 import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
 import type { Principal } from '../auth/principal.js';
@@ -8,7 +8,7 @@ import { BulletinKind } from './dto/vacancy.enums.js';
 import { loader, type RequestContext } from '../platform/graphql/request-cache.js';
 import { DateScalarType } from '../platform/graphql/scalars.js';
 import { BulletinEntry, PublishVacancyInput, VacanciesArgs, Vacancy, VacancyConnection } from './dto/vacancy.model.js';
-import { VacancyService } from './vacancy.service.js';
+import { BULLETIN_MAX_PAGE, VacancyService } from './vacancy.service.js';
 
 @Resolver(() => Vacancy)
 export class VacancyResolver {
@@ -33,14 +33,19 @@ export class VacancyResolver {
 
   @Public()
   @Query(() => [BulletinEntry], {
-    description: 'Frozen bulletin of a publication day: hand-overs in (date−1 09:00, date 09:00] Asia/Almaty, in order',
+    description: `Frozen bulletin of a publication day: hand-overs in (date−1 09:00, date 09:00] Asia/Almaty, in order; at most \`first\` (≤ ${BULLETIN_MAX_PAGE}) entries after position \`afterPosition\``,
+    // Entries come from one query and their places through one batched load: a tenth of a row each.
+    complexity: ({ args, childComplexity }: { args: { first?: number }; childComplexity: number }) =>
+      50 + Math.ceil(Math.max(1, args.first ?? BULLETIN_MAX_PAGE) / 10) * childComplexity,
   })
   bulletin(
     @Args('date', { type: () => DateScalarType }) date: string,
     @Args('kind', { type: () => BulletinKind }) kind: BulletinKind,
     @Args('locality', { nullable: true, type: () => String }) locality?: string | null,
+    @Args('first', { type: () => Int, nullable: true, defaultValue: BULLETIN_MAX_PAGE }) first?: number | null,
+    @Args('afterPosition', { type: () => Int, nullable: true }) afterPosition?: number | null,
   ): Promise<BulletinEntry[]> {
-    return this.service.bulletin(date, kind, locality ?? null);
+    return this.service.bulletin(date, kind, locality ?? null, { first: first ?? BULLETIN_MAX_PAGE, afterPosition: afterPosition ?? null });
   }
 
   @Roles('ADMIN', 'ORG_STAFF')

@@ -27,6 +27,9 @@ export const BULLETIN_MINUTES = 9 * 60;
 /** Fault-injection hook for the crash tests: hold the publication transaction open before commit (never in production). */
 const BULLETIN_DELAY_MS = process.env.NODE_ENV === 'production' ? 0 : Number(process.env.BULLETIN_DELAY_MS ?? 0);
 
+/** Most entries of one `bulletin` answer (its default page); later ones by `afterPosition`. */
+export const BULLETIN_MAX_PAGE = 500;
+
 /**
  * The bulletin a hand-over at `instant` belongs to: (D−1 09:00, D 09:00] → D; no bulletin is published
  * during the transfer period, so its days move to the first day after it.
@@ -194,10 +197,24 @@ export class VacancyService {
     );
   }
 
-  /** A frozen bulletin, from the read replica when there is one (a bulletin never changes once published). */
-  async bulletin(date: string, kind: BulletinKind, locality: string | null): Promise<BulletinEntry[]> {
+  /**
+   * A frozen bulletin, from the read replica when there is one (a bulletin never changes once published):
+   * at most `first` (≤ BULLETIN_MAX_PAGE) entries with a position above `afterPosition`, in order.
+   */
+  async bulletin(
+    date: string,
+    kind: BulletinKind,
+    locality: string | null,
+    page: { first: number; afterPosition: number | null } = { first: BULLETIN_MAX_PAGE, afterPosition: null },
+  ): Promise<BulletinEntry[]> {
     if (!isRealDate(date)) throw badInput('date', 'must be a real date YYYY-MM-DD');
     if (locality !== null && !/^\d{9}$/.test(locality)) throw badInput('locality', 'must be a 9-digit KATO code');
+    if (!Number.isInteger(page.first) || page.first < 1 || page.first > BULLETIN_MAX_PAGE) {
+      throw badInput('first', `must be between 1 and ${BULLETIN_MAX_PAGE}`);
+    }
+    if (page.afterPosition !== null && (!Number.isInteger(page.afterPosition) || page.afterPosition < 0)) {
+      throw badInput('afterPosition', 'must be a position (0 or more)');
+    }
     const rows: {
       position: number;
       at: Date;
@@ -209,8 +226,9 @@ export class VacancyService {
       db.query(
         `SELECT e.position, e.at, e.vacancy_id, e.locality, p.ledger_head, p.signed_head FROM bulletin_entry e
          LEFT JOIN bulletin_publication p ON p.bulletin_date = e.bulletin_date AND p.kind = e.kind
-         WHERE e.bulletin_date = $1 AND e.kind = $2 AND ($3::text IS NULL OR e.locality = $3) ORDER BY e.position`,
-        [date, kind, locality],
+         WHERE e.bulletin_date = $1 AND e.kind = $2 AND ($3::text IS NULL OR e.locality = $3) AND e.position > $4
+         ORDER BY e.position LIMIT $5`,
+        [date, kind, locality, page.afterPosition ?? 0, page.first],
       ),
     );
     return rows.map((r) => ({

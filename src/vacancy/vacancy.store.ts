@@ -124,11 +124,26 @@ export class VacancyStore {
     ]);
   }
 
-  /** OPEN: nobody eligible took these places; they open for claims when the priority window ends. */
-  async open(em: EntityManager, places: readonly Pick<VacancyRow, 'id' | 'status'>[], openAt: Date): Promise<void> {
+  /**
+   * OPEN: nobody eligible took these places in the allocation run at `c.at`; they open for claims when the
+   * priority window ends (`openAt` = c.at + priorityWindowHours). Each gets its `vacancy.opened` event, so the
+   * fairness audit can check that no claim came before the window ended.
+   */
+  async open(c: Change, places: readonly Pick<VacancyRow, 'id' | 'status'>[], openAt: Date, priorityWindowHours: number): Promise<void> {
     if (!places.length) return;
     for (const p of places) check(p, 'OPEN');
-    await em.query(`UPDATE vacancy SET open_at = $2 WHERE id = ANY($1::uuid[])`, [places.map((p) => p.id), openAt]);
+    await c.em.query(`UPDATE vacancy SET open_at = $2 WHERE id = ANY($1::uuid[])`, [places.map((p) => p.id), openAt]);
+    await this.ledger.appendMany(
+      c.em,
+      places.map((p) => ({
+        type: 'vacancy.opened' as const,
+        entity: 'vacancy' as const,
+        entityId: p.id,
+        actor: c.actor,
+        at: c.at,
+        data: { openAt: openAt.toISOString(), priorityWindowHours },
+      })),
+    );
   }
 
   /**

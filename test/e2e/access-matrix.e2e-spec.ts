@@ -185,6 +185,7 @@ describe('access matrix: every Query and Mutation field × every role', () => {
       // ----------------------------------------------------------------- queries
       { field: 'now', op: `{ now }`, vars: () => ({}), expect: PUBLIC },
       { field: 'priorityCategories', op: `{ priorityCategories { code priorityClass } }`, vars: () => ({}), expect: PUBLIC },
+      { field: 'labels', op: `{ labels(language: "kk") { type value text } }`, vars: () => ({}), expect: PUBLIC },
       { field: 'calendarDays', op: `{ calendarDays(year: 2026) { date kind } }`, vars: () => ({}), expect: PUBLIC },
       { field: 'workingDay', op: `{ workingDay(date: "2026-09-08") { working plusWorkingDays } }`, vars: () => ({}), expect: PUBLIC },
       {

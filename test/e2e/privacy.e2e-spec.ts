@@ -14,7 +14,7 @@ import { childEnv, ensureBuilt, freePort, gqlAt, startServer, tempDir, type Serv
  * child name used: none may appear. Anonymous answers are searched too.
  */
 
-const SECRET = 'privacy-test-secret-0123456789';
+const SECRET = 'privacy-test-secret-0123456789-abcdef';
 const INBOUND = 'privacy-inbound-token';
 const run = process.env.KEZEK_TEST_RUN ?? 'local';
 const L = '751110000';

@@ -27,7 +27,7 @@ import {
  * ROLE=worker does not listen, ROLE=api does; the token CLI signs tokens the server accepts.
  */
 
-const SECRET = 'process-test-secret-0123456789';
+const SECRET = 'process-test-secret-0123456789-abcdef';
 const CREATE_ORG = `mutation($i: CreateOrganizationInput!) { createOrganization(input: $i) { id name } }`;
 const READ_ORG = `query($id: ID!) { organization(id: $id) { id name bin } }`;
 
@@ -124,7 +124,7 @@ describe('bad configuration: exit code 1 and exactly one line on stderr', () => 
       { NODE_ENV: 'production' },
       /^Invalid configuration: JWT_SECRET is required when NODE_ENV=production$/,
     ],
-    ['a short JWT_SECRET', { JWT_SECRET: 'short' }, /^Invalid configuration: JWT_SECRET must be at least 16 characters$/],
+    ['a short JWT_SECRET', { JWT_SECRET: 'short' }, /^Invalid configuration: JWT_SECRET must be at least 32 characters$/],
     ['ROLE=everything', { ROLE: 'everything' }, /^Invalid configuration: ROLE must be one of/],
     ['DATABASE_URL=not-a-url', { DATABASE_URL: 'not-a-url' }, /^Invalid configuration: DATABASE_URL must be a postgres/],
     [
@@ -232,7 +232,11 @@ describe('on a DATABASE_URL (REDIS_URL when set)', () => {
     expect(created.errors).toBeUndefined();
     expect(created.data!.createOrganization.name).toBe('Process test 2');
 
-    const foreign = await runNode(TOKEN_CLI, ['--role', 'ADMIN'], childEnv({ DATA_DIR: dir, JWT_SECRET: 'another-secret-0123456789' }));
+    const foreign = await runNode(
+      TOKEN_CLI,
+      ['--role', 'ADMIN'],
+      childEnv({ DATA_DIR: dir, JWT_SECRET: 'another-secret-0123456789-0123456789' }),
+    );
     const refused = await gqlAt(s.url, CREATE_ORG, { i: org(3) }, foreign.stdout.trim());
     expect(refused.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     await expectCleanStop(s);

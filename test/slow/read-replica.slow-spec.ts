@@ -12,7 +12,7 @@ import { sql, startOwnPostgres, startStandby, type OwnPostgres, type OwnStandby 
  * and reads return to the standby once it is back.
  */
 
-const SECRET = 'read-replica-secret-0123456789';
+const SECRET = 'read-replica-secret-0123456789-abcdef';
 const ADMIN = signToken(SECRET, { sub: 'admin-test', role: 'ADMIN' });
 const LOC = '751110000';
 /** The places go to another locality: the 09:00 allocation must not refer anyone of the queue under test. */

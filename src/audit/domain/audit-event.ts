@@ -53,6 +53,8 @@ export interface AuditSettings {
   extensionCalendarDays: number;
   stopListCalendarDays: number;
   interleave: InterleaveRatio;
+  /** Hours after an allocation run that leaves a place unreferred before the place opens for claims. */
+  priorityWindowHours: number;
 }
 
 /** A payload as stored: the keys of its kind ({@link KindEvent}), or any key for an untyped record. */

@@ -23,6 +23,7 @@ const SETTINGS: AuditSettings = {
   extensionCalendarDays: 30,
   stopListCalendarDays: 10,
   interleave: { first: 1, general: 3 },
+  priorityWindowHours: 24,
 };
 const CAL = KZ_WORKING_CALENDAR;
 const L1 = '751110000';
@@ -41,12 +42,14 @@ interface SimVac {
   vacatedAt: Date | null;
   /** It had a referral: a returned place, judged at max(start, next working day). */
   referred?: boolean;
+  /** The end of its priority window (vacancy.opened) in this round. */
+  openAt?: Date | null;
 }
 interface SimRef {
   id: string;
   app: string;
   vac: string;
-  status: 'BOOKED' | 'OFFERED' | 'CONFIRMED' | 'ENROLLED' | 'DECLINED' | 'EXPIRED';
+  status: 'BOOKED' | 'OFFERED' | 'CONFIRMED' | 'ENROLLED' | 'DECLINED' | 'EXPIRED' | 'CANCELLED';
   clockStart: Date | null;
   confirmBy: Date | null;
   validUntil: Date | null;
@@ -251,6 +254,7 @@ class World {
         out.push(this.issue(r.applicationId, r.vacancyId, { runId }));
       }
       expect(this.cycles).toEqual(result.cycles);
+      this.openUntaken();
       return out;
     }
     for (const vac of this.freePlaces()) {
@@ -268,7 +272,62 @@ class World {
       if (right.referrals[0]?.applicationId !== chosen.id) this.deviations.push(id);
       out.push(id);
     }
+    this.openUntaken();
     return out;
+  }
+
+  /** After a run, as VacancyStore.open: each free place not yet open opens when its priority window ends. */
+  openUntaken(o: { openAt?: Date } = {}): void {
+    for (const v of this.vacs.values()) {
+      if (v.status !== 'PUBLISHED' || v.openAt) continue;
+      this.openPlace(v.view.id, o);
+    }
+  }
+
+  /** The `vacancy.opened` event of a place (optionally with a planted instant). */
+  openPlace(vacId: string, o: { openAt?: Date; hours?: number } = {}): Date {
+    const v = this.vacs.get(vacId)!;
+    const hours = o.hours ?? SETTINGS.priorityWindowHours;
+    const openAt = o.openAt ?? new Date(this.now.getTime() + hours * 3_600_000);
+    v.openAt = openAt;
+    this.emit('vacancy.opened', 'vacancy', vacId, { openAt: openAt.toISOString(), priorityWindowHours: hours });
+    return openAt;
+  }
+
+  /** claimVacancy: a fitting queued family takes an open place (first come, first served). */
+  claim(appId: string, vacId: string): string {
+    return this.issue(appId, vacId, { claimed: true });
+  }
+
+  /**
+   * refuseAdmission: INCOMPLETE_DOCUMENTS is an expiry (with its stop-list term, from the documents deadline);
+   * any other reason cancels the referral (the family back in the queue).
+   */
+  refuse(refId: string, reason: 'INCOMPLETE_DOCUMENTS' | 'EXPIRED_DOCUMENTS'): void {
+    const r = this.refs.get(refId)!;
+    if (reason !== 'INCOMPLETE_DOCUMENTS') {
+      this.release(r, 'CANCELLED', `admission refused: ${reason}`);
+      return;
+    }
+    const deadline = r.validUntil!;
+    this.release(r, 'EXPIRED', `admission refused: ${reason}`);
+    const lastDay = toAlmatyDate(new Date(deadline.getTime() - 1));
+    const until = addCalendarDays(lastDay, SETTINGS.stopListCalendarDays);
+    this.apps.get(r.app)!.stopUntil = until;
+    this.emit('stop_list.added', 'stop_list', r.app, {
+      reason: 'referral expired',
+      referralId: r.id,
+      startsOn: addCalendarDays(lastDay, 1),
+      until,
+    });
+  }
+
+  /** An operator puts a queued family on the stop-list from today until `until` (inclusive). */
+  stopList(appId: string, until: string): void {
+    const app = this.apps.get(appId)!;
+    app.status = 'STOP_LISTED';
+    app.stopUntil = until;
+    this.emit('stop_list.added', 'stop_list', appId, { reason: 'operator', startsOn: toAlmatyDate(this.now), until });
   }
 
   live(status?: SimRef['status']): SimRef[] {
@@ -306,11 +365,14 @@ class World {
     });
   }
 
-  private release(r: SimRef, status: 'DECLINED' | 'EXPIRED', reason: string): void {
+  private release(r: SimRef, status: 'DECLINED' | 'EXPIRED' | 'CANCELLED', reason: string): void {
     const previous = r.status;
     r.status = status;
     const vac = this.vacs.get(r.vac)!;
-    if (vac.status === 'BOOKED' || vac.status === 'REFERRED') vac.status = 'PUBLISHED';
+    if (vac.status === 'BOOKED' || vac.status === 'REFERRED') {
+      vac.status = 'PUBLISHED';
+      vac.openAt = null;
+    }
     this.excluded.add(exclusionKey(r.app, r.vac));
     const app = this.apps.get(r.app)!;
     if (app.status === 'REFERRED') app.status = status === 'EXPIRED' ? 'STOP_LISTED' : 'QUEUED';
@@ -425,7 +487,15 @@ class World {
     return this.allocate();
   }
 
-  audit(opts: { from?: Date | null; to?: Date | null; asOf?: Date | null; literal?: boolean } = {}): FairnessReport {
+  audit(
+    opts: {
+      from?: Date | null;
+      to?: Date | null;
+      asOf?: Date | null;
+      literal?: boolean;
+      settings?: AuditSettings | ((at: Date) => AuditSettings);
+    } = {},
+  ): FairnessReport {
     return auditFairness(this.events, {
       calendar: CAL,
       settings: SETTINGS,
@@ -875,6 +945,240 @@ describe('fairness audit: tables', () => {
     expect(later.referralsChecked).toBe(1);
     const earlier = w.audit({ to: new Date('2026-09-08T12:00:00+05:00') });
     expect(earlier.violations).toHaveLength(1);
+  });
+});
+
+describe('fairness audit: everything a family can lose by (issue 16 item 7)', () => {
+  /** A child who wants a later date: never eligible for allocation of a 2026 place, fits it for a claim. */
+  const claimWorld = (): { w: World; late: string; vac: string } => {
+    const w = new World();
+    const late = w.register({ desiredAdmissionDate: '2027-09-01' });
+    const vac = w.publish();
+    expect(w.day('2026-09-08')).toEqual([]); // nobody eligible: the place opens on 9 Sep 09:00
+    return { w, late, vac };
+  };
+  const messages = (r: FairnessReport): string[][] => r.violations.map((v) => [v.check, v.referralId ?? '-', v.message]);
+
+  it('claims: a place claimed after its priority window by a fitting queued family passes; the opening is ledgered', () => {
+    const { w, late, vac } = claimWorld();
+    const opened = w.events.filter((e) => e.type === 'vacancy.opened');
+    expect(opened).toHaveLength(1);
+    expect(opened[0].data).toEqual({ openAt: '2026-09-09T04:00:00.000Z', priorityWindowHours: 24 });
+    w.at('2026-09-09', 9);
+    const r = w.claim(late, vac);
+    const report = w.audit();
+    expect(report.violations).toEqual([]);
+    expect(report.referralsChecked).toBe(1);
+    expect(w.refs.get(r)!.app).toBe(late);
+  });
+
+  it('claims: before the priority window ended, or with no vacancy.opened in the ledger, is NO_SKIP', () => {
+    const early = claimWorld();
+    early.w.at('2026-09-09', 8, 59);
+    const r1 = early.w.claim(early.late, early.vac);
+    const report = early.w.audit();
+    expect(messages(report)).toEqual([['NO_SKIP', r1, 'claimed a place before its priority window ended']]);
+    expect(report.violations[0].evidence).toMatchObject({ openAt: '2026-09-09T04:00:00.000Z', claimedAt: '2026-09-09T03:59:00.000Z' });
+
+    const never = new World();
+    const a = never.register({ desiredAdmissionDate: '2027-09-01' });
+    const v = never.publish();
+    never.at('2026-09-10', 9);
+    const r2 = never.claim(a, v); // no allocation run opened it
+    expect(messages(never.audit())).toEqual([
+      ['NO_SKIP', r2, 'claimed a place whose opening for claims is not in the ledger (no vacancy.opened)'],
+    ]);
+  });
+
+  it('claims: a released place starts a new priority window; a claim in it is NO_SKIP', () => {
+    const { w, late, vac } = claimWorld();
+    w.at('2026-09-09', 10);
+    const r1 = w.claim(late, vac);
+    w.at('2026-09-09', 11);
+    w.decline(r1); // the place goes back to allocation: its open round ends
+    const other = w.register({ desiredAdmissionDate: '2027-09-01' });
+    w.at('2026-09-09', 12);
+    const r2 = w.claim(other, vac);
+    expect(messages(w.audit())).toEqual([
+      ['NO_SKIP', r2, 'claimed a place whose opening for claims is not in the ledger (no vacancy.opened)'],
+    ]);
+  });
+
+  it('claims: first come first served — a claim recorded earlier than a claim ledgered before it is NO_SKIP', () => {
+    const w = new World();
+    const a = w.register({ desiredAdmissionDate: '2027-09-01' });
+    const b = w.register({ desiredAdmissionDate: '2027-09-01' });
+    const v1 = w.publish();
+    const v2 = w.publish();
+    w.day('2026-09-08');
+    w.at('2026-09-09', 10);
+    const r1 = w.claim(a, v1);
+    w.now = new Date('2026-09-09T09:30:00+05:00'); // planted: backdated behind r1
+    const r2 = w.claim(b, v2);
+    const report = w.audit();
+    expect(report.violations.map((x) => [x.check, x.referralId])).toEqual([['NO_SKIP', r2]]);
+    expect(report.violations[0].message).toMatch(/first come first served/);
+    expect(report.violations[0].evidence).toMatchObject({ earlierClaim: r1 });
+  });
+
+  it('claims: the claimant must fit the place, not be excluded from it, and be QUEUED', () => {
+    const w = new World();
+    const young = w.register({ birthDate: '2026-01-10', desiredAdmissionDate: '2027-09-01' }); // under 12 months
+    const late = w.register({ desiredAdmissionDate: '2027-09-01' });
+    const later = w.register({ desiredAdmissionDate: '2027-09-01' });
+    const [v1, v2, v3] = [w.publish(), w.publish(), w.publish()];
+    w.day('2026-09-08');
+    w.at('2026-09-09', 10);
+    const r1 = w.claim(young, v1); // does not fit (age)
+    const r2 = w.claim(late, v2);
+    const r3 = w.claim(late, v3); // already REFERRED
+    w.at('2026-09-09', 11);
+    w.decline(r2);
+    w.at('2026-09-11', 10);
+    w.openPlace(v2); // an honest reopening (the model skips the run)
+    w.at('2026-09-12', 11);
+    const r4 = w.claim(late, v2); // declined it before: excluded
+    const report = w.audit();
+    expect(messages(report)).toEqual([
+      ['NO_SKIP', r1, 'referral issued to an application that does not fit the place'],
+      ['NO_SKIP', r3, 'referral issued to an application that was REFERRED, not waiting in the queue'],
+      ['NO_SKIP', r4, 'place offered again to an application that declined it or let it expire'],
+    ]);
+    expect(later).toBeDefined();
+  });
+
+  it('the priority window: a place opened for claims sooner than the window in force is NO_SKIP', () => {
+    const w = new World();
+    const a = w.register({ desiredAdmissionDate: '2027-09-01' });
+    const v = w.publish();
+    w.at('2026-09-08', 9);
+    const opened = w.events.length + 1;
+    w.openPlace(v, { hours: 1 }); // one hour instead of 24
+    w.at('2026-09-08', 11);
+    w.claim(a, v);
+    const report = w.audit();
+    expect(report.violations.map((x) => [x.check, x.eventSeq, x.referralId])).toEqual([['NO_SKIP', opened, null]]);
+    expect(report.violations[0].evidence).toMatchObject({
+      openAt: '2026-09-08T05:00:00.000Z',
+      expectedOpenAt: '2026-09-09T04:00:00.000Z',
+      priorityWindowHours: 24,
+    });
+  });
+
+  it('the priority window: a place opened for claims while an eligible family waited is NO_SKIP', () => {
+    const w = new World();
+    const a = w.register();
+    const v = w.publish();
+    w.at('2026-09-08', 9);
+    const opened = w.events.length + 1;
+    w.openPlace(v); // the run should have referred a
+    const report = w.audit();
+    expect(report.violations.map((x) => [x.check, x.eventSeq, x.message])).toEqual([
+      ['NO_SKIP', opened, `the place was opened for claims while application ${a} was eligible and waiting`],
+    ]);
+    expect(w.audit({ literal: true }).violations).toEqual(report.violations);
+  });
+
+  it('settings in force at each event: the window and the stop-list term of their day, not of today', () => {
+    const changedOn = (day: string, s: Partial<AuditSettings>) => (at: Date) =>
+      toAlmatyDate(at) >= day ? { ...SETTINGS, ...s } : SETTINGS;
+    // A 48-hour window from 10 Sep: the place opened on 8 Sep with 24 hours, the one on 11 Sep with 48.
+    const w = new World();
+    const a = w.register({ desiredAdmissionDate: '2027-09-01' });
+    const v1 = w.publish();
+    w.day('2026-09-08');
+    const v2 = w.publish();
+    w.at('2026-09-11', 9);
+    w.openPlace(v2, { hours: 48 });
+    w.at('2026-09-13', 9);
+    w.claim(a, v1);
+    expect(w.audit({ settings: changedOn('2026-09-10', { priorityWindowHours: 48 }) }).violations).toEqual([]);
+    // Judged with one set (today's 24 hours, or 48 for both), one of the openings is wrong.
+    expect(w.audit().violations.map((x) => x.evidence.openAt)).toEqual(['2026-09-13T04:00:00.000Z']);
+    expect(w.audit({ settings: { ...SETTINGS, priorityWindowHours: 48 } }).violations.map((x) => x.evidence.openAt)).toEqual([
+      '2026-09-09T04:00:00.000Z',
+    ]);
+
+    // The stop-list term: 10 days at the expiry (11 Sep); 14 days only from 12 Sep.
+    const s = new World();
+    s.register();
+    s.publish();
+    const [r] = s.day('2026-09-08');
+    s.day('2026-09-12'); // expired 11 Sep 00:00, term to 20 Sep
+    expect(s.audit({ settings: changedOn('2026-09-12', { stopListCalendarDays: 14 }) }).violations).toEqual([]);
+    const wrong = s.audit({ settings: changedOn('2026-09-10', { stopListCalendarDays: 14 }) });
+    expect(messages(wrong)).toEqual([['STOP_LIST', r, 'stop-list term is not the 14 calendar days after the last day of the referral']]);
+  });
+
+  it('document refusals: INCOMPLETE_DOCUMENTS only after the documents deadline, and only on a CONFIRMED referral', () => {
+    const build = (): { w: World; r1: string; r2: string; r3: string } => {
+      const w = new World();
+      w.register();
+      w.register();
+      w.register();
+      w.publish();
+      w.publish();
+      w.publish();
+      const [r1, r2, r3] = w.day('2026-09-08');
+      w.at('2026-09-08', 12);
+      w.confirm(r1); // documents deadline: 5 working days → 16 Sep 00:00
+      w.confirm(r2);
+      return { w, r1, r2, r3 };
+    };
+    const honest = build();
+    honest.w.at('2026-09-10', 9);
+    honest.w.decline(honest.r3);
+    honest.w.at('2026-09-16', 10); // the deadline passed at 00:00 (the sweep has not run in the model)
+    honest.w.refuse(honest.r1, 'INCOMPLETE_DOCUMENTS');
+    honest.w.refuse(honest.r2, 'EXPIRED_DOCUMENTS');
+    expect(honest.w.audit({ asOf: null }).violations).toEqual([]);
+
+    const early = build();
+    early.w.at('2026-09-10', 10);
+    early.w.refuse(early.r1, 'INCOMPLETE_DOCUMENTS'); // six days early: the family loses the place and gets a stop-list term
+    early.w.refuse(early.r3, 'EXPIRED_DOCUMENTS'); // still OFFERED
+    const report = early.w.audit({ asOf: null });
+    expect(messages(report)).toEqual([
+      ['DEADLINE', early.r1, 'admission refused for incomplete documents before the documents deadline'],
+      ['DEADLINE', early.r3, 'admission refused on a referral that was OFFERED, not CONFIRMED'],
+    ]);
+    expect(report.violations[0].evidence).toMatchObject({ validUntil: '2026-09-15T19:00:00.000Z', refusedAt: '2026-09-10T05:00:00.000Z' });
+  });
+
+  it("stop-list terms: no referral while an operator's term runs; the term ends at 00:00 after its last day", () => {
+    const build = (): { w: World; a: string; b: string } => {
+      const w = new World();
+      const a = w.register();
+      const b = w.register();
+      w.at('2026-09-07', 12);
+      w.stopList(a, '2026-09-09');
+      return { w, a, b };
+    };
+    const honest = build();
+    honest.w.publish();
+    const [r1] = honest.w.day('2026-09-08'); // a is on the list: b gets the place
+    expect(honest.w.refs.get(r1)!.app).toBe(honest.b);
+    honest.w.publish();
+    const [r2] = honest.w.day('2026-09-10'); // released 10 Sep 00:00: a gets the next place
+    expect(honest.w.refs.get(r2)!.app).toBe(honest.a);
+    expect(honest.w.audit().violations).toEqual([]);
+
+    const during = build();
+    const v = during.w.publish();
+    during.w.at('2026-09-09', 9);
+    const r3 = during.w.issue(during.a, v);
+    expect(messages(during.w.audit())).toEqual([['STOP_LIST', r3, 'referral issued to a stop-listed application']]);
+
+    const short = build();
+    short.w.at('2026-09-09', 18);
+    short.w.emit('stop_list.ended', 'stop_list', short.a, { entry: 'e' }); // six hours before its last day is over
+    short.w.apps.get(short.a)!.status = 'QUEUED';
+    short.w.apps.get(short.a)!.stopUntil = null;
+    const late = build();
+    late.w.at('2026-09-11', 0);
+    late.w.emit('stop_list.ended', 'stop_list', late.a, { entry: 'e' }); // a day late
+    expect(short.w.audit().violations.map((x) => x.message)).toEqual(['stop-list term ended before its last day was over']);
+    expect(late.w.audit().violations.map((x) => x.message)).toEqual(['stop-list term ended more than a day late']);
   });
 });
 

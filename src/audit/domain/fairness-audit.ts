@@ -27,6 +27,13 @@
  *    run have already removed their application and place (the replay is in `seq` order).
  *    Also NO_SKIP: a referral (claimed or not) to an application that was not allocatable or not
  *    eligible, or for a place that was not free.
+ *  - NO_SKIP, claims and the priority window: an allocation run that leaves a free place unreferred
+ *    ledgers its opening (vacancy.opened: openAt = the run's instant + priorityWindowHours in force then;
+ *    another instant, a place not free, or an eligible application waiting then is a violation). A claim (claimed = true) needs the place's
+ *    opening in this round (a release starts a new window) and must come at or after openAt; the
+ *    claimant must be QUEUED, fit the place (fitsForClaim) and not be excluded from it; claims are first
+ *    come first served — in ledger order their instants do not go back within a locality (claims are
+ *    taken one at a time under the locality's lock).
  *  - RATIO: the referral's class was not the queue's turn class while the turn class had an
  *    eligible application (class 1 skipped for class 2, or class 2 for class 1).
  *  - DEADLINE: an offered referral's clock start (issue, or the vacated instant for early booking)
@@ -34,11 +41,13 @@
  *    that deadline with `validUntil` = workingDaysDeadline(confirmedAt, documentsWorkingDays); an
  *    extension at most extensionCalendarDays from the clock start, once; an expiry at or after the
  *    deadline and before the end of that day (the 00:00 sweep); no enrollment after the documents
- *    deadline; and (up to `asOf`) no live referral left unexpired a day past its deadline.
+ *    deadline; and (up to `asOf`) no live referral left unexpired a day past its deadline. An admission
+ *    refusal (reason `admission refused: …`) only on a CONFIRMED referral, INCOMPLETE_DOCUMENTS only once
+ *    the documents deadline has passed (referral-state.ts refusalProblem).
  *  - STOP_LIST: every expiry is followed by a stop-list entry for that referral starting the day
  *    after the last day of the term and ending stopListCalendarDays later; the term ends (the
  *    application back in the queue) at 00:00 after its last day, not before and not a day late;
- *    no referral is issued to a stop-listed application.
+ *    no referral is issued to a stop-listed application (an expiry's term or an operator's).
  *
  * Twins (batches registered together) are placed together or not at all: allocation skips a
  * batch for a place when its siblings cannot get places at the same organization in the same run,
@@ -94,6 +103,8 @@ import {
 } from './audit-event.js';
 
 const DAY_MS = 86_400_000;
+/** The reason prefix of an admission refusal (ReferralLifecycleService.refuse). */
+const REFUSED = 'admission refused: ';
 
 type AppStatus = ApplicationState;
 type VacStatus = VacancyState;
@@ -131,6 +142,8 @@ interface VacState {
   view: VacancyView;
   status: VacStatus;
   vacatedAt: Date | null;
+  /** The end of its priority window (vacancy.opened) in the current round; null until then and after a release. */
+  openAt: Date | null;
   /** It had a referral: when free again it is a returned place, judged at {@link eligibilityDateOf}. */
   referred: boolean;
 }
@@ -264,6 +277,8 @@ export class FairnessAuditor {
   private readonly pendingStops = new Map<string, PendingStop>();
   private readonly checked = new Set<string>();
   private readonly violations: FairnessViolation[] = [];
+  /** Per locality: the instant of the last claim in ledger order (claims are taken one at a time, first come first served). */
+  private readonly lastClaim = new Map<string, { at: Date; referralId: string }>();
   private lastAllocation: { runId: string | null; batchId: string | null } | null = null;
   private events = 0;
 
@@ -365,6 +380,8 @@ export class FairnessAuditor {
         if (v) v.status = 'REVOKED';
         return;
       }
+      case 'vacancy.opened':
+        return this.opened(e);
       case 'vacancy.vacated': {
         const v = this.vacs.get(e.entityId);
         if (v) v.vacatedAt = read.instant(e.data, 'vacatedAt') ?? e.at;
@@ -536,7 +553,95 @@ export class FairnessAuditor {
       admissionMode: (read.str(d, 'admissionMode') ?? 'GENERAL') as AdmissionMode,
       admissionStartDate: read.str(d, 'admissionStartDate') ?? '',
     };
-    this.vacs.set(view.id, { view, status: 'PUBLISHED', vacatedAt: null, referred: false });
+    this.vacs.set(view.id, { view, status: 'PUBLISHED', vacatedAt: null, openAt: null, referred: false });
+  }
+
+  /**
+   * The place passed an allocation run unreferred: it opens for claims at `openAt`, which must be the run's
+   * instant plus the priority window in force then (a shorter window takes the place from the families the
+   * next runs would give it to). A place opened while referred or not published is not free to open.
+   */
+  private opened(e: KindEvent<'vacancy.opened'>): void {
+    const vac = this.vacs.get(e.entityId);
+    const openAt = read.instant(e.data, 'openAt');
+    if (this.inPeriod(e.at)) {
+      const hours = this.s.priorityWindowHours;
+      const expected = new Date(e.at.getTime() + hours * 3_600_000);
+      const ev = {
+        vacancyId: e.entityId,
+        openedAt: e.at.toISOString(),
+        openAt: iso(openAt),
+        expectedOpenAt: expected.toISOString(),
+        priorityWindowHours: hours,
+        vacancyStatus: vac?.status ?? null,
+      };
+      if (!vac) {
+        this.flag('NO_SKIP', e.seq, null, 'a place the ledger never published was opened for claims', ev);
+      } else if (vac.status !== 'PUBLISHED') {
+        this.flag('NO_SKIP', e.seq, null, `a place that was ${vac.status}, not free, was opened for claims`, ev);
+      } else if (!sameInstant(openAt, expected)) {
+        this.flag('NO_SKIP', e.seq, null, `the place opens for claims at another instant than ${hours} hours after its allocation run`, ev);
+      } else {
+        this.checkNobodyWaited(e, vac);
+      }
+    }
+    if (vac && vac.openAt === null) vac.openAt = openAt;
+  }
+
+  /**
+   * A place goes to claims (first come, first served) only when its allocation run found nobody eligible:
+   * an eligible queued application at that moment should have had it. Twins batches get the benefit of the
+   * doubt (allocation skips a batch whose siblings found no places together), as in {@link checkRank}.
+   */
+  private checkNobodyWaited(e: KindEvent<'vacancy.opened'>, vac: VacState): void {
+    const judged = this.judged(vac, e.at);
+    const waiting = (picker: Picker): ApplicationView | undefined => {
+      const skipped = new Set<string>();
+      for (const queue of picker.queues()) {
+        for (let head = picker.pick(queue, skipped); head; head = picker.pick(queue, skipped)) {
+          if (head.batchId === null) return head;
+          skipped.add(head.batchId);
+        }
+      }
+      return undefined;
+    };
+    // Whether one waited is the same by either picker; which one is named, the literal rule's (found only then).
+    let head = waiting(this.opts.literal ? this.literalPicker(judged) : this.indexedPicker(judged));
+    if (!head) return;
+    if (!this.opts.literal) head = waiting(this.literalPicker(judged)) ?? head;
+    this.flag('NO_SKIP', e.seq, null, `the place was opened for claims while application ${head.id} was eligible and waiting`, {
+      vacancyId: vac.view.id,
+      openedAt: e.at.toISOString(),
+      better: rankEvidence(head),
+    });
+  }
+
+  /**
+   * A claim (claimed = true): only once the place's priority window has ended (its vacancy.opened in this
+   * round, openAt reached), and first come first served — claims are taken one at a time under the
+   * locality's lock, so their instants do not go back in ledger order within a locality.
+   */
+  private checkClaim(e: KindEvent<'referral.issued'>, id: string, app: AppState, vac: VacState): void {
+    const ev = {
+      vacancyId: vac.view.id,
+      applicationId: app.view.id,
+      claimedAt: e.at.toISOString(),
+      openAt: iso(vac.openAt),
+    };
+    if (vac.openAt === null) {
+      this.flag('NO_SKIP', e.seq, id, 'claimed a place whose opening for claims is not in the ledger (no vacancy.opened)', ev);
+    } else if (e.at.getTime() < vac.openAt.getTime()) {
+      this.flag('NO_SKIP', e.seq, id, 'claimed a place before its priority window ended', ev);
+    }
+    const locality = vac.view.locality;
+    const last = this.lastClaim.get(locality);
+    if (last && e.at.getTime() < last.at.getTime()) {
+      this.flag('NO_SKIP', e.seq, id, `claim recorded before earlier-ledgered claim ${last.referralId}: not first come first served`, {
+        ...ev,
+        earlierClaim: last.referralId,
+        earlierClaimAt: last.at.toISOString(),
+      });
+    }
   }
 
   // ---------- referrals ----------
@@ -568,6 +673,11 @@ export class FairnessAuditor {
         const judged = this.judged(vac, e.at);
         const fit = this.checkAllocatable(e, id, app, judged);
         if (fit && !claimed) this.checkRank(e, id, app, judged);
+        if (claimed) this.checkClaim(e, id, app, vac);
+      }
+      if (claimed) {
+        const last = this.lastClaim.get(vac.view.locality);
+        if (!last || e.at.getTime() >= last.at.getTime()) this.lastClaim.set(vac.view.locality, { at: e.at, referralId: id });
       }
       if (!claimed) {
         const key = queueKeyOf(app.view);
@@ -1005,11 +1115,40 @@ export class FairnessAuditor {
     return null;
   }
 
+  /**
+   * An admission refusal (ReferralLifecycleService.refuse: reason `admission refused: <REASON>`): only on a
+   * CONFIRMED referral; INCOMPLETE_DOCUMENTS (an expiry, with its stop-list term) only once the documents
+   * deadline has passed (referral-state.ts refusalProblem). Returns whether it was an early refusal.
+   */
+  private checkRefusal(e: KindEvent<'referral.declined' | 'referral.cancelled' | 'referral.expired'>, r: RefState): boolean {
+    const reason = read.str(e.data, 'reason');
+    if (!reason?.startsWith(REFUSED)) return false;
+    if (!this.inPeriod(e.at)) return false;
+    this.checked.add(r.id);
+    const code = reason.slice(REFUSED.length);
+    const ev = {
+      reason: code,
+      status: r.status,
+      refusedAt: e.at.toISOString(),
+      validUntil: iso(r.validUntil),
+    };
+    if (r.status !== 'CONFIRMED') {
+      this.flag('DEADLINE', e.seq, r.id, `admission refused on a referral that was ${r.status}, not CONFIRMED`, ev);
+      return false;
+    }
+    if (code === 'INCOMPLETE_DOCUMENTS' && (r.validUntil === null || e.at.getTime() < r.validUntil.getTime())) {
+      this.flag('DEADLINE', e.seq, r.id, 'admission refused for incomplete documents before the documents deadline', ev);
+      return true;
+    }
+    return false;
+  }
+
   private released(e: KindEvent<'referral.declined' | 'referral.cancelled' | 'referral.expired'>): void {
     const r = this.refs.get(e.entityId);
     const applicationId = r?.applicationId ?? read.str(e.data, 'applicationId') ?? '';
     const vacancyId = r?.vacancyId ?? read.str(e.data, 'vacancyId') ?? '';
     const expired = e.type === 'referral.expired';
+    const refusedEarly = r !== undefined && this.checkRefusal(e, r);
     if (r && expired) {
       const deadline = this.deadlineOf(r);
       const check = this.inPeriod(e.at);
@@ -1024,7 +1163,7 @@ export class FairnessAuditor {
           deadline: deadline.toISOString(),
           expiredAt: e.at.toISOString(),
         };
-        if (check && e.at.getTime() < deadline.getTime()) {
+        if (check && !refusedEarly && e.at.getTime() < deadline.getTime()) {
           this.flag('DEADLINE', e.seq, r.id, 'expired before its deadline', ev);
         }
         if (check && e.at.getTime() >= deadline.getTime() + DAY_MS) {
@@ -1045,7 +1184,10 @@ export class FairnessAuditor {
       r.status = expired ? 'EXPIRED' : e.type === 'referral.declined' ? 'DECLINED' : 'CANCELLED';
     }
     const vac = this.vacs.get(vacancyId);
-    if (vac && (vac.status === 'BOOKED' || vac.status === 'REFERRED')) vac.status = 'PUBLISHED';
+    if (vac && (vac.status === 'BOOKED' || vac.status === 'REFERRED')) {
+      vac.status = 'PUBLISHED';
+      vac.openAt = null; // back to allocation: a new priority window
+    }
     this.excluded.add(exclusionKey(applicationId, vacancyId));
     const app = this.apps.get(applicationId);
     if (app && app.status === 'REFERRED') this.setStatus(app, expired ? 'STOP_LISTED' : 'QUEUED');
@@ -1093,7 +1235,10 @@ export class FairnessAuditor {
       r.status = 'CANCELLED';
     }
     const vac = this.vacs.get(vacancyId);
-    if (vac && vac.status === 'BOOKED') vac.status = 'PUBLISHED';
+    if (vac && vac.status === 'BOOKED') {
+      vac.status = 'PUBLISHED';
+      vac.openAt = null;
+    }
     const app = this.apps.get(applicationId);
     if (app && app.status === 'REFERRED') this.setStatus(app, 'QUEUED');
   }

@@ -9,7 +9,7 @@ export enum FairnessCheck {
 registerEnumType(FairnessCheck, {
   name: 'FairnessCheck',
   description:
-    'NO_SKIP: a better-ranked eligible application waited (or the referral went to one not allocatable); RATIO: the 1 : 3 turn of classes 1 and 2 was not kept; DEADLINE: a confirmation/documents deadline, clock start or expiry instant is wrong; STOP_LIST: an expiry without its stop-list term, a wrong term, or a term not ended on time',
+    'NO_SKIP: a better-ranked eligible application waited (or the referral went to one not allocatable), a place was claimed before its priority window ended (or opened for claims too early), or claims were not first come first served; RATIO: the 1 : 3 turn of classes 1 and 2 was not kept; DEADLINE: a confirmation/documents deadline, clock start or expiry instant is wrong, or admission was refused for incomplete documents before the documents deadline; STOP_LIST: an expiry without its stop-list term, a wrong term, or a term not ended on time',
 });
 
 @ObjectType({ description: 'One finding of the fairness audit' })

@@ -273,6 +273,14 @@ const EVENTS: readonly LedgerEvent[] = [
     actor: 'system',
     data: { applicationId: APP, vacancyId: VAC, attendanceUntil: '2026-12-31', reason: 'TERM_OVER' },
   },
+  {
+    ...base,
+    type: 'vacancy.opened',
+    entity: 'vacancy',
+    entityId: VAC,
+    actor: 'system:allocation',
+    data: { openAt: '2026-09-09T04:00:00.000Z', priorityWindowHours: 24 },
+  },
 ];
 
 /** The row `ledger_event` keeps for a prepared event. */
@@ -284,7 +292,7 @@ function stored(e: LedgerEventInput): StoredLedgerRow {
 describe('ledger events: validation on append', () => {
   it('has a realistic example of every kind', () => {
     expect(new Set(EVENTS.map((e) => e.type))).toEqual(new Set(LEDGER_EVENTS.types()));
-    expect(LEDGER_EVENTS.types()).toHaveLength(34);
+    expect(LEDGER_EVENTS.types()).toHaveLength(35);
   });
 
   it.each(EVENTS.map((e) => [e.type, e] as const))('%s: a realistic payload is valid, stored as before, read back', (_t, e) => {

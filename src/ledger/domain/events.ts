@@ -188,6 +188,16 @@ export interface VacancyVacatedData {
   /** ISO instant the place frees (start of `on`, or now when that is past). */
   vacatedAt: string;
 }
+/**
+ * No referral was issued for the place in its allocation run (`at`): it opens for claims at `openAt`, the
+ * end of its priority window (`at` + priorityWindowHours in force at `at`). Written by VacancyStore.open.
+ */
+export interface VacancyOpenedData {
+  /** ISO instant from which the place, still unreferred, may be claimed. */
+  openAt: string;
+  /** The priority window applied (hours). */
+  priorityWindowHours: number;
+}
 export interface BulletinPublishedData {
   date: string;
   kind: string;
@@ -199,6 +209,7 @@ export interface BulletinPublishedData {
 export type VacancyPublished = LedgerEventOfKind<'vacancy.published', 'vacancy', VacancyPublishedData>;
 export type VacancyRevoked = LedgerEventOfKind<'vacancy.revoked', 'vacancy', VacancyRevokedData>;
 export type VacancyVacated = LedgerEventOfKind<'vacancy.vacated', 'vacancy', VacancyVacatedData>;
+export type VacancyOpened = LedgerEventOfKind<'vacancy.opened', 'vacancy', VacancyOpenedData>;
 export type BulletinPublished = LedgerEventOfKind<'bulletin.published', 'bulletin', BulletinPublishedData>;
 
 // ---------- referrals ----------
@@ -384,6 +395,7 @@ export type LedgerEvent =
   | VacancyPublished
   | VacancyRevoked
   | VacancyVacated
+  | VacancyOpened
   | BulletinPublished
   | ReferralIssued
   | ReferralOffered
@@ -708,6 +720,10 @@ export const LEDGER_KINDS: KindSpecs<LedgerEvent> = {
   'vacancy.vacated': {
     entity: 'vacancy',
     schema: object<VacancyVacatedData>({ on: day, vacatedAt: instant }),
+  },
+  'vacancy.opened': {
+    entity: 'vacancy',
+    schema: object<VacancyOpenedData>({ openAt: instant, priorityWindowHours: int }),
   },
   'bulletin.published': {
     entity: 'bulletin',

@@ -10,6 +10,18 @@ export class CreateOrganizationInput {
   @Length(1, 300, { message: 'name must be 1 to 300 characters' })
   name: string;
 
+  @Field({ nullable: true, description: 'Name in Kazakh; `name` when omitted' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 300, { message: 'nameKk must be 1 to 300 characters' })
+  nameKk?: string;
+
+  @Field({ nullable: true, description: 'Name in Russian; `name` when omitted' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 300, { message: 'nameRu must be 1 to 300 characters' })
+  nameRu?: string;
+
   @Field({ description: '12-digit BIN with a valid check digit' })
   @IsString()
   bin: string;

@@ -51,9 +51,52 @@ export class EnvConfig {
 
   @ValidateIf((c: EnvConfig) => c.NODE_ENV === 'production' || c.JWT_SECRET !== undefined)
   // Decorators apply bottom-up and the first failing constraint is reported: keep IsString last.
-  @MinLength(16, { message: 'JWT_SECRET must be at least 16 characters' })
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
   @IsString({ message: 'JWT_SECRET is required when NODE_ENV=production' })
   JWT_SECRET?: string;
+
+  /** When set, local tokens must carry this `iss` (and `npm run token` signs it). */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  JWT_ISSUER?: string = undefined;
+
+  /** When set, local tokens must carry this `aud` (and `npm run token` signs it). */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  JWT_AUDIENCE?: string = undefined;
+
+  /** Longest lifetime of a local token (exp − iat); longer ones are refused, and so are tokens without exp. */
+  @Transform(toInt)
+  @IsInt({ message: 'JWT_MAX_LIFETIME_HOURS must be an integer between 1 and 720' })
+  @Min(1, { message: 'JWT_MAX_LIFETIME_HOURS must be an integer between 1 and 720' })
+  @Max(720, { message: 'JWT_MAX_LIFETIME_HOURS must be an integer between 1 and 720' })
+  JWT_MAX_LIFETIME_HOURS = 24;
+
+  /**
+   * Internal port serving `/metrics` and `/health` (any role, workers included). When set, the public port
+   * no longer serves `/metrics`.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'METRICS_PORT must be an integer between 1 and 65535' })
+  @Min(0, { message: 'METRICS_PORT must be an integer between 1 and 65535' })
+  @Max(65535, { message: 'METRICS_PORT must be an integer between 1 and 65535' })
+  METRICS_PORT?: number = undefined;
+
+  /** When set, `GET /metrics` on the public port needs `Authorization: Bearer $METRICS_TOKEN`. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
+  METRICS_TOKEN?: string = undefined;
+
+  /** Comma-separated exceptions a production-mode process accepts: simulation, sms-log, no-civil-registry. */
+  @IsOptional()
+  @Matches(/^\s*[a-z-]+(\s*,\s*[a-z-]+)*\s*$/, {
+    message: 'ALLOW_IN_PRODUCTION must be a comma-separated list (simulation, sms-log, no-civil-registry)',
+  })
+  ALLOW_IN_PRODUCTION?: string = undefined;
 
   @Transform(toBool)
   @IsBoolean({ message: 'SIMULATION must be 0 or 1' })
@@ -97,6 +140,21 @@ export class EnvConfig {
   RATE_LIMIT_PER_MINUTE = 600;
 
   /**
+   * `statement_timeout` (ms) of the primary's connections in processes that serve the API (ROLE api or
+   * all): no statement of a request holds a connection longer. 0: none.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  STATEMENT_TIMEOUT_MS = 15_000;
+
+  /** `statement_timeout` (ms) of the primary's connections in ROLE=worker processes (allocation, sweeps, open data). 0: none. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  WORKER_STATEMENT_TIMEOUT_MS = 600_000;
+
+  /**
    * Express `trust proxy`: which proxies in front may set X-Forwarded-For, so the rate limit counts
    * the client's address, not the balancer's. Unset: none (the header is ignored and cannot be used
    * to dodge the limit). A number of hops (`1`), or addresses/subnets (`loopback, 10.0.0.0/8`).
@@ -106,6 +164,16 @@ export class EnvConfig {
     message: 'TRUST_PROXY must be a number of hops (1) or a comma-separated list of addresses, subnets or loopback/linklocal/uniquelocal',
   })
   TRUST_PROXY?: string = undefined;
+
+  /**
+   * Origins whose browser pages may call /graphql (CORS), comma-separated: `https://app.example.kz, http://localhost:5173`.
+   * Unset: none (same-origin pages and non-browser clients only). `*` (any origin) only outside production.
+   */
+  @IsOptional()
+  @Matches(/^\s*(\*|https?:\/\/[^\s,/]+)\/?\s*(,\s*(\*|https?:\/\/[^\s,/]+)\/?\s*)*$/, {
+    message: 'CORS_ORIGINS must be a comma-separated list of origins such as https://app.example.kz (scheme, host, optional port)',
+  })
+  CORS_ORIGINS?: string = undefined;
 
   @IsIn(['log', 'mobizon', 'http'])
   SMS_PROVIDER: 'log' | 'mobizon' | 'http' = 'log';
@@ -198,6 +266,32 @@ export class EnvConfig {
   @MinLength(1, { message: 'LEDGER_SIGNING_KEY must be the path of a PKCS#8 PEM Ed25519 key file' })
   @IsString({ message: 'LEDGER_SIGNING_KEY (an Ed25519 PKCS#8 PEM key file) is required when NODE_ENV=production' })
   LEDGER_SIGNING_KEY?: string = undefined;
+
+  /**
+   * OpenID Connect issuer whose RS256/ES256 tokens are accepted beside the local ones (README "Identity"); keys by
+   * discovery at `{issuer}/.well-known/openid-configuration`. https when NODE_ENV=production. Needs OIDC_AUDIENCE.
+   */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'OIDC_ISSUER must be an http(s) URL' })
+  OIDC_ISSUER?: string = undefined;
+
+  /** The `aud` that tokens of OIDC_ISSUER must carry (Kezek's client id at the issuer). */
+  @ValidateIf((c: EnvConfig) => c.OIDC_ISSUER !== undefined || c.OIDC_AUDIENCE !== undefined)
+  @MinLength(1, { message: 'OIDC_AUDIENCE is required when OIDC_ISSUER is set' })
+  @IsString({ message: 'OIDC_AUDIENCE is required when OIDC_ISSUER is set' })
+  OIDC_AUDIENCE?: string = undefined;
+
+  /** Claim mapping of OIDC tokens as JSON: `{"role":"kezek_role","iin":"iin","organizationId":"org","roleValues":{"kezek-admin":"ADMIN"}}`. */
+  @IsOptional()
+  @IsString()
+  OIDC_CLAIMS?: string = undefined;
+
+  /** Least time between two fetches of the issuer's key set (a token naming an unknown key makes one). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  OIDC_JWKS_COOLDOWN_SECONDS = 30;
 }
 
 export class ConfigError extends Error {}
@@ -211,6 +305,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): EnvConfig {
   for (const key of ['DATABASE_URL', 'DATABASE_READ_URL', 'REDIS_URL', 'JWT_SECRET', 'SIMULATION_START', 'SMS_INBOUND_TOKEN']) {
     const v = env[key];
     if (v !== undefined && v !== '') raw[key] = v;
+  }
+  if (raw.NODE_ENV === 'production' && (raw.CORS_ORIGINS ?? '').split(',').some((o) => o.trim() === '*')) {
+    throw new ConfigError(
+      'Invalid configuration: CORS_ORIGINS must list the allowed origins; * (any origin) is refused when NODE_ENV=production',
+    );
   }
   const config = plainToInstance(EnvConfig, raw, { exposeDefaultValues: true });
   const errors = validateSync(config, { whitelist: false });
@@ -229,7 +328,54 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): EnvConfig {
       throw new ConfigError(`Invalid configuration: ${key} must be a postgres:// or postgresql:// URL`);
     }
   }
+  checkProductionGuards(config);
+  checkOidc(config);
   return config;
+}
+
+/** OIDC_ISSUER over https in production, and only together with OIDC_AUDIENCE. */
+function checkOidc(config: EnvConfig): void {
+  if (config.OIDC_AUDIENCE !== undefined && config.OIDC_ISSUER === undefined) {
+    throw new ConfigError('Invalid configuration: OIDC_AUDIENCE is set but OIDC_ISSUER is not');
+  }
+  if (config.NODE_ENV === 'production' && config.OIDC_ISSUER?.startsWith('http://')) {
+    throw new ConfigError('Invalid configuration: OIDC_ISSUER must be an https URL when NODE_ENV=production');
+  }
+  // OIDC_CLAIMS is checked where it is read (src/auth/auth.module.ts) when the API starts.
+}
+
+/** Names `ALLOW_IN_PRODUCTION` accepts (API.md "Additions"). */
+export const PRODUCTION_EXCEPTIONS = ['simulation', 'sms-log', 'no-civil-registry'] as const;
+export type ProductionException = (typeof PRODUCTION_EXCEPTIONS)[number];
+
+/** The exceptions ALLOW_IN_PRODUCTION names (throws ConfigError on an unknown name). */
+export function allowedInProduction(config: Pick<EnvConfig, 'ALLOW_IN_PRODUCTION'>): Set<ProductionException> {
+  const names = (config.ALLOW_IN_PRODUCTION ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  for (const n of names) {
+    if (!(PRODUCTION_EXCEPTIONS as readonly string[]).includes(n)) {
+      throw new ConfigError(`Invalid configuration: ALLOW_IN_PRODUCTION names ${n}; known: ${PRODUCTION_EXCEPTIONS.join(', ')}`);
+    }
+  }
+  return new Set(names as ProductionException[]);
+}
+
+/** Settings meant for development that a production-mode process refuses unless ALLOW_IN_PRODUCTION names them. */
+function checkProductionGuards(config: EnvConfig): void {
+  const allowed = allowedInProduction(config);
+  if (config.NODE_ENV !== 'production') return;
+  if (config.SIMULATION && !allowed.has('simulation')) {
+    throw new ConfigError(
+      'Invalid configuration: SIMULATION=1 is refused when NODE_ENV=production (ALLOW_IN_PRODUCTION=simulation allows it)',
+    );
+  }
+  if (config.SMS_PROVIDER === 'log' && !allowed.has('sms-log')) {
+    throw new ConfigError(
+      'Invalid configuration: SMS_PROVIDER=log is refused when NODE_ENV=production (set SMS_PROVIDER=mobizon or http; ALLOW_IN_PRODUCTION=sms-log allows it)',
+    );
+  }
 }
 
 export const ENV_CONFIG = Symbol('ENV_CONFIG');

@@ -5,7 +5,17 @@
  */
 export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'SERVICE_UNAVAILABLE';
 
+/** One validation problem of a request (`extensions.fields`): the field's path, a stable reason code, the message. */
+export interface FieldProblem {
+  field: string;
+  reason: string;
+  message: string;
+}
+
 export class AppError extends Error {
+  /** Every validation problem of the request, when more than the first is known (the first is `field`/message). */
+  fields?: FieldProblem[];
+
   constructor(
     readonly code: ErrorCode,
     message: string,

@@ -31,6 +31,21 @@ describe('formatError', () => {
     expect(fmt(Object.assign(new Error('deadlock detected'), { code: '40P01' }))).toMatchObject({ extensions: { code: 'CONFLICT' } });
   });
 
+  it.each(['PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED'])(
+    'keeps Apollo’s %s (Apollo Client resends the query on it)',
+    (code) => {
+      const e = new GraphQLError('PersistedQueryNotFound', { extensions: { code } });
+      expect(formatError({ message: e.message, extensions: { code } }, e)).toEqual({ message: e.message, extensions: { code } });
+    },
+  );
+
+  it('Apollo’s own request check with only an HTTP 400 (APQ hash mismatch) is BAD_USER_INPUT', () => {
+    const e = new GraphQLError('provided sha does not match query', { extensions: { http: { status: 400 } } });
+    expect(formatError({ message: e.message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }, e)).toMatchObject({
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+  });
+
   it('a unique violation is CONFLICT', () => {
     expect(fmt(Object.assign(new Error('dup'), { code: '23505', constraint: 'uq_application_live_child' }))).toMatchObject({
       extensions: { code: 'CONFLICT' },

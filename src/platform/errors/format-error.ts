@@ -73,19 +73,25 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     return {
       ...base,
       message: original.message,
-      extensions: { code: original.code, ...(original.field ? { field: original.field } : {}) },
+      extensions: {
+        code: original.code,
+        ...(original.field ? { field: original.field } : {}),
+        ...(original.fields?.length ? { fields: original.fields } : {}),
+      },
     };
   }
   const db = fromDatabaseError(original);
   if (db) return { ...base, message: db.message, extensions: { code: db.code } };
   const code = formatted.extensions?.code;
+  // Request limits (complexity.plugin.ts) also say which limit and its value.
+  const limit = formatted.extensions?.limit;
+  if (code === 'BAD_USER_INPUT' && typeof limit === 'string') {
+    return { ...base, extensions: { code, limit, max: formatted.extensions?.max } };
+  }
   if (typeof code === 'string' && KNOWN.has(code)) return { ...base, extensions: { code } };
-  if (
-    code === 'GRAPHQL_VALIDATION_FAILED' ||
-    code === 'GRAPHQL_PARSE_FAILED' ||
-    code === 'BAD_REQUEST' ||
-    code === 'PERSISTED_QUERY_NOT_SUPPORTED'
-  ) {
+  // Automatic persisted queries: Apollo Client resends the full query on exactly these codes.
+  if (code === 'PERSISTED_QUERY_NOT_FOUND' || code === 'PERSISTED_QUERY_NOT_SUPPORTED') return { ...base, extensions: { code } };
+  if (code === 'GRAPHQL_VALIDATION_FAILED' || code === 'GRAPHQL_PARSE_FAILED' || code === 'BAD_REQUEST') {
     return { ...base, extensions: { code: 'BAD_USER_INPUT', reason: code } };
   }
   // A GraphQL error that no resolver threw (parse, validation, variable coercion) is the caller's input.
@@ -93,6 +99,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (e?.name === 'GraphQLError' && !e.originalError && !code) {
     return { ...base, extensions: { code: 'BAD_USER_INPUT' } };
   }
+  // Apollo's own request checks (a persisted query's hash that does not match its text, an unknown APQ
+  // version) carry no code, only an HTTP 400: the caller's input, not a server failure.
+  const http = (error as { extensions?: { http?: { status?: number } } } | null)?.extensions?.http;
+  if (e?.name === 'GraphQLError' && !e.originalError && http?.status === 400) return { ...base, extensions: { code: 'BAD_USER_INPUT' } };
   const status = (original as { status?: number } | null)?.status;
   if (status === 403) return { ...base, extensions: { code: 'FORBIDDEN' } };
   if (status === 401) return { ...base, extensions: { code: 'UNAUTHENTICATED' } };

@@ -28,7 +28,8 @@ export function Connection<T>(node: Type<T>, name: string): Type<ConnectionShape
   }
   @ObjectType(`${name}Connection`)
   class ConnectionType {
-    @Field(() => [EdgeType], { complexity: 10 }) edges: EdgeType[];
+    // Costed by the connection field: `first` × the selection (complexity.plugin.ts).
+    @Field(() => [EdgeType]) edges: EdgeType[];
     @Field(() => PageInfo) pageInfo: PageInfo;
     @Field(() => Int) totalCount: number;
   }

@@ -1,18 +1,23 @@
 import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
-import { AppError, badInput } from '../errors/app-error.js';
+import { AppError, badInput, type FieldProblem } from '../errors/app-error.js';
 
-function firstProblem(errors: ValidationError[], prefix = ''): { field: string; message: string } | null {
+/**
+ * Every problem class-validator found, one per field (its first failing constraint), depth first in the
+ * order of the input: `field` is the path (`input.children[0].name`), `reason` the constraint's name
+ * (`matches`, `isLength`, … — stable across languages), `message` names the field.
+ */
+export function allProblems(errors: ValidationError[], prefix = ''): FieldProblem[] {
+  const out: FieldProblem[] = [];
   for (const e of errors) {
     const field = prefix ? `${prefix}.${e.property}` : e.property;
-    const constraints = Object.values(e.constraints ?? {});
+    const constraints = Object.entries(e.constraints ?? {});
     if (constraints.length) {
-      const msg = constraints[0];
-      return { field, message: msg.startsWith(e.property) ? `${field}${msg.slice(e.property.length)}` : `${field}: ${msg}` };
+      const [reason, msg] = constraints[0];
+      out.push({ field, reason, message: msg.startsWith(e.property) ? `${field}${msg.slice(e.property.length)}` : `${field}: ${msg}` });
     }
-    const nested = firstProblem(e.children ?? [], field);
-    if (nested) return nested;
+    out.push(...allProblems(e.children ?? [], field));
   }
-  return null;
+  return out;
 }
 
 /** Instances of our @InputType/@ArgsType classes (class-transformer output) are plain data too. */
@@ -58,13 +63,22 @@ class KezekValidationPipe extends ValidationPipe {
   }
 }
 
-/** class-validator on every input; the first failure becomes BAD_USER_INPUT naming the field. */
+/**
+ * The BAD_USER_INPUT error for class-validator's findings: message and `field` of the first problem (as
+ * always), and every problem in `fields` (API: `extensions.fields: [{ field, reason, message }]`).
+ */
+export function validationError(errors: ValidationError[]): AppError {
+  const problems = allProblems(errors);
+  const first = problems[0] ?? { field: 'input', reason: 'invalid', message: 'input is invalid' };
+  const error = new AppError('BAD_USER_INPUT', first.message, first.field);
+  error.fields = problems.length ? problems : [first];
+  return error;
+}
+
+/** class-validator on every input; all failures become one BAD_USER_INPUT naming the first field and listing all. */
 export const validationPipe = new KezekValidationPipe({
   whitelist: true,
   forbidNonWhitelisted: true,
   transform: true,
-  exceptionFactory: (errors: ValidationError[]) => {
-    const p = firstProblem(errors) ?? { field: 'input', message: 'input is invalid' };
-    return new AppError('BAD_USER_INPUT', p.message, p.field);
-  },
+  exceptionFactory: validationError,
 });

@@ -1,7 +1,9 @@
-import { Controller, Get, Header, Res } from '@nestjs/common';
+import { timingSafeEqual } from 'node:crypto';
+import { Controller, Get, Header, Inject, Req, Res } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { ENV_CONFIG, type EnvConfig } from '../config/config.js';
 import { DataSource } from 'typeorm';
 import { ReadDataSource } from '../database/read-data-source.js';
 import { JobsService } from '../jobs/jobs.service.js';
@@ -23,6 +25,7 @@ export class HealthController {
     private readonly jobs: JobsService,
     private readonly metrics: Metrics,
     private readonly registry: HealthRegistry,
+    @Inject(ENV_CONFIG) private readonly config: EnvConfig,
   ) {}
 
   /**
@@ -92,9 +95,31 @@ export class HealthController {
     });
   }
 
+  /**
+   * Metrics on the public port: not served at all when METRICS_PORT is set (scrape that internal port);
+   * with METRICS_TOKEN only to `Authorization: Bearer $METRICS_TOKEN`; otherwise open outside production
+   * and closed in production (404).
+   */
   @Get('metrics')
   @Header('Content-Type', 'text/plain; version=0.0.4')
-  async prometheus(@Res() res: Response): Promise<void> {
+  async prometheus(@Req() req: Request, @Res() res: Response): Promise<void> {
+    const { METRICS_PORT, METRICS_TOKEN, NODE_ENV } = this.config;
+    if (METRICS_PORT !== undefined || (!METRICS_TOKEN && NODE_ENV === 'production')) {
+      res
+        .status(404)
+        .type('text/plain')
+        .send(METRICS_PORT !== undefined ? `metrics are served on METRICS_PORT\n` : 'not found\n');
+      return;
+    }
+    if (METRICS_TOKEN) {
+      const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+      const given = Buffer.from(m?.[1] ?? '');
+      const want = Buffer.from(METRICS_TOKEN);
+      if (given.length !== want.length || !timingSafeEqual(given, want)) {
+        res.status(401).set('WWW-Authenticate', 'Bearer').type('text/plain').send('metrics need Authorization: Bearer $METRICS_TOKEN\n');
+        return;
+      }
+    }
     res.type(this.metrics.registry.contentType);
     res.send(await this.metrics.registry.metrics());
   }

@@ -12,7 +12,7 @@ export interface OutboxSample {
   retry: number;
   overdueSeconds: number;
 }
-type SampleSource = 'queues' | 'outbox';
+type SampleSource = 'queues' | 'outbox' | 'schedule';
 
 /** One registry per process (prom-client's global one would leak between test apps). */
 export class Metrics {
@@ -107,6 +107,22 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Daily tasks (SchedulerService) whose run failed: outcome=retry (retried on the next tick) or gave_up. */
+  readonly scheduledTaskFailures = new Counter({
+    name: 'kezek_scheduled_task_failures_total',
+    help: 'Failed runs of daily tasks: outcome=retry (retried on a later tick) or gave_up (recorded in scheduled_run_failure and skipped)',
+    labelNames: ['task', 'outcome'],
+    registers: [this.registry],
+  });
+  /** How far behind each daily task is, read from the scheduler at each scrape. */
+  readonly scheduleLag = new Gauge({
+    name: 'kezek_schedule_lag_seconds',
+    help: 'Per daily task: seconds since its oldest due run that is neither done nor given up (0 when up to date); sampled at scrape',
+    labelNames: ['task'],
+    registers: [this.registry],
+    collect: () => this.sample('schedule'),
+  });
+
   private readonly samplers = new Map<SampleSource, () => Promise<void>>();
   private readonly sampling = new Map<SampleSource, Promise<void>>();
 
@@ -127,6 +143,13 @@ export class Metrics {
       this.smsOutbox.set({ state: 'due' }, o.due);
       this.smsOutbox.set({ state: 'retry' }, o.retry);
       this.smsOverdue.set(o.overdueSeconds);
+    });
+  }
+
+  /** The scheduler's lag per task to sample at scrape (SchedulerService registers itself). */
+  sampleScheduleLagWith(sampler: () => Promise<Record<string, number>>): void {
+    this.samplers.set('schedule', async () => {
+      for (const [task, seconds] of Object.entries(await sampler())) this.scheduleLag.set({ task }, seconds);
     });
   }
 

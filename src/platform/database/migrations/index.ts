@@ -14,6 +14,9 @@ import { CalendarConstitutionDay1764000000120 } from './1764000000120-calendar-c
 import { SettingVersions1764000000130 } from './1764000000130-setting-versions.js';
 import { ReturnedPlaces1764000000140 } from './1764000000140-returned-places.js';
 import { SignedLedger1764000000150 } from './1764000000150-signed-ledger.js';
+import { IdempotencyKeys1764000000180 } from './1764000000180-idempotency-keys.js';
+import { ScheduledRunFailures1764000000170 } from './1764000000170-scheduled-run-failures.js';
+import { OrganizationNames1764000000190 } from './1764000000190-organization-names.js';
 
 /** Explicit, ordered list (no glob loading: works the same from dist/ and under jest). */
 export const MIGRATIONS = [
@@ -33,4 +36,7 @@ export const MIGRATIONS = [
   SettingVersions1764000000130,
   ReturnedPlaces1764000000140,
   SignedLedger1764000000150,
+  ScheduledRunFailures1764000000170,
+  IdempotencyKeys1764000000180,
+  OrganizationNames1764000000190,
 ];
