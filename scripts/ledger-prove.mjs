@@ -19,19 +19,9 @@
 //   3. with --save-head FILE, keeps the current head (after every check passed) for the next run.
 // Prints OK/FAIL per event; exit 0 all OK, 1 any FAIL (a bad signature, a fork, an event not proven), 2 usage
 // or transport error.
-import { createHash, createPublicKey, verify } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-
-const sha256 = (s) => createHash('sha256').update(s).digest('hex');
-const sha256b = (...parts) => {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(p);
-  return h.digest('hex');
-};
-const nodeHash = (l, r) => sha256b(Buffer.from([1]), Buffer.from(l, 'hex'), Buffer.from(r, 'hex'));
-const EMPTY_ROOT = sha256b(Buffer.alloc(0));
-const HEX = /^[0-9a-f]{64}$/;
+import { headSignedBy, keyIdOf, sha256, verifyConsistency, verifyInclusion } from './tree-head-proofs.mjs';
 
 /** RFC 8785 (JCS): sorted members (UTF-16 code units), ECMAScript numbers, minimal string escapes. */
 function jcs(v) {
@@ -52,75 +42,9 @@ function jcs(v) {
   return `{${keys.map((k) => `${jcs(k)}:${jcs(v[k])}`).join(',')}}`;
 }
 
-/** RFC 9162 §2.1.3.2. */
-function verifyInclusion(leaf, index, size, proof, root) {
-  if (!(Number.isInteger(index) && Number.isInteger(size) && index >= 0 && index < size)) return false;
-  if (!proof.every((h) => HEX.test(h))) return false;
-  let fn = index;
-  let sn = size - 1;
-  let r = leaf;
-  for (const p of proof) {
-    if (sn === 0) return false;
-    if (fn % 2 === 1 || fn === sn) {
-      r = nodeHash(p, r);
-      while (fn % 2 === 0 && fn !== 0) {
-        fn = Math.floor(fn / 2);
-        sn = Math.floor(sn / 2);
-      }
-    } else {
-      r = nodeHash(r, p);
-    }
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
-  }
-  return sn === 0 && r === root;
-}
-
-/** RFC 9162 §2.1.4.2. */
-function verifyConsistency(size1, size2, root1, root2, proof) {
-  if (!(Number.isInteger(size1) && Number.isInteger(size2) && size1 >= 0 && size1 <= size2)) return false;
-  if (!proof.every((h) => HEX.test(h))) return false;
-  if (size1 === size2) return proof.length === 0 && root1 === root2;
-  if (size1 === 0) return proof.length === 0 && root1 === EMPTY_ROOT;
-  const path = (size1 & (size1 - 1)) === 0 ? [root1, ...proof] : [...proof];
-  if (!path.length) return false;
-  let fn = size1 - 1;
-  let sn = size2 - 1;
-  while (fn % 2 === 1) {
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
-  }
-  let fr = path[0];
-  let sr = path[0];
-  for (const c of path.slice(1)) {
-    if (sn === 0) return false;
-    if (fn % 2 === 1 || fn === sn) {
-      fr = nodeHash(c, fr);
-      sr = nodeHash(c, sr);
-      while (fn % 2 === 0 && fn !== 0) {
-        fn = Math.floor(fn / 2);
-        sn = Math.floor(sn / 2);
-      }
-    } else {
-      sr = nodeHash(sr, c);
-    }
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
-  }
-  return fr === root1 && sr === root2 && sn === 0;
-}
-
 function signatureOk(head, keys) {
   const k = keys.find((x) => x.keyId === head.keyId);
-  if (!k) return false;
-  const pub = createPublicKey(k.publicKey);
-  if (sha256b(pub.export({ type: 'spki', format: 'der' })).slice(0, 16) !== k.keyId) return false;
-  const text = `kezek-tree-head-v1\n${head.treeSize}\n${head.rootHash}\n${head.timestamp}`;
-  try {
-    return verify(null, Buffer.from(text, 'utf8'), pub, Buffer.from(head.signature, 'base64'));
-  } catch {
-    return false;
-  }
+  return Boolean(k) && keyIdOf(k.publicKey) === k.keyId && headSignedBy(head, k.publicKey);
 }
 
 /** A kept head from any of the files that carry one. */
@@ -195,7 +119,7 @@ function checkProof(p, head) {
   if (b.seq === head.blocks && b.hash !== head.headHash) problems.push('head block hash differs from ledgerHead.headHash');
   // The contract: the event's leaf is in the signed tree.
   const signed = head.signed;
-  const treeLeaf = sha256b(
+  const treeLeaf = sha256(
     Buffer.from([0]),
     Buffer.from(jcs({ actor: p.actor, at: p.at, data, entity: p.entity, entityId: p.entityId, type: p.type }), 'utf8'),
   );

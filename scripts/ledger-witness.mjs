@@ -13,70 +13,17 @@
 //   4. keeps the new head (and the keys) in FILE.
 // Exit 0: consistent (or first head kept); 1: fork, bad signature or key swap (FILE is left as it was);
 // 2: usage or transport error. Run it from cron, for several servers, from several places.
-import { createHash, createPublicKey, verify } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { HEX, headSignedBy, keyIdOf, verifyConsistency } from './tree-head-proofs.mjs';
 
 const HEAD_QUERY = `{ ledgerHead { signed { treeSize rootHash timestamp keyId signature } } ledgerKeys { keyId algorithm publicKey validFrom validUntil } }`;
 const CONSISTENCY_QUERY = `query($from: Int!, $to: Int) { ledgerConsistency(fromSize: $from, toSize: $to) { fromSize toSize hashes } }`;
 
-const sha256 = (...parts) => {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(p);
-  return h.digest('hex');
-};
-const nodeHash = (l, r) => sha256(Buffer.from([1]), Buffer.from(l, 'hex'), Buffer.from(r, 'hex'));
-const EMPTY_ROOT = sha256(Buffer.alloc(0));
-const HEX = /^[0-9a-f]{64}$/;
-
-/** RFC 9162 §2.1.4.2. */
-function verifyConsistency(size1, size2, root1, root2, proof) {
-  if (!(Number.isInteger(size1) && Number.isInteger(size2) && size1 >= 0 && size1 <= size2)) return false;
-  if (!proof.every((h) => HEX.test(h))) return false;
-  if (size1 === size2) return proof.length === 0 && root1 === root2;
-  if (size1 === 0) return proof.length === 0 && root1 === EMPTY_ROOT;
-  const path = (size1 & (size1 - 1)) === 0 ? [root1, ...proof] : [...proof];
-  if (!path.length) return false;
-  let fn = size1 - 1;
-  let sn = size2 - 1;
-  while (fn % 2 === 1) {
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
-  }
-  let fr = path[0];
-  let sr = path[0];
-  for (const c of path.slice(1)) {
-    if (sn === 0) return false;
-    if (fn % 2 === 1 || fn === sn) {
-      fr = nodeHash(c, fr);
-      sr = nodeHash(c, sr);
-      while (fn % 2 === 0 && fn !== 0) {
-        fn = Math.floor(fn / 2);
-        sn = Math.floor(sn / 2);
-      }
-    } else {
-      sr = nodeHash(sr, c);
-    }
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
-  }
-  return fr === root1 && sr === root2 && sn === 0;
-}
-
-function keyIdOf(pem) {
-  return sha256(createPublicKey(pem).export({ type: 'spki', format: 'der' })).slice(0, 16);
-}
-
 /** Whether `head` is signed by the key of its keyId among `keys` (keyId → SPKI PEM). */
 function signatureOk(head, keys) {
   const pem = keys[head.keyId];
-  if (!pem) return false;
-  const text = `kezek-tree-head-v1\n${head.treeSize}\n${head.rootHash}\n${head.timestamp}`;
-  try {
-    return verify(null, Buffer.from(text, 'utf8'), createPublicKey(pem), Buffer.from(head.signature, 'base64'));
-  } catch {
-    return false;
-  }
+  return Boolean(pem) && headSignedBy(head, pem);
 }
 
 async function gql(base, query, variables) {
