@@ -21,11 +21,14 @@ import type { ApplicationsArgs, RegisterApplicationInput, UpdateApplicationInput
 import { bornWithinOneMonth } from './domain/age.js';
 import { amendFacts, changedFieldsText, MIN_APPLICANT_AGE_YEARS, type ChangeableFacts } from './domain/application-changes.js';
 import type { Application, CategoryClaim, PriorityCategory, QueuePosition } from './dto/application.model.js';
+import { sqlStatuses } from '../platform/errors/state-step.js';
+import { LIVE_APPLICATION_STATUSES } from './domain/application-state.js';
 import { ApplicationStore } from './application.store.js';
 import { QueueRankingService } from './queue-ranking.service.js';
 import { lockLocalityForQueueChange } from '../platform/database/locks.js';
 
-const LIVE = `('QUEUED','REFERRED','STOP_LISTED')`;
+/** A child's live applications (one at most), for SQL. */
+const LIVE = sqlStatuses(LIVE_APPLICATION_STATUSES);
 
 @Injectable()
 export class QueueService {

@@ -22,7 +22,7 @@ export const APPLICATION_MOVES = {
   RETURN_TO_QUEUE: { from: ['REFERRED'], to: 'QUEUED' },
   STOP_LIST: { from: ['QUEUED', 'REFERRED'], to: 'STOP_LISTED' },
   END_STOP_LIST: { from: ['STOP_LISTED'], to: 'QUEUED' },
-  ARCHIVE: { from: ['QUEUED', 'REFERRED', 'STOP_LISTED'], to: 'ARCHIVED' },
+  ARCHIVE: { from: LIVE_APPLICATION_STATUSES, to: 'ARCHIVED' },
   RESTORE: { from: ['ARCHIVED'], to: 'QUEUED' },
 } as const satisfies Record<string, { from: readonly ApplicationState[]; to: ApplicationState }>;
 export type ApplicationMove = keyof typeof APPLICATION_MOVES;
